@@ -1,0 +1,43 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace passerelle::core {
+
+// What went wrong, in terms the HTTP edge maps to exactly one problem type each.
+enum class ErrorKind {
+  invalid_input,        // the request cannot be understood (bad JSON, bad parameter)
+  validation_failed,    // well-formed, but breaks a schema rule; field errors say where
+  not_found,            // no such dossier or section (or not visible to the caller)
+  conflict,             // an identifier already belongs to another dossier
+  precondition_failed,  // If-Match / If-None-Match does not hold
+  integrity,            // stored data failed its integrity check
+};
+
+// One broken rule in a submitted document. `pointer` is a JSON pointer (RFC 6901) into the
+// submitted document, `rule` the schema keyword or check that failed. Never holds a value.
+struct FieldError {
+  std::string pointer;
+  std::string rule;
+  std::string message;
+
+  friend bool operator==(const FieldError&, const FieldError&) = default;
+};
+
+// An error the caller can act on. The message never contains personal data, since it may reach
+// the application log and the client.
+class DomainError : public std::runtime_error {
+ public:
+  DomainError(ErrorKind kind, const std::string& message, std::vector<FieldError> fields = {});
+
+  ErrorKind kind() const { return kind_; }
+  const std::vector<FieldError>& fieldErrors() const { return fields_; }
+
+ private:
+  ErrorKind kind_;
+  std::vector<FieldError> fields_;
+};
+
+}  // namespace passerelle::core

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace passerelle::gateway {
+
+// Synthetic people for the demo and the tests: obviously fake names (plants and animals), valid
+// NIR keys, and every section of the dossier exercised with varied, plausible pathways. Each
+// element is a body for POST /v1/dossiers (section name -> section document). Deterministic for
+// a given seed; person i has NIR, CAF matricule and France Travail id unique among the `count`.
+std::vector<nlohmann::json> syntheticDossiers(std::size_t count, std::uint32_t seed = 2026);
+
+}  // namespace passerelle::gateway

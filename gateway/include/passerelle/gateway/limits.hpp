@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstddef>
+
+namespace passerelle::gateway {
+
+// Resource limits of the HTTP server. Defaults suit a Département's gateway; a dossier section
+// is a few KB, so 1 MiB bodies leave room for the largest pathway histories.
+struct Limits {
+  std::size_t max_body_bytes = 1024 * 1024;
+  int request_timeout_seconds = 30;  // socket I/O timeout while reading a request or TLS handshake
+  int keep_alive_timeout_seconds = 15;
+  int max_threads = 16;
+  int max_queued = 256;  // connections waiting for a thread before new ones are refused
+};
+
+}  // namespace passerelle::gateway

@@ -1,0 +1,89 @@
+#include "api_exchange.hpp"
+
+#include <Poco/Net/MediaType.h>
+#include <Poco/String.h>
+
+#include <algorithm>
+#include <istream>
+
+#include "passerelle/gateway/problem.hpp"
+#include "passerelle/schemas/json_input.hpp"
+
+namespace passerelle::gateway {
+
+ApiRequest::ApiRequest(Poco::Net::HTTPServerRequest& http, const Limits& limits, core::RequestId id)
+    : http_(http), limits_(limits), id_(std::move(id)) {
+  query_ = Poco::URI(http.getURI()).getQueryParameters();
+  body_consumed_ = !http.hasContentLength() ? !http.getChunkedTransferEncoding()
+                                            : http.getContentLength64() == 0;
+}
+
+void ApiRequest::requirePurpose() {
+  if (!http_.has("X-Purpose"))
+    throw ProblemException({ProblemType::purpose_required,
+                            "declare the purpose of this access in the X-Purpose header",
+                            {}});
+  purpose_ = core::parsePurpose(Poco::trim(http_.get("X-Purpose")));
+  if (!purpose_)
+    throw ProblemException(
+        {ProblemType::unknown_purpose,
+         "X-Purpose must be one of instruction_rsa, orientation, accompagnement, suivi_parcours, "
+         "controle, evaluation, statistique",
+         {}});
+}
+
+nlohmann::json ApiRequest::jsonBody() {
+  const std::string content_type = http_.get("Content-Type", "");
+  bool is_json = false;
+  try {
+    is_json = Poco::Net::MediaType(content_type).matches("application", "json");
+  } catch (const Poco::Exception&) {
+    is_json = false;
+  }
+  if (!is_json)
+    throw ProblemException({ProblemType::unsupported_media_type,
+                            "send the body as Content-Type: application/json",
+                            {}});
+
+  const auto limit = limits_.max_body_bytes;
+  const auto too_large =
+      ProblemException({ProblemType::payload_too_large,
+                        "the body exceeds the limit of " + std::to_string(limit) + " bytes",
+                        {}});
+  if (http_.hasContentLength() && http_.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+    drainBody();
+    throw too_large;
+  }
+
+  std::string body;
+  body.resize(limit + 1);
+  auto& stream = http_.stream();
+  // istream swallows the socket's exceptions by default; a timeout must surface as one (408).
+  stream.exceptions(std::ios::badbit);
+  stream.read(body.data(), static_cast<std::streamsize>(body.size()));
+  body.resize(static_cast<std::size_t>(stream.gcount()));
+  if (body.size() > limit) {
+    drainBody();
+    throw too_large;
+  }
+  if (http_.hasContentLength() &&
+      body.size() != static_cast<std::size_t>(http_.getContentLength64()))
+    throw ProblemException(
+        {ProblemType::malformed_request, "the body is shorter than its Content-Length", {}});
+  body_consumed_ = true;
+  return schemas::parseUntrustedJson(body);
+}
+
+void ApiRequest::drainBody() {
+  // Closing a connection with unread bytes makes TCP reset it, and the client may then never see
+  // the 413; reading (and discarding) a bounded amount lets it. Past the bound, the client is
+  // abusive and the reset is its problem.
+  const std::size_t cap = std::min<std::size_t>(limits_.max_body_bytes * 8, 64 * 1024 * 1024);
+  char buffer[16 * 1024];
+  std::size_t drained = 0;
+  auto& stream = http_.stream();
+  stream.exceptions(std::ios::goodbit);
+  while (drained < cap && stream.read(buffer, sizeof buffer)) drained += sizeof buffer;
+}
+
+}  // namespace passerelle::gateway

@@ -1,0 +1,96 @@
+#include "passerelle/gateway/config.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+namespace passerelle::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+class ConfigReader {
+ public:
+  ConfigReader(std::filesystem::path file) : file_(std::move(file)), base_(file_.parent_path()) {}
+
+  void onlyKeys(const json& object, const std::string& where, std::set<std::string> allowed) {
+    if (!object.is_object()) fail(where + " must be an object");
+    for (const auto& [key, value] : object.items())
+      if (allowed.count(key) == 0) fail("unknown key " + where + "." + key);
+  }
+
+  std::filesystem::path path(const json& object, const std::string& key, const std::string& where) {
+    if (!object.contains(key) || !object[key].is_string())
+      fail(where + "." + key + " must be a path");
+    std::filesystem::path p = object[key].get<std::string>();
+    return p.is_absolute() ? p : base_ / p;
+  }
+
+  template <class T>
+  void number(const json& object, const std::string& key, const std::string& where, T& out) {
+    if (!object.contains(key)) return;
+    if (!object[key].is_number_integer() || object[key].get<long long>() < 0)
+      fail(where + "." + key + " must be a non-negative integer");
+    out = object[key].get<T>();
+  }
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw std::runtime_error("configuration " + file_.string() + ": " + message);
+  }
+
+ private:
+  std::filesystem::path file_;
+  std::filesystem::path base_;
+};
+
+}  // namespace
+
+GatewayConfig loadConfig(const std::filesystem::path& path) {
+  ConfigReader reader(path);
+  std::ifstream in(path);
+  if (!in) reader.fail("cannot be read");
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    reader.fail("not valid JSON (byte " + std::to_string(e.byte) + ")");
+  }
+  reader.onlyKeys(doc, "(root)",
+                  {"listen", "tls", "partners", "master_key_file", "store", "limits"});
+
+  GatewayConfig config;
+  if (doc.contains("listen")) {
+    const auto& listen = doc["listen"];
+    reader.onlyKeys(listen, "listen", {"host", "port"});
+    if (listen.contains("host")) config.server.host = listen["host"].get<std::string>();
+    reader.number(listen, "port", "listen", config.server.port);
+  }
+  if (!doc.contains("tls")) reader.fail("tls is required");
+  reader.onlyKeys(doc["tls"], "tls", {"certificate", "private_key", "client_ca"});
+  config.server.tls = {reader.path(doc["tls"], "certificate", "tls"),
+                       reader.path(doc["tls"], "private_key", "tls"),
+                       reader.path(doc["tls"], "client_ca", "tls")};
+  config.partners_file = reader.path(doc, "partners", "(root)");
+  if (doc.contains("master_key_file"))
+    config.master_key_file = reader.path(doc, "master_key_file", "(root)");
+  if (!doc.contains("store")) reader.fail("store is required");
+  reader.onlyKeys(doc["store"], "store", {"sqlite"});
+  config.sqlite_file = reader.path(doc["store"], "sqlite", "store");
+  if (doc.contains("limits")) {
+    const auto& limits = doc["limits"];
+    reader.onlyKeys(limits, "limits",
+                    {"max_body_bytes", "request_timeout_seconds", "keep_alive_timeout_seconds",
+                     "max_threads", "max_queued"});
+    auto& l = config.server.limits;
+    reader.number(limits, "max_body_bytes", "limits", l.max_body_bytes);
+    reader.number(limits, "request_timeout_seconds", "limits", l.request_timeout_seconds);
+    reader.number(limits, "keep_alive_timeout_seconds", "limits", l.keep_alive_timeout_seconds);
+    reader.number(limits, "max_threads", "limits", l.max_threads);
+    reader.number(limits, "max_queued", "limits", l.max_queued);
+  }
+  return config;
+}
+
+}  // namespace passerelle::gateway

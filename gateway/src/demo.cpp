@@ -1,0 +1,161 @@
+#include "passerelle/gateway/demo.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "passerelle/crypto/bytes.hpp"
+#include "passerelle/crypto/digest.hpp"
+#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/gateway/certificate_fingerprint.hpp"
+#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/gateway/demo_pki.hpp"
+
+namespace passerelle::gateway {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::vector<DemoPartner>& demoPartners() {
+  static const std::vector<DemoPartner> partners = {
+      {"departement", "departement", "Département de démonstration (93)"},
+      {"caf", "caf", "CAF de démonstration"},
+      {"france-travail", "france_travail", "France Travail, agence de démonstration"},
+      {"mission-locale", "structure_referente", "Mission locale de démonstration"},
+      {"evaluateur", "evaluateur", "Évaluateur de démonstration"},
+      {"dpo", "dpo", "Délégué à la protection des données (démonstration)"},
+  };
+  return partners;
+}
+
+namespace {
+
+void writeSecretFile(const fs::path& path, const std::string& content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path.string());
+  const bool ok =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot write " + path.string());
+}
+
+void writeJson(const fs::path& path, const json& doc) {
+  std::ofstream out(path);
+  out << doc.dump(2) << "\n";
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+void createDemo(const fs::path& dir) {
+  fs::create_directories(dir / "server");
+  auto ca = DemoPki::createCa("Passerelle DUI demo CA", dir / "ca.pem", dir / "ca-key.pem");
+  ca.issue(DemoPki::Usage::server, "localhost", {"localhost"}, {"127.0.0.1", "::1"},
+           dir / "server" / "cert.pem", dir / "server" / "key.pem");
+
+  json partners = json::array();
+  std::size_t n = 0;
+  for (const auto& p : demoPartners()) {
+    const fs::path pdir = dir / "partners" / p.id;
+    fs::create_directories(pdir);
+    ca.issue(DemoPki::Usage::client, p.id, {}, {}, pdir / "cert.pem", pdir / "key.pem");
+    const std::string token = crypto::toHex(crypto::randomBytes(32));
+    writeSecretFile(pdir / "token", token + "\n");
+    partners.push_back({{"id", p.id},
+                        {"name", p.name},
+                        {"kind", p.kind},
+                        {"siret", "0000000000" + std::to_string(1000 + n++)},
+                        {"certificate_sha256", {certificateFingerprint(pdir / "cert.pem")}},
+                        {"token_sha256", {crypto::sha256Hex(token)}},
+                        {"dpa_reference", std::string("DEMO-ART28-") + p.id}});
+  }
+  writeJson(dir / "partners.json", {{"partners", partners}});
+  crypto::MasterKey::generate().saveFile(dir / "master.key");
+  // Written last: its presence means the directory is complete.
+  writeJson(dir / "passerelle.json", {{"listen", {{"host", "127.0.0.1"}, {"port", 8443}}},
+                                      {"tls",
+                                       {{"certificate", "server/cert.pem"},
+                                        {"private_key", "server/key.pem"},
+                                        {"client_ca", "ca.pem"}}},
+                                      {"partners", "partners.json"},
+                                      {"master_key_file", "master.key"},
+                                      {"store", {{"sqlite", "passerelle.db"}}}});
+}
+
+}  // namespace
+
+GatewayConfig prepareDemoDirectory(const DemoOptions& options) {
+  const fs::path dir = fs::absolute(options.dir);
+  if (!fs::exists(dir / "passerelle.json")) createDemo(dir);
+  auto config = loadConfig(dir / "passerelle.json");
+  config.server.host = "127.0.0.1";
+  config.server.port = options.port;
+  return config;
+}
+
+std::size_t loadDemoDossiers(Gateway& gateway, std::size_t count) {
+  if (gateway.store().dossierCount() > 0) return 0;
+  const store::WriteContext context{core::PartnerId("departement"), "demo"};
+  std::size_t created = 0;
+  for (const auto& body : syntheticDossiers(count))
+    if (!gateway.service().createOrMatch(body, context).matched) ++created;
+  return created;
+}
+
+void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint16_t port,
+                           Gateway& gateway) {
+  const fs::path dir = fs::absolute(dir_in);
+  const std::string base = "https://127.0.0.1:" + std::to_string(port);
+  const std::string ca = "--cacert " + (dir / "ca.pem").string();
+  auto certOf = [&](const std::string& id) {
+    const auto p = dir / "partners" / id;
+    return ca + " --cert " + (p / "cert.pem").string() + " --key " + (p / "key.pem").string();
+  };
+  auto tokenOf = [&](const std::string& id) {
+    return ca + " -H \"Authorization: Bearer $(cat " + (dir / "partners" / id / "token").string() +
+           ")\"";
+  };
+  const auto sample = syntheticDossiers(1).front();
+  const auto ft_id = sample["identifiants"]["france_travail"].get<std::string>();
+  const auto id = gateway.service().lookup({core::IdentifierKind::france_travail, ft_id});
+  const std::string dossier = id ? id->str() : "DOSSIER_ID";
+
+  out << "\nPasserelle DUI demo gateway on " << base << " (SQLite "
+      << (dir / "passerelle.db").string() << ", " << gateway.store().dossierCount()
+      << " synthetic dossiers)\n"
+      << "Partners: departement, caf, france-travail, mission-locale, evaluateur, dpo; each has\n"
+      << "cert.pem, key.pem and token under " << (dir / "partners").string() << "/<id>/\n\n"
+      << "# Liveness\ncurl " << ca << " " << base << "/healthz\n\n"
+      << "# France Travail finds a dossier by its own identifier (bearer token)\n"
+      << "curl " << tokenOf("france-travail") << " -H 'X-Purpose: suivi_parcours' '" << base
+      << "/v1/dossiers?france_travail=" << ft_id << "'\n\n"
+      << "# The Département reads that dossier (client certificate)\n"
+      << "curl " << certOf("departement") << " -H 'X-Purpose: accompagnement' " << base
+      << "/v1/dossiers/" << dossier << "\n\n"
+      << "# One section, with its ETag\n"
+      << "curl -i " << certOf("departement") << " -H 'X-Purpose: accompagnement' " << base
+      << "/v1/dossiers/" << dossier << "/sections/contact\n\n"
+      << "# Replace the contact section (send the ETag you read in If-Match)\n"
+      << "curl " << certOf("departement") << " -X PUT -H 'X-Purpose: accompagnement' "
+      << "-H 'Content-Type: application/json' -H 'If-Match: \"1\"' --data "
+      << "'{\"email\":\"nouvelle.adresse@exemple.invalid\",\"sans_domicile_fixe\":false}' " << base
+      << "/v1/dossiers/" << dossier << "/sections/contact\n\n"
+      << "# Versions of every section\n"
+      << "curl " << certOf("departement") << " -H 'X-Purpose: accompagnement' " << base
+      << "/v1/dossiers/" << dossier << "/history\n\n"
+      << "# The CAF creates a dossier (or is told which existing one matches)\n"
+      << "curl " << certOf("caf") << " -X POST -H 'X-Purpose: instruction_rsa' "
+      << "-H 'Content-Type: application/json' --data "
+      << "'{\"identite\":{\"nom_naissance\":\"Tournesol\",\"prenoms\":[\"Lila\"],"
+      << "\"date_naissance\":\"1990-04-12\",\"sexe\":\"F\"},\"identifiants\":{\"caf\":"
+      << "{\"organisme\":\"CAF\",\"numero_organisme\":\"931\",\"matricule\":\"7654321\"}}}' "
+      << base << "/v1/dossiers\n\n"
+      << "# A schema violation is refused with the JSON pointer of the bad field\n"
+      << "curl " << certOf("caf") << " -X PUT -H 'X-Purpose: instruction_rsa' "
+      << "-H 'Content-Type: application/json' --data '{\"rsa\":{\"etat_dossier\":9}}' " << base
+      << "/v1/dossiers/" << dossier << "/sections/droits\n\n"
+      << "Stop with Ctrl-C. Run again to reuse " << dir.string() << "; delete it to start afresh.\n"
+      << std::flush;
+}
+
+}  // namespace passerelle::gateway

@@ -1,0 +1,172 @@
+#include "dossier_routes.hpp"
+
+#include <Poco/String.h>
+
+#include "passerelle/dossiers/identifiers.hpp"
+#include "passerelle/gateway/problem.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+std::string etagOf(std::int64_t version) {
+  return "\"" + std::to_string(version) + "\"";
+}
+
+json versionJson(const store::VersionInfo& v) {
+  return {{"version", v.version},
+          {"etag", etagOf(v.version)},
+          {"author", v.author},
+          {"source", v.source},
+          {"written_at", v.written_at}};
+}
+
+core::DossierId dossierIdParam(const ApiRequest& request) {
+  auto id = core::DossierId::parse(request.pathParam("id"));
+  if (!id) throw ProblemException({ProblemType::not_found, "no such dossier", {}});
+  return *id;
+}
+
+core::Section sectionParam(const ApiRequest& request) {
+  auto section = core::parseSection(request.pathParam("section"));
+  if (!section)
+    throw ProblemException({ProblemType::not_found, "a dossier has no section of that name", {}});
+  return *section;
+}
+
+store::WriteContext writeContext(const ApiRequest& request) {
+  return {request.caller().partner->id, "api"};
+}
+
+// If-Match: "<version>" or *; If-None-Match: * (create only). Anything else is refused rather
+// than ignored, since a writer that sends a precondition relies on it.
+store::Precondition preconditionOf(ApiRequest& request) {
+  auto& http = request.http();
+  if (http.has("If-Match") && http.has("If-None-Match"))
+    throw ProblemException(
+        {ProblemType::malformed_request, "send If-Match or If-None-Match, not both", {}});
+  if (http.has("If-None-Match")) {
+    if (Poco::trim(http.get("If-None-Match")) != "*")
+      throw ProblemException(
+          {ProblemType::malformed_request, "on PUT, If-None-Match only accepts *", {}});
+    return store::Precondition::mustBeAbsent();
+  }
+  if (!http.has("If-Match")) return store::Precondition::any();
+  const std::string value = Poco::trim(http.get("If-Match"));
+  if (value == "*") return store::Precondition::mustBePresent();
+  if (value.size() >= 3 && value.front() == '"' && value.back() == '"') {
+    const auto digits = value.substr(1, value.size() - 2);
+    if (digits.find_first_not_of("0123456789") == std::string::npos && digits.size() < 18)
+      return store::Precondition::mustBeVersion(std::stoll(digits));
+  }
+  // A weak or foreign tag never matches a strong comparison (RFC 9110 §13.1.1).
+  throw ProblemException(
+      {ProblemType::precondition_failed, "If-Match does not name a version of this section", {}});
+}
+
+ApiResponse createDossier(dossiers::DossierService& service, ApiRequest& request) {
+  const auto body = request.jsonBody();
+  const auto result = service.createOrMatch(body, writeContext(request));
+  json out = {{"id", result.id.str()}, {"matched", result.matched}};
+  if (result.matched_on) out["matched_on"] = std::string(core::toString(*result.matched_on));
+  json sections = json::object();
+  for (const auto& v : result.written)
+    sections[std::string(core::toString(v.section))] = versionJson(v);
+  out["sections"] = sections;
+  ApiResponse response{result.matched ? 200 : 201, out, {}};
+  response.headers["Location"] = "/v1/dossiers/" + result.id.str();
+  return response;
+}
+
+ApiResponse findDossier(dossiers::DossierService& service, ApiRequest& request) {
+  std::optional<core::Identifier> identifier;
+  for (const auto& [name, value] : request.query()) {
+    const auto kind = core::parseIdentifierKind(name);
+    if (!kind)
+      throw ProblemException(
+          {ProblemType::malformed_request,
+           "unknown lookup parameter; use nir, caf, france_travail or departement",
+           {}});
+    if (identifier)
+      throw ProblemException(
+          {ProblemType::malformed_request, "look up by exactly one identifier", {}});
+    identifier = dossiers::parseQueryIdentifier(*kind, value);
+  }
+  if (!identifier)
+    throw ProblemException({ProblemType::malformed_request,
+                            "give one of nir, caf, france_travail or departement",
+                            {}});
+  const auto id = service.lookup(*identifier);
+  if (!id) throw ProblemException({ProblemType::not_found, "no dossier has that identifier", {}});
+  return {200, json{{"id", id->str()}}, {}};
+}
+
+ApiResponse getDossier(dossiers::DossierService& service, ApiRequest& request) {
+  const auto view = service.read(dossierIdParam(request));
+  json sections = json::object(), versions = json::object();
+  for (const auto& s : view.sections) {
+    const std::string name(core::toString(s.info.section));
+    sections[name] = json::parse(s.content);
+    versions[name] = versionJson(s.info);
+  }
+  return {200,
+          json{{"id", view.id.str()},
+               {"sections", sections},
+               {"versions", versions},
+               {"withheld", json::array()}},
+          {}};
+}
+
+ApiResponse getSection(dossiers::DossierService& service, ApiRequest& request) {
+  const auto section = service.readSection(dossierIdParam(request), sectionParam(request));
+  ApiResponse response{200, json::parse(section.content), {}};
+  response.headers["ETag"] = etagOf(section.info.version);
+  return response;
+}
+
+ApiResponse putSection(dossiers::DossierService& service, ApiRequest& request) {
+  const auto id = dossierIdParam(request);
+  const auto section = sectionParam(request);
+  const auto precondition = preconditionOf(request);
+  const auto body = request.jsonBody();
+  const auto result = service.writeSection(id, section, body, precondition, writeContext(request));
+  json out = versionJson(result.info);
+  out["section"] = std::string(core::toString(section));
+  out["changed"] = result.changed;
+  ApiResponse response{result.changed && result.info.version == 1 ? 201 : 200, out, {}};
+  response.headers["ETag"] = etagOf(result.info.version);
+  return response;
+}
+
+ApiResponse history(dossiers::DossierService& service, ApiRequest& request) {
+  const auto id = dossierIdParam(request);
+  json versions = json::array();
+  for (const auto& v : service.history(id)) {
+    auto entry = versionJson(v);
+    entry["section"] = std::string(core::toString(v.section));
+    entry["content_hash"] = v.content_hash;
+    versions.push_back(entry);
+  }
+  return {200, json{{"id", id.str()}, {"versions", versions}}, {}};
+}
+
+}  // namespace
+
+void addDossierRoutes(Router& router, dossiers::DossierService& service) {
+  auto bindTo = [&service](ApiResponse (*fn)(dossiers::DossierService&, ApiRequest&)) {
+    return [&service, fn](ApiRequest& request) { return fn(service, request); };
+  };
+  router.add({"POST", "/v1/dossiers", true, true, bindTo(&createDossier)});
+  router.add({"GET", "/v1/dossiers", true, true, bindTo(&findDossier)});
+  router.add({"GET", "/v1/dossiers/{id}", true, true, bindTo(&getDossier)});
+  router.add({"GET", "/v1/dossiers/{id}/sections/{section}", true, true, bindTo(&getSection)});
+  router.add({"PUT", "/v1/dossiers/{id}/sections/{section}", true, true, bindTo(&putSection)});
+  router.add({"GET", "/v1/dossiers/{id}/history", true, true, bindTo(&history)});
+  router.add({"GET", "/healthz", false, false, [](ApiRequest&) {
+                return ApiResponse{200, json{{"status", "ok"}}, {}};
+              }});
+}
+
+}  // namespace passerelle::gateway

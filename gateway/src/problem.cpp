@@ -1,0 +1,87 @@
+#include "passerelle/gateway/problem.hpp"
+
+#include <array>
+#include <stdexcept>
+
+namespace passerelle::gateway {
+
+namespace {
+
+struct TypeInfo {
+  ProblemType type;
+  int status;
+  const char* name;
+  const char* title;
+};
+
+constexpr std::array<TypeInfo, 14> kTypes = {{
+    {ProblemType::malformed_request, 400, "malformed-request", "The request cannot be read"},
+    {ProblemType::validation_failed, 422, "validation-failed", "The document breaks the schema"},
+    {ProblemType::unauthenticated, 401, "unauthenticated", "The partner is not authenticated"},
+    {ProblemType::purpose_required, 400, "purpose-required", "The X-Purpose header is required"},
+    {ProblemType::unknown_purpose, 400, "unknown-purpose", "The purpose is not in the list"},
+    {ProblemType::not_found, 404, "not-found", "No such resource"},
+    {ProblemType::method_not_allowed, 405, "method-not-allowed", "Method not allowed here"},
+    {ProblemType::unsupported_media_type, 415, "unsupported-media-type",
+     "The body must be application/json"},
+    {ProblemType::payload_too_large, 413, "payload-too-large", "The body is too large"},
+    {ProblemType::request_timeout, 408, "request-timeout", "The request was not received in time"},
+    {ProblemType::precondition_failed, 412, "precondition-failed",
+     "The resource has changed (If-Match / If-None-Match)"},
+    {ProblemType::conflict, 409, "conflict", "The request conflicts with existing data"},
+    {ProblemType::integrity_error, 500, "integrity-error",
+     "Stored data failed its integrity check"},
+    {ProblemType::internal_error, 500, "internal-error", "Internal error"},
+}};
+
+const TypeInfo& info(ProblemType type) {
+  for (const auto& t : kTypes)
+    if (t.type == type) return t;
+  throw std::logic_error("problem type without description");
+}
+
+}  // namespace
+
+int httpStatus(ProblemType type) {
+  return info(type).status;
+}
+std::string typeUri(ProblemType type) {
+  return std::string("urn:passerelle:problem:") + info(type).name;
+}
+std::string title(ProblemType type) {
+  return info(type).title;
+}
+
+Problem problemOf(const core::DomainError& error) {
+  switch (error.kind()) {
+    case core::ErrorKind::invalid_input:
+      return {ProblemType::malformed_request, error.what(), {}};
+    case core::ErrorKind::validation_failed:
+      return {ProblemType::validation_failed, error.what(), error.fieldErrors()};
+    case core::ErrorKind::not_found:
+      return {ProblemType::not_found, error.what(), {}};
+    case core::ErrorKind::conflict:
+      return {ProblemType::conflict, error.what(), {}};
+    case core::ErrorKind::precondition_failed:
+      return {ProblemType::precondition_failed, error.what(), {}};
+    case core::ErrorKind::integrity:
+      return {ProblemType::integrity_error, error.what(), {}};
+  }
+  return {ProblemType::internal_error, "unclassified error", {}};
+}
+
+nlohmann::json problemBody(const Problem& problem, const std::string& request_id) {
+  nlohmann::json body = {{"type", typeUri(problem.type)},
+                         {"title", title(problem.type)},
+                         {"status", httpStatus(problem.type)},
+                         {"detail", problem.detail},
+                         {"instance", "urn:passerelle:request:" + request_id}};
+  if (!problem.errors.empty()) {
+    auto& errors = body["errors"] = nlohmann::json::array();
+    for (const auto& e : problem.errors)
+      errors.push_back({{"pointer", e.pointer}, {"rule", e.rule}, {"detail", e.message}});
+  }
+  return body;
+}
+
+}  // namespace passerelle::gateway

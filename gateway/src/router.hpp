@@ -1,0 +1,41 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "api_exchange.hpp"
+
+namespace passerelle::gateway {
+
+using Handler = std::function<ApiResponse(ApiRequest&)>;
+
+// One endpoint: "GET" + "/v1/dossiers/{id}". `personal_data` endpoints require X-Purpose;
+// `authenticated` ones a known partner.
+struct Route {
+  std::string method;
+  std::string pattern;
+  bool authenticated = true;
+  bool personal_data = true;
+  Handler handler;
+};
+
+// Matches request paths against route patterns, segment by segment. Built once, then read-only;
+// safe to share across threads.
+class Router {
+ public:
+  void add(Route route);
+
+  struct Match {
+    const Route* route = nullptr;  // set when method and path match
+    bool path_known = false;       // the path matches some route (405 vs 404)
+    std::map<std::string, std::string> params;
+  };
+  Match match(const std::string& method, const std::string& path) const;
+
+ private:
+  std::vector<std::pair<Route, std::vector<std::string>>> routes_;
+};
+
+}  // namespace passerelle::gateway

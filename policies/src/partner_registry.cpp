@@ -1,0 +1,111 @@
+#include "passerelle/policies/partner_registry.hpp"
+
+#include <Poco/String.h>
+
+#include <fstream>
+#include <regex>
+#include <stdexcept>
+
+namespace passerelle::policies {
+
+namespace {
+
+const std::regex kPartnerId("^[a-z0-9][a-z0-9-]{1,63}$");
+const std::regex kSha256Hex("^[0-9a-f]{64}$");
+const std::regex kSiret("^[0-9]{14}$");
+
+std::vector<std::string> hexList(const nlohmann::json& entry, const char* key,
+                                 const std::string& where) {
+  std::vector<std::string> out;
+  for (const auto& item : entry.value(key, nlohmann::json::array())) {
+    auto hex = Poco::toLower(item.get<std::string>());
+    if (!std::regex_match(hex, kSha256Hex))
+      throw std::runtime_error(where + ": " + key + " must hold 64-digit SHA-256 hex values");
+    out.push_back(hex);
+  }
+  return out;
+}
+
+}  // namespace
+
+PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std::string& source) {
+  if (!document.is_object() || !document.contains("partners") || !document["partners"].is_array())
+    throw std::runtime_error(source + ": expected an object with a \"partners\" array");
+  PartnerRegistry registry;
+  std::size_t index = 0;
+  for (const auto& entry : document["partners"]) {
+    const std::string where = source + ": partner #" + std::to_string(index);
+    try {
+      Partner p{core::PartnerId(entry.at("id").get<std::string>()),
+                entry.at("name").get<std::string>(),
+                PartnerKind::departement,
+                entry.value("siret", ""),
+                hexList(entry, "certificate_sha256", where),
+                hexList(entry, "token_sha256", where),
+                entry.value("dpa_reference", "")};
+      if (!std::regex_match(p.id.str(), kPartnerId))
+        throw std::runtime_error(where + ": id must match [a-z0-9][a-z0-9-]{1,63}");
+      const auto kind = parsePartnerKind(entry.at("kind").get<std::string>());
+      if (!kind) throw std::runtime_error(where + " (" + p.id.str() + "): unknown kind");
+      p.kind = *kind;
+      if (!p.siret.empty() && !std::regex_match(p.siret, kSiret))
+        throw std::runtime_error(where + " (" + p.id.str() + "): siret must be 14 digits");
+      if (!registry.by_id_.emplace(p.id.str(), index).second)
+        throw std::runtime_error(where + ": id " + p.id.str() + " is declared twice");
+      for (const auto& fp : p.certificate_sha256)
+        if (!registry.by_certificate_.emplace(fp, index).second)
+          throw std::runtime_error(where + " (" + p.id.str() +
+                                   "): a certificate fingerprint is already another partner's");
+      for (const auto& th : p.token_sha256)
+        if (!registry.by_token_.emplace(th, index).second)
+          throw std::runtime_error(where + " (" + p.id.str() +
+                                   "): a token hash is already another partner's");
+      registry.partners_.push_back(std::move(p));
+    } catch (const nlohmann::json::exception&) {
+      throw std::runtime_error(where + ": id, name and kind are required strings");
+    }
+    ++index;
+  }
+  return registry;
+}
+
+PartnerRegistry PartnerRegistry::loadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("partner registry " + path.string() + " cannot be read");
+  try {
+    return parse(nlohmann::json::parse(in), path.string());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error("partner registry " + path.string() + " is not valid JSON (byte " +
+                             std::to_string(e.byte) + ")");
+  }
+}
+
+const Partner* PartnerRegistry::byCertificate(const std::string& sha256_hex) const {
+  auto it = by_certificate_.find(Poco::toLower(sha256_hex));
+  return it == by_certificate_.end() ? nullptr : &partners_[it->second];
+}
+
+const Partner* PartnerRegistry::byTokenHash(const std::string& sha256_hex) const {
+  auto it = by_token_.find(Poco::toLower(sha256_hex));
+  return it == by_token_.end() ? nullptr : &partners_[it->second];
+}
+
+const Partner* PartnerRegistry::byId(const core::PartnerId& id) const {
+  auto it = by_id_.find(id.str());
+  return it == by_id_.end() ? nullptr : &partners_[it->second];
+}
+
+nlohmann::json PartnerRegistry::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : partners_)
+    list.push_back({{"id", p.id.str()},
+                    {"name", p.name},
+                    {"kind", std::string(toString(p.kind))},
+                    {"siret", p.siret},
+                    {"certificate_sha256", p.certificate_sha256},
+                    {"token_sha256", p.token_sha256},
+                    {"dpa_reference", p.dpa_reference}});
+  return {{"partners", list}};
+}
+
+}  // namespace passerelle::policies

@@ -1,0 +1,73 @@
+#include "passerelle/schemas/field_catalogue.hpp"
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+#include "embedded_files.hpp"
+#include "passerelle/core/enum_names.hpp"
+
+namespace passerelle::schemas {
+
+namespace {
+
+constexpr core::EnumNames<FieldCategory, 4> kCategories({{
+    {FieldCategory::identifiant_direct, "identifiant_direct"},
+    {FieldCategory::quasi_identifiant, "quasi_identifiant"},
+    {FieldCategory::sensible, "sensible"},
+    {FieldCategory::ordinaire, "ordinaire"},
+}});
+
+bool isKnownTreatment(const std::string& t) {
+  static const std::set<std::string> known = {"drop",
+                                              "pseudonymise",
+                                              "keep",
+                                              "generalise:annee",
+                                              "generalise:mois",
+                                              "generalise:tranche_age_5",
+                                              "generalise:departement"};
+  return known.count(t) == 1;
+}
+
+}  // namespace
+
+std::optional<FieldCategory> parseFieldCategory(std::string_view name) {
+  return kCategories.parse(name);
+}
+std::string_view toString(FieldCategory category) {
+  return kCategories.name(category);
+}
+
+FieldCatalogue FieldCatalogue::parse(const std::string& json_text) {
+  const auto doc = nlohmann::json::parse(json_text);
+  FieldCatalogue catalogue;
+  catalogue.version_ = doc.at("version").get<std::string>();
+  std::set<std::string> seen;
+  for (const auto& entry : doc.at("fields")) {
+    const auto path = entry.at("path").get<std::string>();
+    const auto category = parseFieldCategory(entry.at("category").get<std::string>());
+    const auto treatment = entry.at("export").get<std::string>();
+    if (!category) throw std::runtime_error("field catalogue: unknown category at " + path);
+    if (!isKnownTreatment(treatment))
+      throw std::runtime_error("field catalogue: unknown export treatment at " + path);
+    if (!seen.insert(path).second)
+      throw std::runtime_error("field catalogue: duplicate path " + path);
+    catalogue.fields_.push_back({core::FieldPath(path), *category, treatment,
+                                 entry.at("label").get<std::string>(),
+                                 entry.at("description").get<std::string>()});
+  }
+  return catalogue;
+}
+
+const FieldCatalogue& FieldCatalogue::builtin() {
+  static const FieldCatalogue catalogue = parse(detail::embeddedFile("fields.json"));
+  return catalogue;
+}
+
+const FieldEntry* FieldCatalogue::find(std::string_view path) const {
+  for (const auto& f : fields_)
+    if (f.path.str() == path) return &f;
+  return nullptr;
+}
+
+}  // namespace passerelle::schemas

@@ -1,0 +1,135 @@
+#include "passerelle/schemas/section_validator.hpp"
+
+#include <array>
+#include <string_view>
+#include <utility>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include "passerelle/schemas/nir.hpp"
+#include "passerelle/schemas/schema_set.hpp"
+
+namespace passerelle::schemas {
+
+struct SectionValidator::Compiled {
+  valijson::Schema schema;
+};
+
+namespace {
+
+// valijson describes errors in prose; these prefixes name the JSON Schema keyword broken.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kRules = {{
+    {"Missing required property", "required"},
+    {"Object contains a property that could not be validated", "additionalProperties"},
+    {"Value type not permitted", "type"},
+    {"Failed to match against any enum values", "enum"},
+    {"Failed to match regex", "pattern"},
+    {"String should be a valid", "format"},
+    {"String should be no more than", "maxLength"},
+    {"String should be no fewer than", "minLength"},
+    {"Array should contain no more than", "maxItems"},
+    {"Array should contain no fewer than", "minItems"},
+    {"Expected number less than or equal", "maximum"},
+    {"Expected number less than", "exclusiveMaximum"},
+    {"Expected number greater than or equal", "minimum"},
+    {"Expected number greater than", "exclusiveMinimum"},
+    {"Object should have no more than", "maxProperties"},
+    {"Object should have no fewer than", "minProperties"},
+    {"Failed to match expected value set by 'const'", "const"},
+    {"Elements at indexes", "uniqueItems"},
+}};
+
+// Wrapper errors restate a nested error one level up; only the nested one is useful.
+bool isSummary(std::string_view description) {
+  return description.starts_with("Failed to validate against schema associated with") ||
+         description.starts_with("Failed to validate item #") ||
+         description.starts_with("Failed to validate against additional properties schema");
+}
+
+std::string escapePointerToken(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// valijson's context is {"<root>", "[name]", "[0]", ...}.
+std::string pointerOf(const std::vector<std::string>& context) {
+  std::string pointer;
+  for (const auto& part : context) {
+    if (part == "<root>") continue;
+    std::string_view token(part);
+    if (token.size() >= 2 && token.front() == '[' && token.back() == ']')
+      token = token.substr(1, token.size() - 2);
+    pointer += "/" + escapePointerToken(token);
+  }
+  return pointer;
+}
+
+// For "required" and "additionalProperties", valijson reports the parent object; the property
+// it names (the last quoted name of the message) is where the partner must look.
+std::string quotedName(std::string_view description) {
+  const auto close = description.rfind('\'');
+  if (close == std::string_view::npos || close == 0) return {};
+  const auto open = description.rfind('\'', close - 1);
+  if (open == std::string_view::npos) return {};
+  return std::string(description.substr(open + 1, close - open - 1));
+}
+
+core::FieldError toFieldError(const valijson::ValidationResults::Error& error) {
+  std::string rule = "schema";
+  for (const auto& [prefix, keyword] : kRules)
+    if (std::string_view(error.description).starts_with(prefix)) {
+      rule = keyword;
+      break;
+    }
+  std::string pointer = pointerOf(error.context);
+  if (rule == "required" || rule == "additionalProperties") {
+    const auto name = quotedName(error.description);
+    if (!name.empty()) pointer += "/" + escapePointerToken(name);
+  }
+  return {pointer, rule, error.description};
+}
+
+}  // namespace
+
+SectionValidator::SectionValidator() {
+  valijson::SchemaParser parser;
+  for (auto section : core::allSections()) {
+    auto compiled = std::make_unique<Compiled>();
+    valijson::adapters::NlohmannJsonAdapter adapter(sectionSchema(section));
+    parser.populateSchema(adapter, compiled->schema);
+    compiled_.emplace(section, std::move(compiled));
+  }
+}
+
+SectionValidator::~SectionValidator() = default;
+
+std::vector<core::FieldError> SectionValidator::validate(core::Section section,
+                                                         const nlohmann::json& document) const {
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(document);
+  std::vector<core::FieldError> errors;
+  if (!validator.validate(compiled_.at(section)->schema, target, &results)) {
+    valijson::ValidationResults::Error error;
+    while (results.popError(error))
+      if (!isSummary(error.description)) errors.push_back(toFieldError(error));
+  }
+  if (section == core::Section::identite && errors.empty() && document.contains("nir")) {
+    const auto check = checkNir(document.at("nir").get<std::string>());
+    if (!check.valid) errors.push_back({"/nir", "nirKey", check.problem});
+  }
+  return errors;
+}
+
+}  // namespace passerelle::schemas

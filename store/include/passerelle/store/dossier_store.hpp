@@ -1,0 +1,101 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "passerelle/core/identifier.hpp"
+#include "passerelle/core/ids.hpp"
+#include "passerelle/core/section.hpp"
+
+namespace passerelle::store {
+
+// Who writes, and through which channel ("api", "demo", "import:caf-rsa-xml", ...).
+struct WriteContext {
+  core::PartnerId author;
+  std::string source;
+};
+
+// The metadata of one stored version of a section.
+struct VersionInfo {
+  core::Section section;
+  std::int64_t version = 0;
+  std::string author;
+  std::string source;
+  std::string written_at;    // UTC, ISO 8601 with milliseconds
+  std::string content_hash;  // keyed hash of the content: equal contents, equal hashes
+};
+
+// One version of a section with its content (JSON text).
+struct SectionVersion {
+  VersionInfo info;
+  std::string content;
+};
+
+// What a writer expects of the current version (optimistic concurrency).
+struct Precondition {
+  enum class Kind { none, absent, present, version };
+  Kind kind = Kind::none;
+  std::int64_t version = 0;
+
+  static Precondition any() { return {}; }
+  static Precondition mustBeAbsent() { return {Kind::absent, 0}; }
+  static Precondition mustBePresent() { return {Kind::present, 0}; }
+  static Precondition mustBeVersion(std::int64_t v) { return {Kind::version, v}; }
+};
+
+// The identifiers a section carries: writing the section replaces the dossier's index entries
+// of the `kinds` with `values`.
+struct IdentifierUpdate {
+  std::vector<core::IdentifierKind> kinds;
+  std::vector<core::Identifier> values;
+};
+
+struct PutResult {
+  VersionInfo info;      // the current version after the call
+  bool changed = false;  // false when the content equals the current version (nothing written)
+};
+
+// Persistence of dossiers: sections with every version kept, and keyed identifier indexes.
+// Contents are encrypted and identifiers blinded inside the implementation; callers handle plain
+// JSON and normalised identifiers only. Implementations are safe for concurrent use from request
+// threads. Errors the caller can act on are core::DomainError (not_found, conflict,
+// precondition_failed, integrity); anything else is a storage failure.
+class DossierStore {
+ public:
+  virtual ~DossierStore() = default;
+
+  // Creates a dossier with the first version of each given section and its identifiers, all or
+  // nothing; returns the versions written. Throws conflict if an identifier already belongs to
+  // another dossier.
+  virtual std::vector<VersionInfo> createDossier(
+      const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
+      const std::vector<core::Identifier>& identifiers, const WriteContext& context) = 0;
+
+  // The dossier an identifier belongs to, if any.
+  virtual std::optional<core::DossierId> findByIdentifier(const core::Identifier& id) const = 0;
+
+  virtual bool exists(const core::DossierId& id) const = 0;
+
+  // The current version of every section the dossier has (empty if no such dossier).
+  virtual std::vector<SectionVersion> currentSections(const core::DossierId& id) const = 0;
+  virtual std::optional<SectionVersion> currentSection(const core::DossierId& id,
+                                                       core::Section section) const = 0;
+
+  // Writes a new version of a section, unless its content equals the current one. Checks the
+  // precondition first (precondition_failed), then the identifiers (conflict); not_found if the
+  // dossier does not exist. All or nothing, durable when it returns.
+  virtual PutResult putSection(const core::DossierId& id, core::Section section,
+                               const std::string& content, const Precondition& precondition,
+                               const std::optional<IdentifierUpdate>& identifiers,
+                               const WriteContext& context) = 0;
+
+  // Metadata of every version of every section, oldest first within a section.
+  virtual std::vector<VersionInfo> history(const core::DossierId& id) const = 0;
+
+  virtual std::int64_t dossierCount() const = 0;
+};
+
+}  // namespace passerelle::store

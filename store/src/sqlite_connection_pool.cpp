@@ -1,0 +1,45 @@
+#include "sqlite_connection_pool.hpp"
+
+#include <Poco/Data/SQLite/Connector.h>
+
+namespace passerelle::store {
+
+using namespace Poco::Data::Keywords;
+
+Poco::Data::Session SqliteConnectionPool::open(const std::filesystem::path& file) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  Poco::Data::Session session(Poco::Data::SQLite::Connector::KEY, file.string());
+  std::string mode;
+  session << "PRAGMA journal_mode=WAL", into(mode), now;
+  // FULL: in WAL mode, NORMAL may lose the last commits on power loss; an acknowledged write
+  // must survive.
+  session << "PRAGMA synchronous=FULL", now;
+  session << "PRAGMA foreign_keys=ON", now;
+  session << "PRAGMA busy_timeout=10000", now;
+  return session;
+}
+
+SqliteConnectionPool::SqliteConnectionPool(const std::filesystem::path& file, std::size_t size) {
+  sessions_.reserve(size);
+  for (std::size_t i = 0; i < size; ++i) sessions_.push_back(open(file));
+  for (auto& s : sessions_) free_.push_back(&s);
+}
+
+SqliteConnectionPool::Lease SqliteConnectionPool::acquire() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [this] { return !free_.empty(); });
+  auto* session = free_.back();
+  free_.pop_back();
+  return Lease(*this, session);
+}
+
+void SqliteConnectionPool::release(Poco::Data::Session* session) {
+  {
+    std::lock_guard lock(mutex_);
+    free_.push_back(session);
+  }
+  available_.notify_one();
+}
+
+}  // namespace passerelle::store

@@ -1,0 +1,270 @@
+#include <Poco/Data/LOB.h>
+#include <Poco/Data/Transaction.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Exception.h>
+#include <Poco/Timestamp.h>
+#include <Poco/Tuple.h>
+
+#include <mutex>
+#include <stdexcept>
+
+#include "passerelle/core/domain_error.hpp"
+#include "passerelle/store/sqlite_store.hpp"
+#include "sealed_content.hpp"
+#include "sqlite_connection_pool.hpp"
+#include "sqlite_migrations.hpp"
+
+namespace passerelle::store {
+
+using namespace Poco::Data::Keywords;
+using core::DomainError;
+using core::ErrorKind;
+
+namespace {
+
+std::string nowUtc() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
+}
+
+core::Section sectionFromColumn(const std::string& name) {
+  auto section = core::parseSection(name);
+  if (!section) throw DomainError(ErrorKind::integrity, "stored row names an unknown section");
+  return *section;
+}
+
+Poco::Data::BLOB toBlob(const crypto::Bytes& bytes) {
+  return Poco::Data::BLOB(bytes.data(), bytes.size());
+}
+
+crypto::Bytes fromBlob(const Poco::Data::BLOB& blob) {
+  return crypto::Bytes(blob.content().begin(), blob.content().end());
+}
+
+// section, version, author, source, written_at, content_hash, content
+using VersionRow = Poco::Tuple<std::string, Poco::Int64, std::string, std::string, std::string,
+                               std::string, Poco::Data::BLOB>;
+
+constexpr const char* kCurrentSectionsSql =
+    "SELECT s.section, s.version, s.author, s.source, s.written_at, s.content_hash, s.content "
+    "FROM section_versions s JOIN (SELECT section, MAX(version) AS v FROM section_versions "
+    "WHERE dossier_id = ? GROUP BY section) m ON s.section = m.section AND s.version = m.v "
+    "WHERE s.dossier_id = ?";
+
+class SqliteDossierStore final : public DossierStore {
+ public:
+  SqliteDossierStore(const SqliteOptions& options, const crypto::MasterKey& master)
+      : sealed_(master),
+        writer_(openMigrated(options.file)),
+        readers_(options.file, std::max<std::size_t>(1, options.read_connections)) {}
+
+  std::vector<VersionInfo> createDossier(
+      const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
+      const std::vector<core::Identifier>& identifiers, const WriteContext& context) override {
+    std::lock_guard lock(write_mutex_);
+    Poco::Data::Transaction tx(writer_);
+    for (const auto& identifier : identifiers) checkNotTaken(identifier, id);
+    const auto at = nowUtc();
+    writer_ << "INSERT INTO dossiers (id, created_at, created_by) VALUES (?, ?, ?)", bind(id.str()),
+        bind(at), bind(context.author.str()), now;
+    std::vector<VersionInfo> written;
+    for (const auto& [section, content] : sections)
+      written.push_back(insertVersion(id, section, 1, content, at, context));
+    insertIdentifiers(id, identifiers);
+    tx.commit();
+    return written;
+  }
+
+  std::optional<core::DossierId> findByIdentifier(
+      const core::Identifier& identifier) const override {
+    auto session = readers_.acquire();
+    std::vector<std::string> ids;
+    *session << "SELECT dossier_id FROM identifier_index WHERE kind = ? AND blind = ?",
+        bind(std::string(core::toString(identifier.kind))), bind(sealed_.blindIndex(identifier)),
+        into(ids), now;
+    if (ids.empty()) return std::nullopt;
+    return core::DossierId::parse(ids.front());
+  }
+
+  bool exists(const core::DossierId& id) const override {
+    auto session = readers_.acquire();
+    return existsIn(*session, id);
+  }
+
+  std::vector<SectionVersion> currentSections(const core::DossierId& id) const override {
+    std::vector<VersionRow> rows;
+    {
+      auto session = readers_.acquire();
+      *session << kCurrentSectionsSql, bind(id.str()), bind(id.str()), into(rows), now;
+    }
+    std::vector<SectionVersion> out;
+    for (const auto& row : rows) out.push_back(decode(id, row));
+    return out;
+  }
+
+  std::optional<SectionVersion> currentSection(const core::DossierId& id,
+                                               core::Section section) const override {
+    std::vector<VersionRow> rows;
+    {
+      auto session = readers_.acquire();
+      *session << "SELECT section, version, author, source, written_at, content_hash, content "
+                  "FROM section_versions WHERE dossier_id = ? AND section = ? "
+                  "ORDER BY version DESC LIMIT 1",
+          bind(id.str()), bind(std::string(core::toString(section))), into(rows), now;
+    }
+    if (rows.empty()) return std::nullopt;
+    return decode(id, rows.front());
+  }
+
+  PutResult putSection(const core::DossierId& id, core::Section section, const std::string& content,
+                       const Precondition& precondition,
+                       const std::optional<IdentifierUpdate>& identifiers,
+                       const WriteContext& context) override {
+    std::lock_guard lock(write_mutex_);
+    if (!existsIn(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+    const auto current = currentInfo(id, section);
+    checkPrecondition(precondition, current);
+    const auto hash = sealed_.contentHash(content);
+    if (current && current->content_hash == hash) return {*current, false};
+
+    Poco::Data::Transaction tx(writer_);
+    if (identifiers) {
+      for (const auto& identifier : identifiers->values) checkNotTaken(identifier, id);
+      for (auto kind : identifiers->kinds)
+        writer_ << "DELETE FROM identifier_index WHERE dossier_id = ? AND kind = ?", bind(id.str()),
+            bind(std::string(core::toString(kind))), now;
+      insertIdentifiers(id, identifiers->values);
+    }
+    const std::int64_t version = current ? current->version + 1 : 1;
+    const auto info = insertVersion(id, section, version, content, nowUtc(), context);
+    tx.commit();
+    return {info, true};
+  }
+
+  std::vector<VersionInfo> history(const core::DossierId& id) const override {
+    using Row =
+        Poco::Tuple<std::string, Poco::Int64, std::string, std::string, std::string, std::string>;
+    std::vector<Row> rows;
+    {
+      auto session = readers_.acquire();
+      *session << "SELECT section, version, author, source, written_at, content_hash "
+                  "FROM section_versions WHERE dossier_id = ? ORDER BY section, version",
+          bind(id.str()), into(rows), now;
+    }
+    std::vector<VersionInfo> out;
+    for (const auto& r : rows)
+      out.push_back({sectionFromColumn(r.get<0>()), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>(),
+                     r.get<5>()});
+    return out;
+  }
+
+  std::int64_t dossierCount() const override {
+    auto session = readers_.acquire();
+    Poco::Int64 count = 0;
+    *session << "SELECT COUNT(*) FROM dossiers", into(count), now;
+    return count;
+  }
+
+ private:
+  // The writer session, opened first so that readers only ever see a migrated schema.
+  static Poco::Data::Session openMigrated(const std::filesystem::path& file) {
+    auto session = SqliteConnectionPool::open(file);
+    migrateSqlite(session);
+    return session;
+  }
+
+  static bool existsIn(Poco::Data::Session& session, const core::DossierId& id) {
+    int found = 0;
+    session << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(id.str()), into(found), now;
+    return found > 0;
+  }
+
+  // Called with the write lock held.
+  std::optional<VersionInfo> currentInfo(const core::DossierId& id, core::Section section) {
+    std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string>> rows;
+    writer_ << "SELECT version, author, source, written_at, content_hash FROM section_versions "
+               "WHERE dossier_id = ? AND section = ? ORDER BY version DESC LIMIT 1",
+        bind(id.str()), bind(std::string(core::toString(section))), into(rows), now;
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows.front();
+    return VersionInfo{section, r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>()};
+  }
+
+  static void checkPrecondition(const Precondition& p, const std::optional<VersionInfo>& current) {
+    switch (p.kind) {
+      case Precondition::Kind::none:
+        return;
+      case Precondition::Kind::absent:
+        if (current)
+          throw DomainError(ErrorKind::precondition_failed, "the section already exists");
+        return;
+      case Precondition::Kind::present:
+        if (!current)
+          throw DomainError(ErrorKind::precondition_failed, "the section does not exist yet");
+        return;
+      case Precondition::Kind::version:
+        if (!current || current->version != p.version)
+          throw DomainError(ErrorKind::precondition_failed,
+                            "the section has changed since the version given in If-Match");
+        return;
+    }
+  }
+
+  // Called with the write lock held, inside a transaction.
+  void checkNotTaken(const core::Identifier& identifier, const core::DossierId& id) {
+    std::vector<std::string> owners;
+    writer_ << "SELECT dossier_id FROM identifier_index WHERE kind = ? AND blind = ?",
+        bind(std::string(core::toString(identifier.kind))), bind(sealed_.blindIndex(identifier)),
+        into(owners), now;
+    if (!owners.empty() && owners.front() != id.str())
+      throw DomainError(ErrorKind::conflict, "the " + std::string(core::toString(identifier.kind)) +
+                                                 " identifier already belongs to another dossier");
+  }
+
+  void insertIdentifiers(const core::DossierId& id, const std::vector<core::Identifier>& values) {
+    for (const auto& identifier : values)
+      writer_
+          << "INSERT OR REPLACE INTO identifier_index (kind, blind, dossier_id) VALUES (?, ?, ?)",
+          bind(std::string(core::toString(identifier.kind))), bind(sealed_.blindIndex(identifier)),
+          bind(id.str()), now;
+  }
+
+  VersionInfo insertVersion(const core::DossierId& id, core::Section section, std::int64_t version,
+                            const std::string& content, const std::string& at,
+                            const WriteContext& context) {
+    VersionInfo info{section,        version, context.author.str(),
+                     context.source, at,      sealed_.contentHash(content)};
+    writer_ << "INSERT INTO section_versions (dossier_id, section, version, author, source, "
+               "written_at, content_hash, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(id.str()), bind(std::string(core::toString(section))), bind(Poco::Int64(version)),
+        bind(info.author), bind(info.source), bind(info.written_at), bind(info.content_hash),
+        bind(toBlob(sealed_.seal(id, section, version, content))), now;
+    return info;
+  }
+
+  SectionVersion decode(const core::DossierId& id, const VersionRow& row) const {
+    const auto section = sectionFromColumn(row.get<0>());
+    SectionVersion v{
+        {section, row.get<1>(), row.get<2>(), row.get<3>(), row.get<4>(), row.get<5>()}, {}};
+    v.content = sealed_.open(id, section, v.info.version, fromBlob(row.get<6>()));
+    return v;
+  }
+
+  SealedContent sealed_;
+  std::mutex write_mutex_;
+  Poco::Data::Session writer_;
+  mutable SqliteConnectionPool readers_;
+};
+
+}  // namespace
+
+std::unique_ptr<DossierStore> openSqliteStore(const SqliteOptions& options,
+                                              const crypto::MasterKey& master) {
+  try {
+    return std::make_unique<SqliteDossierStore>(options, master);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot open SQLite store " + options.file.string() + ": " +
+                             e.displayText());
+  }
+}
+
+}  // namespace passerelle::store

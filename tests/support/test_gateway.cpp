@@ -1,0 +1,53 @@
+#include "test_gateway.hpp"
+
+#include <fstream>
+
+#include "passerelle/gateway/demo.hpp"
+
+namespace passerelle::testing {
+
+TestGateway::TestGateway() : config_(gateway::prepareDemoDirectory({dir_.path(), 0, 0})) {
+  config_.server.limits.max_body_bytes = 64 * 1024;
+  config_.server.limits.request_timeout_seconds = 2;
+  gateway_ = std::make_unique<gateway::Gateway>(config_);
+  start();
+}
+
+TestGateway::~TestGateway() {
+  stop();
+}
+
+void TestGateway::start() {
+  gateway_->start();
+}
+void TestGateway::stop() {
+  if (gateway_) gateway_->stop();
+}
+
+void TestGateway::restart() {
+  gateway_.reset();
+  gateway_ = std::make_unique<gateway::Gateway>(config_);
+  start();
+}
+
+HttpsClient TestGateway::asPartner(const std::string& id) const {
+  const auto p = dir() / "partners" / id;
+  return HttpsClient(port(), clientContext(dir() / "ca.pem", p / "cert.pem", p / "key.pem"));
+}
+
+std::string TestGateway::tokenOf(const std::string& id) const {
+  std::ifstream in(dir() / "partners" / id / "token");
+  std::string token;
+  in >> token;
+  return token;
+}
+
+HttpsClient TestGateway::anonymous() const {
+  return HttpsClient(port(), clientContext(dir() / "ca.pem"));
+}
+
+std::map<std::string, std::string> withPurpose(const std::string& purpose) {
+  return {{"X-Purpose", purpose}};
+}
+
+}  // namespace passerelle::testing

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "https_client.hpp"
+#include "passerelle/gateway/config.hpp"
+#include "passerelle/gateway/gateway.hpp"
+#include "temp_dir.hpp"
+
+namespace passerelle::testing {
+
+// A real gateway for integration tests: the demo directory layout (local CA, server and partner
+// certificates, tokens, registry, master key, SQLite file) in a temp dir, served over TLS on a
+// free loopback port. No dossiers are preloaded.
+class TestGateway {
+ public:
+  TestGateway();
+  ~TestGateway();
+
+  void start();
+  void stop();
+  // Stops and reopens everything from the same files, as after a process restart.
+  void restart();
+
+  std::uint16_t port() const { return gateway_->port(); }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  const gateway::GatewayConfig& config() const { return config_; }
+  gateway::Gateway& gateway() { return *gateway_; }
+
+  // A client authenticated by the partner's demo certificate.
+  HttpsClient asPartner(const std::string& partner_id) const;
+  // The partner's demo bearer token.
+  std::string tokenOf(const std::string& partner_id) const;
+  // A client that presents no certificate (it may still send a bearer token).
+  HttpsClient anonymous() const;
+
+ private:
+  TempDir dir_;
+  gateway::GatewayConfig config_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+};
+
+// Headers for a JSON request with a purpose.
+std::map<std::string, std::string> withPurpose(const std::string& purpose = "accompagnement");
+
+}  // namespace passerelle::testing

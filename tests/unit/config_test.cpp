@@ -1,0 +1,64 @@
+#include "passerelle/gateway/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "temp_dir.hpp"
+
+namespace passerelle::gateway {
+namespace {
+
+std::filesystem::path writeConfig(const testing::TempDir& dir, const std::string& text) {
+  std::ofstream(dir / "passerelle.json") << text;
+  return dir / "passerelle.json";
+}
+
+const std::string kMinimal =
+    R"({"tls":{"certificate":"c.pem","private_key":"k.pem","client_ca":"/etc/ca.pem"},
+  "partners":"p.json","store":{"sqlite":"db/x.db"})";
+
+TEST(ConfigTest, RelativePathsAreResolvedFromTheFilesDirectory) {
+  testing::TempDir dir;
+  const auto config = loadConfig(writeConfig(dir, kMinimal + "}"));
+  EXPECT_EQ(config.server.tls.certificate, dir / "c.pem");
+  EXPECT_EQ(config.server.tls.client_ca, "/etc/ca.pem");
+  EXPECT_EQ(config.sqlite_file, dir / "db/x.db");
+  EXPECT_FALSE(config.master_key_file);
+  EXPECT_EQ(config.server.port, 8443);
+  EXPECT_EQ(config.server.limits.max_body_bytes, 1024u * 1024u);
+}
+
+TEST(ConfigTest, LimitsAndListenAreRead) {
+  testing::TempDir dir;
+  const auto config = loadConfig(writeConfig(
+      dir,
+      kMinimal +
+          R"(,"listen":{"host":"0.0.0.0","port":9443},"limits":{"max_body_bytes":2048,"max_threads":4}})"));
+  EXPECT_EQ(config.server.host, "0.0.0.0");
+  EXPECT_EQ(config.server.port, 9443);
+  EXPECT_EQ(config.server.limits.max_body_bytes, 2048u);
+  EXPECT_EQ(config.server.limits.max_threads, 4);
+}
+
+TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
+  testing::TempDir dir;
+  auto errorOf = [&](const std::string& text) -> std::string {
+    try {
+      loadConfig(writeConfig(dir, text));
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_NE(errorOf(kMinimal + R"(,"limits":{"max_body_byte":1}})").find("limits.max_body_byte"),
+            std::string::npos);
+  EXPECT_NE(errorOf(kMinimal + R"(,"limits":{"max_threads":-2}})").find("limits.max_threads"),
+            std::string::npos);
+  EXPECT_NE(errorOf(R"({"partners":"p.json"})").find("tls"), std::string::npos);
+  EXPECT_NE(errorOf("{").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(errorOf(kMinimal + R"(,"surprise":1})").find("unknown key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace passerelle::gateway

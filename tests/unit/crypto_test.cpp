@@ -1,0 +1,133 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "passerelle/core/domain_error.hpp"
+#include "passerelle/crypto/aead.hpp"
+#include "passerelle/crypto/bytes.hpp"
+#include "passerelle/crypto/digest.hpp"
+#include "passerelle/crypto/keyed_hash.hpp"
+#include "passerelle/crypto/master_key.hpp"
+#include "temp_dir.hpp"
+
+namespace passerelle::crypto {
+namespace {
+
+const std::string kZeroKeyHex(64, '0');
+
+TEST(HexTest, RoundTripsAndRefusesMalformedInput) {
+  EXPECT_EQ(toHex(std::string_view("\x00\xff\x10", 3)), "00ff10");
+  EXPECT_EQ(*fromHex("00FF10"), (Bytes{0x00, 0xff, 0x10}));
+  EXPECT_FALSE(fromHex("abc"));
+  EXPECT_FALSE(fromHex("zz"));
+}
+
+TEST(DigestTest, Sha256MatchesTheStandardTestVector) {
+  EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(KeyedHashTest, HmacSha256MatchesRfc4231TestCase2) {
+  // RFC 4231 case 2 uses a 4-byte key; libsodium's HMAC takes 32 bytes, so the RFC key is
+  // zero-padded, which HMAC does itself for short keys: the result is the RFC's.
+  std::uint8_t key[32] = {'J', 'e', 'f', 'e'};
+  KeyedHash hash(SecretKey::fromBytes(key));
+  EXPECT_EQ(hash.hex("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(MasterKeyTest, SubkeysDifferPerUseAndVersionAndAreStable) {
+  auto master = MasterKey::fromHex(kZeroKeyHex);
+  KeyedHash a(master.derive(KeyUse::blind_index));
+  KeyedHash b(master.derive(KeyUse::blind_index));
+  KeyedHash c(master.derive(KeyUse::content_hash));
+  KeyedHash d(master.derive(KeyUse::blind_index, 2));
+  EXPECT_EQ(a.hex("x"), b.hex("x"));
+  EXPECT_NE(a.hex("x"), c.hex("x"));
+  EXPECT_NE(a.hex("x"), d.hex("x"));
+  KeyedHash other(MasterKey::generate().derive(KeyUse::blind_index));
+  EXPECT_NE(a.hex("x"), other.hex("x"));
+}
+
+TEST(MasterKeyTest, FromHexRefusesWrongLengthWithoutEchoingTheKey) {
+  try {
+    MasterKey::fromHex("abcdef");
+    FAIL() << "accepted a short key";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()).find("abcdef"), std::string::npos);
+  }
+}
+
+TEST(MasterKeyTest, SavedFileIsOwnerOnlyAndLoadsBack) {
+  testing::TempDir dir;
+  auto key = MasterKey::generate();
+  key.saveFile(dir / "master.key");
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "master.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto loaded = MasterKey::loadFile(dir / "master.key");
+  EXPECT_EQ(KeyedHash(loaded.derive(KeyUse::blind_index)).hex("x"),
+            KeyedHash(key.derive(KeyUse::blind_index)).hex("x"));
+  EXPECT_THROW(key.saveFile(dir / "master.key"), std::runtime_error);  // never overwrites
+}
+
+TEST(MasterKeyTest, GroupReadableKeyFileIsRefused) {
+  testing::TempDir dir;
+  MasterKey::generate().saveFile(dir / "master.key");
+  ::chmod((dir / "master.key").c_str(), 0640);
+  try {
+    MasterKey::loadFile(dir / "master.key");
+    FAIL() << "accepted a group-readable key file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("chmod 600"), std::string::npos);
+  }
+}
+
+TEST(MasterKeyTest, MalformedKeyFileIsRefused) {
+  testing::TempDir dir;
+  { std::ofstream(dir / "master.key") << "not a key\n"; }
+  ::chmod((dir / "master.key").c_str(), 0600);
+  EXPECT_THROW(MasterKey::loadFile(dir / "master.key"), std::runtime_error);
+  EXPECT_THROW(MasterKey::loadFile(dir / "missing.key"), std::runtime_error);
+}
+
+TEST(AeadTest, SealedTextOpensOnlyWithTheSameAssociatedData) {
+  Aead aead(SecretKey::random());
+  const auto sealed = aead.seal("{\"nom\":\"Pissenlit\"}", "dossier-1|identite|1");
+  EXPECT_EQ(aead.open(sealed, "dossier-1|identite|1"), "{\"nom\":\"Pissenlit\"}");
+  EXPECT_THROW(aead.open(sealed, "dossier-2|identite|1"), core::DomainError);
+  EXPECT_THROW(aead.open(sealed, "dossier-1|contact|1"), core::DomainError);
+  EXPECT_THROW(aead.open(sealed, "dossier-1|identite|2"), core::DomainError);
+}
+
+TEST(AeadTest, AnyFlippedOrMissingByteIsAnIntegrityError) {
+  Aead aead(SecretKey::random());
+  const auto sealed = aead.seal("payload", "ad");
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    auto tampered = sealed;
+    tampered[i] ^= 0x01;
+    try {
+      aead.open(tampered, "ad");
+      FAIL() << "byte " << i << " flipped went unnoticed";
+    } catch (const core::DomainError& e) {
+      EXPECT_EQ(e.kind(), core::ErrorKind::integrity);
+    }
+  }
+  auto truncated = sealed;
+  truncated.pop_back();
+  EXPECT_THROW(aead.open(truncated, "ad"), core::DomainError);
+  EXPECT_THROW(aead.open(Bytes(5, 0), "ad"), core::DomainError);
+}
+
+TEST(AeadTest, SameTextSealsDifferentlyEachTime) {
+  Aead aead(SecretKey::random());
+  EXPECT_NE(aead.seal("same", "ad"), aead.seal("same", "ad"));
+}
+
+TEST(AeadTest, AnotherKeyCannotOpen) {
+  Aead a(SecretKey::random()), b(SecretKey::random());
+  EXPECT_THROW(b.open(a.seal("x", "ad"), "ad"), core::DomainError);
+}
+
+}  // namespace
+}  // namespace passerelle::crypto

@@ -1,0 +1,76 @@
+#include "passerelle/policies/partner_registry.hpp"
+
+#include <gtest/gtest.h>
+
+namespace passerelle::policies {
+namespace {
+
+using nlohmann::json;
+
+const std::string kFp1(64, 'a'), kFp2(64, 'b'), kTok(64, 'c');
+
+json entry(const std::string& id, const std::string& kind, const std::string& fp) {
+  return {{"id", id},
+          {"name", "Partenaire " + id},
+          {"kind", kind},
+          {"siret", "12345678901234"},
+          {"certificate_sha256", {fp}},
+          {"token_sha256", json::array()},
+          {"dpa_reference", "X"}};
+}
+
+std::string errorOf(const json& doc) {
+  try {
+    PartnerRegistry::parse(doc, "partners.json");
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(PartnerRegistryTest, FindsPartnersByCertificateTokenAndId) {
+  auto caf = entry("caf", "caf", kFp1);
+  caf["token_sha256"] = {kTok};
+  const auto registry =
+      PartnerRegistry::parse({{"partners", {caf, entry("ml", "structure_referente", kFp2)}}}, "t");
+  ASSERT_NE(registry.byCertificate(kFp1), nullptr);
+  EXPECT_EQ(registry.byCertificate(kFp1)->id.str(), "caf");
+  EXPECT_EQ(registry.byCertificate(std::string(64, 'A'))->id.str(), "caf");  // case-insensitive
+  EXPECT_EQ(registry.byTokenHash(kTok)->id.str(), "caf");
+  EXPECT_EQ(registry.byId(core::PartnerId("ml"))->kind, PartnerKind::structure_referente);
+  EXPECT_EQ(registry.byCertificate(std::string(64, 'd')), nullptr);
+  EXPECT_EQ(registry.byTokenHash(kFp1), nullptr);
+}
+
+TEST(PartnerRegistryTest, RoundTripsThroughJson) {
+  const auto registry = PartnerRegistry::parse({{"partners", {entry("caf", "caf", kFp1)}}}, "t");
+  const auto again = PartnerRegistry::parse(registry.toJson(), "t");
+  EXPECT_EQ(again.partners().size(), 1u);
+  EXPECT_EQ(again.byCertificate(kFp1)->siret, "12345678901234");
+}
+
+TEST(PartnerRegistryTest, BadEntriesAreRefusedNamingFileAndEntry) {
+  EXPECT_NE(errorOf({{"partners", {entry("caf", "banque", kFp1)}}})
+                .find("partners.json: partner #0 (caf): unknown kind"),
+            std::string::npos);
+  EXPECT_NE(errorOf({{"partners", {entry("caf", "caf", kFp1), entry("caf", "caf", kFp2)}}})
+                .find("declared twice"),
+            std::string::npos);
+  EXPECT_NE(errorOf({{"partners", {entry("caf", "caf", kFp1), entry("msa", "msa", kFp1)}}})
+                .find("another partner"),
+            std::string::npos);
+  EXPECT_NE(errorOf({{"partners", {entry("caf", "caf", "abc")}}}).find("64-digit"),
+            std::string::npos);
+  EXPECT_NE(errorOf({{"partners", {entry("CAF!", "caf", kFp1)}}}).find("id must match"),
+            std::string::npos);
+  auto no_name = entry("caf", "caf", kFp1);
+  no_name.erase("name");
+  EXPECT_NE(errorOf({{"partners", {no_name}}}).find("required"), std::string::npos);
+  EXPECT_NE(errorOf(json::array()).find("\"partners\" array"), std::string::npos);
+  auto bad_siret = entry("caf", "caf", kFp1);
+  bad_siret["siret"] = "123";
+  EXPECT_NE(errorOf({{"partners", {bad_siret}}}).find("siret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace passerelle::policies

@@ -1,0 +1,218 @@
+#include "passerelle/store/sqlite_store.hpp"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "passerelle/core/domain_error.hpp"
+#include "temp_dir.hpp"
+
+namespace passerelle::store {
+namespace {
+
+using core::DossierId;
+using core::ErrorKind;
+using core::Identifier;
+using core::IdentifierKind;
+using core::Section;
+
+DossierId idOf(char c) {
+  return *DossierId::parse("d" + std::string(26, c));
+}
+
+ErrorKind kindOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const core::DomainError& e) {
+    return e.kind();
+  }
+  ADD_FAILURE() << "no DomainError";
+  return ErrorKind::invalid_input;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  SqliteStoreTest() : master_(crypto::MasterKey::generate()) { reopen(); }
+
+  void reopen() {
+    store_.reset();
+    store_ = openSqliteStore({dir_ / "store.db", 2}, master_);
+  }
+
+  std::string rawFileBytes() const {
+    std::string all;
+    for (const char* suffix : {"", "-wal"}) {
+      std::ifstream in((dir_ / "store.db").string() + suffix, std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+
+  testing::TempDir dir_;
+  crypto::MasterKey master_;
+  std::unique_ptr<DossierStore> store_;
+  const WriteContext ctx_{core::PartnerId("caf"), "test"};
+};
+
+TEST_F(SqliteStoreTest, CreatedDossierReadsBackWithItsIdentifiers) {
+  const auto written = store_->createDossier(idOf('a'), {{Section::identite, R"({"nom":"A"})"}},
+                                             {{IdentifierKind::nir, "2550814168025"}}, ctx_);
+  ASSERT_EQ(written.size(), 1u);
+  EXPECT_EQ(written[0].version, 1);
+  EXPECT_EQ(written[0].author, "caf");
+  EXPECT_TRUE(store_->exists(idOf('a')));
+  EXPECT_FALSE(store_->exists(idOf('b')));
+  EXPECT_EQ(store_->findByIdentifier({IdentifierKind::nir, "2550814168025"}), idOf('a'));
+  EXPECT_FALSE(store_->findByIdentifier({IdentifierKind::nir, "1850578006084"}));
+  // Same value under another kind is another identifier.
+  EXPECT_FALSE(store_->findByIdentifier({IdentifierKind::departement, "2550814168025"}));
+  const auto current = store_->currentSections(idOf('a'));
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].content, R"({"nom":"A"})");
+  EXPECT_EQ(store_->dossierCount(), 1);
+}
+
+TEST_F(SqliteStoreTest, EveryWriteKeepsThePreviousVersion) {
+  store_->createDossier(idOf('a'), {}, {}, ctx_);
+  for (int i = 1; i <= 3; ++i) {
+    const auto r =
+        store_->putSection(idOf('a'), Section::contact, "{\"v\":" + std::to_string(i) + "}",
+                           Precondition::any(), std::nullopt, ctx_);
+    EXPECT_TRUE(r.changed);
+    EXPECT_EQ(r.info.version, i);
+  }
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":3})");
+  const auto history = store_->history(idOf('a'));
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].version, 1);
+  EXPECT_EQ(history[2].version, 3);
+  EXPECT_NE(history[0].content_hash, history[1].content_hash);
+}
+
+TEST_F(SqliteStoreTest, WritingTheSameContentAgainWritesNothing) {
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}}, {}, ctx_);
+  const auto r = store_->putSection(idOf('a'), Section::contact, R"({"v":1})", Precondition::any(),
+                                    std::nullopt, ctx_);
+  EXPECT_FALSE(r.changed);
+  EXPECT_EQ(r.info.version, 1);
+  EXPECT_EQ(store_->history(idOf('a')).size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, PreconditionsAreCheckedBeforeWriting) {
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}}, {}, ctx_);
+  auto put = [&](Section s, const Precondition& p) {
+    return store_->putSection(idOf('a'), s, R"({"v":2})", p, std::nullopt, ctx_);
+  };
+  EXPECT_EQ(kindOf([&] { put(Section::contact, Precondition::mustBeVersion(2)); }),
+            ErrorKind::precondition_failed);
+  EXPECT_EQ(kindOf([&] { put(Section::contact, Precondition::mustBeAbsent()); }),
+            ErrorKind::precondition_failed);
+  EXPECT_EQ(kindOf([&] { put(Section::foyer, Precondition::mustBePresent()); }),
+            ErrorKind::precondition_failed);
+  EXPECT_EQ(kindOf([&] { put(Section::foyer, Precondition::mustBeVersion(1)); }),
+            ErrorKind::precondition_failed);
+  EXPECT_EQ(store_->history(idOf('a')).size(), 1u) << "a refused write left a version";
+  EXPECT_EQ(put(Section::contact, Precondition::mustBeVersion(1)).info.version, 2);
+  EXPECT_EQ(put(Section::foyer, Precondition::mustBeAbsent()).info.version, 1);
+  EXPECT_EQ(put(Section::contact, Precondition::mustBePresent()).changed, false);
+}
+
+TEST_F(SqliteStoreTest, AnIdentifierBelongsToOneDossierOnly) {
+  const Identifier nir{IdentifierKind::nir, "2550814168025"};
+  store_->createDossier(idOf('a'), {}, {nir}, ctx_);
+  EXPECT_EQ(kindOf([&] { store_->createDossier(idOf('b'), {}, {nir}, ctx_); }),
+            ErrorKind::conflict);
+  EXPECT_FALSE(store_->exists(idOf('b'))) << "a refused creation left a dossier";
+  store_->createDossier(idOf('b'), {}, {}, ctx_);
+  EXPECT_EQ(kindOf([&] {
+              store_->putSection(idOf('b'), Section::identite, "{}", Precondition::any(),
+                                 IdentifierUpdate{{IdentifierKind::nir}, {nir}}, ctx_);
+            }),
+            ErrorKind::conflict);
+  EXPECT_FALSE(store_->currentSection(idOf('b'), Section::identite));
+}
+
+TEST_F(SqliteStoreTest, RewritingASectionReplacesTheIdentifiersItCarries) {
+  const Identifier old_ft{IdentifierKind::france_travail, "111X"},
+      new_ft{IdentifierKind::france_travail, "222X"};
+  const Identifier dept{IdentifierKind::departement, "D-1"};
+  store_->createDossier(idOf('a'), {}, {old_ft, dept}, ctx_);
+  store_->putSection(
+      idOf('a'), Section::identifiants, R"({"x":1})", Precondition::any(),
+      IdentifierUpdate{{IdentifierKind::france_travail, IdentifierKind::departement}, {new_ft}},
+      ctx_);
+  EXPECT_FALSE(store_->findByIdentifier(old_ft));
+  EXPECT_FALSE(store_->findByIdentifier(dept));
+  EXPECT_EQ(store_->findByIdentifier(new_ft), idOf('a'));
+}
+
+TEST_F(SqliteStoreTest, UnknownDossierIsNotFound) {
+  EXPECT_EQ(kindOf([&] {
+              store_->putSection(idOf('z'), Section::contact, "{}", Precondition::any(),
+                                 std::nullopt, ctx_);
+            }),
+            ErrorKind::not_found);
+  EXPECT_TRUE(store_->currentSections(idOf('z')).empty());
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsEverythingAndMigrationsRunOnce) {
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}},
+                        {{IdentifierKind::nir, "2550814168025"}}, ctx_);
+  store_->putSection(idOf('a'), Section::contact, R"({"v":2})", Precondition::any(), std::nullopt,
+                     ctx_);
+  reopen();
+  reopen();
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":2})");
+  EXPECT_EQ(store_->findByIdentifier({IdentifierKind::nir, "2550814168025"}), idOf('a'));
+  EXPECT_EQ(store_->history(idOf('a')).size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, NothingPersonalIsInTheFileInClear) {
+  store_->createDossier(
+      idOf('a'), {{Section::identite, R"({"nom_naissance":"Zyxwvutsrq","nir":"255081416802538"})"}},
+      {{IdentifierKind::nir, "2550814168025"}, {IdentifierKind::france_travail, "QWERTY9X"}}, ctx_);
+  reopen();
+  const auto raw = rawFileBytes();
+  ASSERT_GT(raw.size(), 4096u);
+  for (const char* secret : {"Zyxwvutsrq", "2550814168025", "QWERTY9X", "nom_naissance"})
+    EXPECT_EQ(raw.find(secret), std::string::npos) << secret << " found in clear";
+}
+
+TEST_F(SqliteStoreTest, AnotherMasterKeyCannotReadOrMatch) {
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}},
+                        {{IdentifierKind::nir, "2550814168025"}}, ctx_);
+  store_.reset();
+  auto other = openSqliteStore({dir_ / "store.db", 1}, crypto::MasterKey::generate());
+  EXPECT_FALSE(other->findByIdentifier({IdentifierKind::nir, "2550814168025"}));
+  EXPECT_EQ(kindOf([&] { other->currentSections(idOf('a')); }), ErrorKind::integrity);
+}
+
+TEST_F(SqliteStoreTest, ACiphertextMovedToAnotherDossierOrSectionFailsIntegrity) {
+  store_->createDossier(
+      idOf('a'), {{Section::contact, R"({"v":"a"})"}, {Section::foyer, R"({"v":"f"})"}}, {}, ctx_);
+  store_->createDossier(idOf('b'), {{Section::contact, R"({"v":"b"})"}}, {}, ctx_);
+  store_.reset();
+  {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session raw("SQLite", (dir_ / "store.db").string());
+    using namespace Poco::Data::Keywords;
+    raw << "UPDATE section_versions SET content = (SELECT content FROM section_versions WHERE "
+           "dossier_id = ? AND section = 'contact') WHERE dossier_id = ? AND section = 'contact'",
+        bind(idOf('a').str()), bind(idOf('b').str()), now;
+    raw << "UPDATE section_versions SET content = (SELECT content FROM section_versions WHERE "
+           "dossier_id = ? AND section = 'contact') WHERE dossier_id = ? AND section = 'foyer'",
+        bind(idOf('a').str()), bind(idOf('a').str()), now;
+  }
+  reopen();
+  EXPECT_EQ(kindOf([&] { store_->currentSection(idOf('b'), Section::contact); }),
+            ErrorKind::integrity);
+  EXPECT_EQ(kindOf([&] { store_->currentSection(idOf('a'), Section::foyer); }),
+            ErrorKind::integrity);
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":"a"})");
+}
+
+}  // namespace
+}  // namespace passerelle::store

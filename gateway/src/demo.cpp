@@ -118,7 +118,11 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
   const auto sample = syntheticDossiers(1).front();
   const auto ft_id = sample["identifiants"]["france_travail"].get<std::string>();
   const auto id = gateway.service().lookup({core::IdentifierKind::france_travail, ft_id});
-  const std::string dossier = id ? id->str() : "DOSSIER_ID";
+  if (!id) throw std::runtime_error("the demo store does not hold the demo's first person");
+  const std::string dossier = id->str();
+  // The current version, so that the If-Match below holds on a reused directory too.
+  const auto contact_version =
+      gateway.service().readSection(*id, core::Section::contact).info.version;
 
   out << "\nPasserelle DUI demo gateway on " << base << " (SQLite "
       << (dir / "passerelle.db").string() << ", " << gateway.store().dossierCount()
@@ -137,7 +141,7 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
       << "/v1/dossiers/" << dossier << "/sections/contact\n\n"
       << "# Replace the contact section (send the ETag you read in If-Match)\n"
       << "curl " << certOf("departement") << " -X PUT -H 'X-Purpose: accompagnement' "
-      << "-H 'Content-Type: application/json' -H 'If-Match: \"1\"' --data "
+      << "-H 'Content-Type: application/json' -H 'If-Match: \"" << contact_version << "\"' --data "
       << "'{\"email\":\"nouvelle.adresse@exemple.invalid\",\"sans_domicile_fixe\":false}' " << base
       << "/v1/dossiers/" << dossier << "/sections/contact\n\n"
       << "# Versions of every section\n"

@@ -11,14 +11,18 @@ namespace {
 constexpr std::size_t kEncodedLength = 26;  // ceil(128 / 5)
 }
 
-DossierId DossierId::fromRandom(const std::array<std::uint8_t, 16>& bytes) {
+std::string randomIdText(char prefix, const std::array<std::uint8_t, 16>& bytes) {
   std::ostringstream out;
   {
     Poco::Base32Encoder encoder(out, /*padding=*/false);
     encoder.write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     encoder.close();
   }
-  return DossierId("d" + Poco::toLower(out.str()));
+  return prefix + Poco::toLower(out.str());
+}
+
+DossierId DossierId::fromRandom(const std::array<std::uint8_t, 16>& bytes) {
+  return DossierId(randomIdText('d', bytes));
 }
 
 std::optional<DossierId> DossierId::parse(std::string_view text) {

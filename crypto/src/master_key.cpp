@@ -28,6 +28,8 @@ const char* contextOf(KeyUse use) {
       return "PDsectn_";
     case KeyUse::content_hash:
       return "PDchash_";
+    case KeyUse::signing:
+      return "PDsign__";
   }
   throw std::logic_error("unknown key use");
 }

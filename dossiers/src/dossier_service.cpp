@@ -1,45 +1,48 @@
 #include "passerelle/dossiers/dossier_service.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "passerelle/core/domain_error.hpp"
-#include "passerelle/crypto/bytes.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
+#include "random_id.hpp"
 
 namespace passerelle::dossiers {
 
 using core::DomainError;
 using core::ErrorKind;
+using nlohmann::json;
+using policies::Access;
 
 namespace {
-
-core::DossierId newDossierId() {
-  const auto random = crypto::randomBytes(16);
-  std::array<std::uint8_t, 16> bytes{};
-  std::copy(random.begin(), random.end(), bytes.begin());
-  return core::DossierId::fromRandom(bytes);
-}
 
 void requireDossier(const store::DossierStore& store, const core::DossierId& id) {
   if (!store.exists(id)) throw DomainError(ErrorKind::not_found, "no such dossier");
 }
 
+DecisionRecord recordOf(const policies::Decision& d) {
+  return {d.policy_version, d.trace()};
+}
+
 }  // namespace
 
 DossierService::DossierService(store::DossierStore& store,
-                               const schemas::SectionValidator& validator)
-    : store_(store), validator_(validator) {}
+                               const schemas::SectionValidator& validator, const AccessGuard& guard,
+                               RelationshipService& relationships)
+    : store_(store), validator_(validator), guard_(guard), relationships_(relationships) {}
 
-void DossierService::validate(core::Section section, const nlohmann::json& content,
+void DossierService::validate(core::Section section, const json& content,
                               const std::string& pointer_prefix,
                               std::vector<core::FieldError>& errors) const {
   for (auto& e : validator_.validate(section, content))
     errors.push_back({pointer_prefix + e.pointer, e.rule, e.message});
 }
 
-CreateResult DossierService::createOrMatch(const nlohmann::json& body,
-                                           const store::WriteContext& context) {
+CreateResult DossierService::createOrMatch(const Caller& caller, const json& body,
+                                           const std::string& source) {
+  const auto now = core::nowUtc();
+  guard_.requireCapability(caller, Access::write);
+  // Before matching, so that a partner that may not create learns nothing from a match.
+  const auto decision = guard_.decideNew(caller, Access::write, now);
   if (!body.is_object())
     throw DomainError(ErrorKind::validation_failed, "the body must be a JSON object",
                       {{"", "type", "expected an object whose keys are section names"}});
@@ -68,7 +71,7 @@ CreateResult DossierService::createOrMatch(const nlohmann::json& body,
     throw DomainError(ErrorKind::validation_failed, "the dossier does not validate",
                       std::move(errors));
 
-  // Strongest identifier first: allIdentifierKinds() is in decreasing order of strength.
+  // Strongest identifier first: IdentifierKind is declared in decreasing order of strength.
   std::sort(identifiers.begin(), identifiers.end(),
             [](const auto& a, const auto& b) { return a.kind < b.kind; });
   std::optional<CreateResult> match;
@@ -78,51 +81,129 @@ CreateResult DossierService::createOrMatch(const nlohmann::json& body,
     if (match && match->id != *found)
       throw DomainError(ErrorKind::conflict,
                         "the identifiers given designate different existing dossiers");
-    if (!match) match = CreateResult{*found, true, identifier.kind, {}};
+    if (!match) match = CreateResult{*found, true, identifier.kind, {}, recordOf(decision)};
   }
-  if (match) return *match;
+  if (match) {
+    relationships_.attachSource(caller, match->id, now);
+    match->decision.trace.clear();  // nothing was written
+    return *match;
+  }
 
-  CreateResult created{newDossierId(), false, std::nullopt, {}};
-  created.written = store_.createDossier(created.id, sections, identifiers, context);
+  std::vector<policies::WithheldField> refused;
+  for (const auto& [name, content] : body.items())
+    for (auto& f : policies::forbiddenFields(decision, guard_.catalogue(),
+                                             *core::parseSection(name), content))
+      refused.push_back(std::move(f));
+  if (!refused.empty())
+    refuseFields("the dossier holds fields this partner may not write", refused);
+
+  CreateResult created{
+      *core::DossierId::parse(randomId('d')), false, std::nullopt, {}, recordOf(decision)};
+  created.written =
+      store_.createDossier(created.id, sections, identifiers, {caller.partner.id, source});
+  relationships_.attachSource(caller, created.id, now);
+  if (body.contains("orientation"))
+    relationships_.followOrientation(created.id, body["orientation"], caller.partner.id, now);
   return created;
 }
 
-std::optional<core::DossierId> DossierService::lookup(const core::Identifier& identifier) const {
-  return store_.findByIdentifier(identifier);
+core::DossierId DossierService::lookup(const Caller& caller,
+                                       const core::Identifier& identifier) const {
+  guard_.requireCapability(caller, Access::read);
+  const auto id = store_.findByIdentifier(identifier);
+  if (!id) throw DomainError(ErrorKind::not_found, "no dossier has that identifier");
+  guard_.decide(caller, *id, Access::read, core::nowUtc());  // not_found unless visible
+  return *id;
 }
 
-DossierView DossierService::read(const core::DossierId& id) const {
-  auto sections = store_.currentSections(id);
-  if (sections.empty()) requireDossier(store_, id);
-  std::sort(sections.begin(), sections.end(),
-            [](const auto& a, const auto& b) { return a.info.section < b.info.section; });
-  return {id, std::move(sections)};
+ReadResult DossierService::read(const Caller& caller, const core::DossierId& id) const {
+  guard_.requireCapability(caller, Access::read);
+  const auto decision = guard_.decide(caller, id, Access::read, core::nowUtc());
+  const auto stored = store_.currentSections(id);
+  if (stored.empty()) requireDossier(store_, id);
+  json all = json::object();
+  for (const auto& s : stored)
+    all[std::string(core::toString(s.info.section))] = json::parse(s.content);
+  auto filtered = policies::filterDossier(decision, guard_.catalogue(), all);
+  ReadResult result{
+      id, std::move(filtered.sections), {}, std::move(filtered.withheld), recordOf(decision)};
+  for (const auto& s : stored)
+    if (result.sections.contains(std::string(core::toString(s.info.section))))
+      result.versions.push_back(s.info);
+  return result;
 }
 
-store::SectionVersion DossierService::readSection(const core::DossierId& id,
-                                                  core::Section section) const {
-  auto current = store_.currentSection(id, section);
-  if (current) return *current;
-  requireDossier(store_, id);
-  throw DomainError(ErrorKind::not_found, "the dossier has no such section yet");
+SectionReadResult DossierService::readSection(const Caller& caller, const core::DossierId& id,
+                                              core::Section section) const {
+  guard_.requireCapability(caller, Access::read);
+  const auto decision = guard_.decide(caller, id, Access::read, core::nowUtc());
+  const std::string name(core::toString(section));
+  // "Not for you" is answered before looking at the section, so that the answer never tells
+  // whether a section the caller may not read (health data, say) exists.
+  std::vector<policies::WithheldField> closed;
+  for (const auto& [path, f] : decision.fields) {
+    if (schemas::FieldCatalogue::sectionOf(core::FieldPath(path)) != section) continue;
+    if (f.allowed) {
+      closed.clear();
+      break;
+    }
+    closed.push_back({path, f.reason});
+  }
+  if (!closed.empty())
+    refuseFields("none of this section's fields may be disclosed to this partner for this purpose",
+                 closed);
+  const auto current = store_.currentSection(id, section);
+  if (!current) {
+    requireDossier(store_, id);
+    throw DomainError(ErrorKind::not_found, "the dossier has no such section yet");
+  }
+  auto filtered = policies::filterDossier(decision, guard_.catalogue(),
+                                          json{{name, json::parse(current->content)}});
+  return {current->info, filtered.sections.value(name, json::object()),
+          std::move(filtered.withheld), recordOf(decision)};
 }
 
-store::PutResult DossierService::writeSection(const core::DossierId& id, core::Section section,
-                                              const nlohmann::json& content,
-                                              const store::Precondition& precondition,
-                                              const store::WriteContext& context) {
+WriteResult DossierService::writeSection(const Caller& caller, const core::DossierId& id,
+                                         core::Section section, const json& content,
+                                         const store::Precondition& precondition,
+                                         const std::string& source) {
+  const auto now = core::nowUtc();
+  guard_.requireCapability(caller, Access::write);
+  const auto decision = guard_.decide(caller, id, Access::write, now);
   std::vector<core::FieldError> errors;
   validate(section, content, "", errors);
   if (!errors.empty())
     throw DomainError(ErrorKind::validation_failed, "the section does not validate",
                       std::move(errors));
+  const auto refused = policies::forbiddenFields(decision, guard_.catalogue(), section, content);
+  if (!refused.empty())
+    refuseFields("the section holds fields this partner may not write", refused);
+
+  json merged = content;
+  if (const auto current = store_.currentSection(id, section))
+    merged = policies::preserveUnwritable(decision, guard_.catalogue(), section, content,
+                                          json::parse(current->content));
+  validate(section, merged, "", errors);
+  if (!errors.empty())
+    throw DomainError(
+        ErrorKind::validation_failed,
+        "the section, completed with the fields this partner may not write, does not validate",
+        std::move(errors));
   std::optional<store::IdentifierUpdate> reindex;
   if (auto kinds = identifierKindsOf(section); !kinds.empty())
-    reindex = store::IdentifierUpdate{std::move(kinds), identifiersOf(section, content)};
-  return store_.putSection(id, section, content.dump(), precondition, reindex, context);
+    reindex = store::IdentifierUpdate{std::move(kinds), identifiersOf(section, merged)};
+  auto put = store_.putSection(id, section, merged.dump(), precondition, reindex,
+                               {caller.partner.id, source});
+  if (section == core::Section::orientation && put.changed)
+    relationships_.followOrientation(id, merged, caller.partner.id, now);
+  return {put, recordOf(decision)};
 }
 
-std::vector<store::VersionInfo> DossierService::history(const core::DossierId& id) const {
+std::vector<store::VersionInfo> DossierService::history(const Caller& caller,
+                                                        const core::DossierId& id) const {
+  if (!guard_.policy()->readsHistory(caller.partner.kind))
+    throw DomainError(ErrorKind::forbidden,
+                      "the version history is for the Département and the DPO");
   auto versions = store_.history(id);
   if (versions.empty()) requireDossier(store_, id);
   return versions;

@@ -58,7 +58,7 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
     reader.fail("not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
   reader.onlyKeys(doc, "(root)",
-                  {"listen", "tls", "partners", "master_key_file", "store", "limits"});
+                  {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies"});
 
   GatewayConfig config;
   if (doc.contains("listen")) {
@@ -75,6 +75,7 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   config.partners_file = reader.path(doc, "partners", "(root)");
   if (doc.contains("master_key_file"))
     config.master_key_file = reader.path(doc, "master_key_file", "(root)");
+  if (doc.contains("policies")) config.policies_dir = reader.path(doc, "policies", "(root)");
   if (!doc.contains("store")) reader.fail("store is required");
   reader.onlyKeys(doc["store"], "store", {"sqlite"});
   config.sqlite_file = reader.path(doc["store"], "sqlite", "store");

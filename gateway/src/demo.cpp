@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -12,6 +13,7 @@
 #include "passerelle/gateway/certificate_fingerprint.hpp"
 #include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/gateway/demo_pki.hpp"
+#include "passerelle/policies/policy_set.hpp"
 
 namespace passerelle::gateway {
 
@@ -70,6 +72,10 @@ void createDemo(const fs::path& dir) {
                         {"dpa_reference", std::string("DEMO-ART28-") + p.id}});
   }
   writeJson(dir / "partners.json", {{"partners", partners}});
+  // The default sharing policy, as files the Département can edit and reload (SIGHUP).
+  fs::create_directories(dir / "policies");
+  for (const auto& [name, text] : policies::PolicySet::builtinFiles())
+    std::ofstream(dir / "policies" / name) << text;
   crypto::MasterKey::generate().saveFile(dir / "master.key");
   // Written last: its presence means the directory is complete.
   writeJson(dir / "passerelle.json", {{"listen", {{"host", "127.0.0.1"}, {"port", 8443}}},
@@ -78,6 +84,7 @@ void createDemo(const fs::path& dir) {
                                         {"private_key", "server/key.pem"},
                                         {"client_ca", "ca.pem"}}},
                                       {"partners", "partners.json"},
+                                      {"policies", "policies"},
                                       {"master_key_file", "master.key"},
                                       {"store", {{"sqlite", "passerelle.db"}}}});
 }
@@ -93,13 +100,77 @@ GatewayConfig prepareDemoDirectory(const DemoOptions& options) {
   return config;
 }
 
+namespace {
+
+// The demo partners as callers.
+struct DemoCallers {
+  const policies::Partner& caf;
+  const policies::Partner& france_travail;
+  const policies::Partner& departement;
+};
+
+DemoCallers demoCallers(const Gateway& gateway) {
+  auto get = [&](const char* id) -> const policies::Partner& {
+    const auto* p = gateway.registry().byId(core::PartnerId(id));
+    if (p == nullptr)
+      throw std::runtime_error(std::string("the demo registry has no partner ") + id);
+    return *p;
+  };
+  return {get("caf"), get("france-travail"), get("departement")};
+}
+
+// One synthetic person enters the gateway the way real partners would bring them in, through
+// the sharing policy like any request: the CAF creates the dossier from its RSA flux, France
+// Travail matches it and adds the professional situation, the Département completes the rest,
+// recording the person's consent before any health information.
+void bringIn(Gateway& gateway, const DemoCallers& who, const json& person,
+             bool consents_to_health) {
+  auto& service = gateway.service();
+  const dossiers::Caller caf{who.caf, core::Purpose::instruction_rsa};
+  const dossiers::Caller ft{who.france_travail, core::Purpose::accompagnement};
+  const dossiers::Caller dep{who.departement, core::Purpose::accompagnement};
+  const auto any = store::Precondition::any();
+
+  const auto id = service.createOrMatch(caf, cafPushOf(person), "demo").id;
+  service.writeSection(dep, id, core::Section::identifiants, person["identifiants"], any, "demo");
+  service.createOrMatch(
+      ft,
+      {{"identite", person["identite"]},
+       {"identifiants", {{"france_travail", person["identifiants"]["france_travail"]}}}},
+      "demo");
+  service.writeSection(ft, id, core::Section::situation_pro, person["situation_pro"], any, "demo");
+
+  const bool health =
+      consents_to_health && (person.contains("sante") || person.contains("diagnostic"));
+  if (health)
+    gateway.services().consents.record(
+        dep, id,
+        {{"grantee", {{"kind", "departement"}}},
+         {"purpose", "accompagnement"},
+         {"categories", {"sensible"}},
+         {"given_at", "2026-01-15"},
+         {"method", "ecrit"},
+         {"collected_by", "Référent RSA du Département (démonstration)"},
+         {"notice_version", "notice-dui-2026-01"}});
+  for (const char* name : {"orientation", "diagnostic", "contrat", "parcours", "sortie", "sante"}) {
+    if (!person.contains(name)) continue;
+    json section = person[name];
+    const std::string n = name;
+    if (!health && n == "sante") continue;
+    if (!health && n == "diagnostic") section["freins"].erase("sante");
+    service.writeSection(dep, id, *core::parseSection(n), section, any, "demo");
+  }
+}
+
+}  // namespace
+
 std::size_t loadDemoDossiers(Gateway& gateway, std::size_t count) {
   if (gateway.store().dossierCount() > 0) return 0;
-  const store::WriteContext context{core::PartnerId("departement"), "demo"};
-  std::size_t created = 0;
-  for (const auto& body : syntheticDossiers(count))
-    if (!gateway.service().createOrMatch(body, context).matched) ++created;
-  return created;
+  const auto who = demoCallers(gateway);
+  std::size_t index = 0;
+  for (const auto& person : syntheticDossiers(count))
+    bringIn(gateway, who, person, index++ % 3 == 0);
+  return count;
 }
 
 void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint16_t port,
@@ -117,12 +188,25 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
   };
   const auto sample = syntheticDossiers(1).front();
   const auto ft_id = sample["identifiants"]["france_travail"].get<std::string>();
-  const auto id = gateway.service().lookup({core::IdentifierKind::france_travail, ft_id});
-  if (!id) throw std::runtime_error("the demo store does not hold the demo's first person");
-  const std::string dossier = id->str();
+  const dossiers::Caller dep{demoCallers(gateway).departement, core::Purpose::accompagnement};
+  const auto id = gateway.service().lookup(dep, {core::IdentifierKind::france_travail, ft_id});
+  const std::string dossier = id.str();
   // The current version, so that the If-Match below holds on a reused directory too.
   const auto contact_version =
-      gateway.service().readSection(*id, core::Section::contact).info.version;
+      gateway.service().readSection(dep, id, core::Section::contact).info.version;
+  // A person oriented to the mission locale: what a structure référente sees of them.
+  std::string followed;
+  for (const auto& person : syntheticDossiers(
+           static_cast<std::size_t>(std::min<std::int64_t>(gateway.store().dossierCount(), 50)))) {
+    if (person.contains("orientation") &&
+        person["orientation"]["structure_referente"] == "mission-locale") {
+      followed = gateway.service()
+                     .lookup(dep, {core::IdentifierKind::france_travail,
+                                   person["identifiants"]["france_travail"].get<std::string>()})
+                     .str();
+      break;
+    }
+  }
 
   out << "\nPasserelle DUI demo gateway on " << base << " (SQLite "
       << (dir / "passerelle.db").string() << ", " << gateway.store().dossierCount()
@@ -158,6 +242,33 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
       << "curl " << certOf("caf") << " -X PUT -H 'X-Purpose: instruction_rsa' "
       << "-H 'Content-Type: application/json' --data '{\"rsa\":{\"etat_dossier\":9}}' " << base
       << "/v1/dossiers/" << dossier << "/sections/droits\n\n"
+      << (followed.empty()
+              ? std::string()
+              : "# The mission locale reads a person it accompanies: only what the policy allows;\n"
+                "# `withheld` lists the rest (the NIR, the rights detail; the household without "
+                "consent)\n"
+                "curl " +
+                    certOf("mission-locale") + " -H 'X-Purpose: accompagnement' " + base +
+                    "/v1/dossiers/" + followed +
+                    "\n\n# The Département records the person's consent to share the household "
+                    "with it\n"
+                    "curl " +
+                    certOf("departement") +
+                    " -X POST -H 'X-Purpose: accompagnement' "
+                    "-H 'Content-Type: application/json' --data "
+                    "'{\"grantee\":{\"partner\":\"mission-locale\"},"
+                    "\"purpose\":\"accompagnement\",\"sections\":[\"foyer\"],\"given_at\":\"2026-"
+                    "11-02\","
+                    "\"method\":\"ecrit\",\"collected_by\":\"Conseillère France Services\","
+                    "\"notice_version\":\"notice-dui-2026-01\"}' " +
+                    base + "/v1/dossiers/" + followed +
+                    "/consents\n\n# Run the mission locale's read again: the household is now "
+                    "visible\n\n"
+                    "# Who may read or write what, for which purpose, on which legal basis (for "
+                    "the DPO)\n"
+                    "# " +
+                    fs::read_symlink("/proc/self/exe").string() + " policy explain --config " +
+                    (dir / "passerelle.json").string() + "\n\n")
       << "Stop with Ctrl-C. Run again to reuse " << dir.string() << "; delete it to start afresh.\n"
       << std::flush;
 }

@@ -245,6 +245,14 @@ json person(Generator& g, std::size_t index) {
 
 }  // namespace
 
+json cafPushOf(const json& person) {
+  return {{"identite", person["identite"]},
+          {"identifiants", {{"caf", person["identifiants"]["caf"]}}},
+          {"contact", person["contact"]},
+          {"foyer", person["foyer"]},
+          {"droits", person["droits"]}};
+}
+
 std::vector<json> syntheticDossiers(std::size_t count, std::uint32_t seed) {
   Generator g(seed);
   std::vector<json> out;

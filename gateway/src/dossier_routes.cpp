@@ -3,6 +3,7 @@
 #include <Poco/String.h>
 
 #include "passerelle/dossiers/identifiers.hpp"
+#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
 
 namespace passerelle::gateway {
@@ -23,12 +24,6 @@ json versionJson(const store::VersionInfo& v) {
           {"written_at", v.written_at}};
 }
 
-core::DossierId dossierIdParam(const ApiRequest& request) {
-  auto id = core::DossierId::parse(request.pathParam("id"));
-  if (!id) throw ProblemException({ProblemType::not_found, "no such dossier", {}});
-  return *id;
-}
-
 core::Section sectionParam(const ApiRequest& request) {
   auto section = core::parseSection(request.pathParam("section"));
   if (!section)
@@ -36,8 +31,11 @@ core::Section sectionParam(const ApiRequest& request) {
   return *section;
 }
 
-store::WriteContext writeContext(const ApiRequest& request) {
-  return {request.caller().partner->id, "api"};
+json withheldJson(const std::vector<policies::WithheldField>& withheld) {
+  json out = json::array();
+  for (const auto& w : withheld)
+    out.push_back({{"path", w.path}, {"reason", std::string(policies::toString(w.reason))}});
+  return out;
 }
 
 // If-Match: "<version>" or *; If-None-Match: * (create only). Anything else is refused rather
@@ -66,9 +64,9 @@ store::Precondition preconditionOf(ApiRequest& request) {
       {ProblemType::precondition_failed, "If-Match does not name a version of this section", {}});
 }
 
-ApiResponse createDossier(dossiers::DossierService& service, ApiRequest& request) {
+ApiResponse createDossier(Services& services, ApiRequest& request) {
   const auto body = request.jsonBody();
-  const auto result = service.createOrMatch(body, writeContext(request));
+  const auto result = services.dossiers.createOrMatch(callerOf(request), body, "api");
   json out = {{"id", result.id.str()}, {"matched", result.matched}};
   if (result.matched_on) out["matched_on"] = std::string(core::toString(*result.matched_on));
   json sections = json::object();
@@ -77,10 +75,11 @@ ApiResponse createDossier(dossiers::DossierService& service, ApiRequest& request
   out["sections"] = sections;
   ApiResponse response{result.matched ? 200 : 201, out, {}};
   response.headers["Location"] = "/v1/dossiers/" + result.id.str();
+  response.headers["X-Policy-Version"] = result.decision.policy_version;
   return response;
 }
 
-ApiResponse findDossier(dossiers::DossierService& service, ApiRequest& request) {
+ApiResponse findDossier(Services& services, ApiRequest& request) {
   std::optional<core::Identifier> identifier;
   for (const auto& [name, value] : request.query()) {
     const auto kind = core::parseIdentifierKind(name);
@@ -98,52 +97,60 @@ ApiResponse findDossier(dossiers::DossierService& service, ApiRequest& request) 
     throw ProblemException({ProblemType::malformed_request,
                             "give one of nir, caf, france_travail or departement",
                             {}});
-  const auto id = service.lookup(*identifier);
-  if (!id) throw ProblemException({ProblemType::not_found, "no dossier has that identifier", {}});
-  return {200, json{{"id", id->str()}}, {}};
+  return {200, json{{"id", services.dossiers.lookup(callerOf(request), *identifier).str()}}, {}};
 }
 
-ApiResponse getDossier(dossiers::DossierService& service, ApiRequest& request) {
-  const auto view = service.read(dossierIdParam(request));
-  json sections = json::object(), versions = json::object();
-  for (const auto& s : view.sections) {
-    const std::string name(core::toString(s.info.section));
-    sections[name] = json::parse(s.content);
-    versions[name] = versionJson(s.info);
-  }
-  return {200,
-          json{{"id", view.id.str()},
-               {"sections", sections},
-               {"versions", versions},
-               {"withheld", json::array()}},
-          {}};
-}
-
-ApiResponse getSection(dossiers::DossierService& service, ApiRequest& request) {
-  const auto section = service.readSection(dossierIdParam(request), sectionParam(request));
-  ApiResponse response{200, json::parse(section.content), {}};
-  response.headers["ETag"] = etagOf(section.info.version);
+ApiResponse getDossier(Services& services, ApiRequest& request) {
+  const auto view = services.dossiers.read(callerOf(request), dossierIdParam(request));
+  json versions = json::object();
+  for (const auto& v : view.versions)
+    versions[std::string(core::toString(v.section))] = versionJson(v);
+  ApiResponse response{200,
+                       json{{"id", view.id.str()},
+                            {"sections", view.sections},
+                            {"versions", versions},
+                            {"withheld", withheldJson(view.withheld)},
+                            {"policy_version", view.decision.policy_version}},
+                       {}};
+  response.headers["X-Policy-Version"] = view.decision.policy_version;
   return response;
 }
 
-ApiResponse putSection(dossiers::DossierService& service, ApiRequest& request) {
+ApiResponse getSection(Services& services, ApiRequest& request) {
+  const auto section = services.dossiers.readSection(callerOf(request), dossierIdParam(request),
+                                                     sectionParam(request));
+  ApiResponse response{200, section.content, {}};
+  response.headers["ETag"] = etagOf(section.info.version);
+  response.headers["X-Policy-Version"] = section.decision.policy_version;
+  // The body is the section document itself; what was held back is said in a header.
+  std::string withheld;
+  for (const auto& w : section.withheld)
+    withheld += (withheld.empty() ? "" : ", ") + w.path +
+                ";reason=" + std::string(policies::toString(w.reason));
+  if (!withheld.empty()) response.headers["X-Withheld"] = withheld;
+  return response;
+}
+
+ApiResponse putSection(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   const auto section = sectionParam(request);
   const auto precondition = preconditionOf(request);
   const auto body = request.jsonBody();
-  const auto result = service.writeSection(id, section, body, precondition, writeContext(request));
-  json out = versionJson(result.info);
+  const auto result =
+      services.dossiers.writeSection(callerOf(request), id, section, body, precondition, "api");
+  json out = versionJson(result.put.info);
   out["section"] = std::string(core::toString(section));
-  out["changed"] = result.changed;
-  ApiResponse response{result.changed && result.info.version == 1 ? 201 : 200, out, {}};
-  response.headers["ETag"] = etagOf(result.info.version);
+  out["changed"] = result.put.changed;
+  ApiResponse response{result.put.changed && result.put.info.version == 1 ? 201 : 200, out, {}};
+  response.headers["ETag"] = etagOf(result.put.info.version);
+  response.headers["X-Policy-Version"] = result.decision.policy_version;
   return response;
 }
 
-ApiResponse history(dossiers::DossierService& service, ApiRequest& request) {
+ApiResponse history(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   json versions = json::array();
-  for (const auto& v : service.history(id)) {
+  for (const auto& v : services.dossiers.history(callerOf(request), id)) {
     auto entry = versionJson(v);
     entry["section"] = std::string(core::toString(v.section));
     entry["content_hash"] = v.content_hash;
@@ -154,9 +161,19 @@ ApiResponse history(dossiers::DossierService& service, ApiRequest& request) {
 
 }  // namespace
 
-void addDossierRoutes(Router& router, dossiers::DossierService& service) {
-  auto bindTo = [&service](ApiResponse (*fn)(dossiers::DossierService&, ApiRequest&)) {
-    return [&service, fn](ApiRequest& request) { return fn(service, request); };
+dossiers::Caller callerOf(const ApiRequest& request) {
+  return {*request.caller().partner, *request.purpose()};
+}
+
+core::DossierId dossierIdParam(const ApiRequest& request) {
+  auto id = core::DossierId::parse(request.pathParam("id"));
+  if (!id) throw ProblemException({ProblemType::not_found, "no such dossier", {}});
+  return *id;
+}
+
+void addDossierRoutes(Router& router, Services& services) {
+  auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
+    return [&services, fn](ApiRequest& request) { return fn(services, request); };
   };
   router.add({"POST", "/v1/dossiers", true, true, bindTo(&createDossier)});
   router.add({"GET", "/v1/dossiers", true, true, bindTo(&findDossier)});

@@ -1,11 +1,22 @@
 #pragma once
 
-#include "passerelle/dossiers/dossier_service.hpp"
+#include "passerelle/dossiers/caller.hpp"
 #include "router.hpp"
 
 namespace passerelle::gateway {
 
-// Registers the /v1/dossiers endpoints (DESIGN §8). The service must outlive the router.
-void addDossierRoutes(Router& router, dossiers::DossierService& service);
+struct Services;
+
+// Registers the /v1/dossiers endpoints (DESIGN §8). The services must outlive the router.
+void addDossierRoutes(Router& router, Services& services);
+
+// Registers relationships, consents and policy endpoints. The services must outlive the router.
+void addAccessRoutes(Router& router, Services& services);
+
+// The authenticated partner and its declared purpose, as the services take them.
+dossiers::Caller callerOf(const ApiRequest& request);
+
+// The dossier id of the path, or not_found if it cannot be one.
+core::DossierId dossierIdParam(const ApiRequest& request);
 
 }  // namespace passerelle::gateway

@@ -3,8 +3,6 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "passerelle/store/sqlite_store.hpp"
-
 namespace passerelle::gateway {
 
 crypto::MasterKey Gateway::loadMasterKey(const GatewayConfig& config) {
@@ -16,15 +14,36 @@ crypto::MasterKey Gateway::loadMasterKey(const GatewayConfig& config) {
   return crypto::MasterKey::fromHex(hex);
 }
 
+policies::PolicySet Gateway::loadPolicy(const GatewayConfig& config) {
+  const auto& catalogue = schemas::FieldCatalogue::builtin();
+  return config.policies_dir ? policies::PolicySet::loadDirectory(*config.policies_dir, catalogue)
+                             : policies::PolicySet::builtin(catalogue);
+}
+
 Gateway::Gateway(const GatewayConfig& config)
-    : master_(loadMasterKey(config)),
+    : config_(config),
+      master_(loadMasterKey(config)),
+      signer_(master_.derive(crypto::KeyUse::signing)),
       registry_(policies::PartnerRegistry::loadFile(config.partners_file)),
-      store_(store::openSqliteStore({config.sqlite_file, 4}, master_)),
-      service_(std::make_unique<dossiers::DossierService>(*store_, validator_)),
-      server_(std::make_unique<GatewayServer>(config.server, registry_, *service_)) {}
+      policies_(loadPolicy(config)),
+      stores_(store::openSqliteStores({config.sqlite_file, 4}, master_)),
+      guard_(policies_, schemas::FieldCatalogue::builtin(), *stores_.relationships,
+             *stores_.consents),
+      relationships_(*stores_.relationships, *stores_.dossiers, guard_, registry_),
+      consents_(*stores_.consents, *stores_.dossiers, guard_, registry_, signer_),
+      dossiers_(std::make_unique<dossiers::DossierService>(*stores_.dossiers, validator_, guard_,
+                                                           relationships_)),
+      services_{*dossiers_, relationships_, consents_, registry_,
+                [this] { return reloadPolicy(); }},
+      server_(std::make_unique<GatewayServer>(config.server, services_)) {}
 
 Gateway::~Gateway() {
   server_->stop();
+}
+
+std::string Gateway::reloadPolicy() {
+  policies_.replace(loadPolicy(config_));
+  return policies_.current()->version();
 }
 
 }  // namespace passerelle::gateway

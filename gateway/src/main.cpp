@@ -8,14 +8,17 @@
 
 #include <charconv>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "passerelle/dossiers/consent_service.hpp"
 #include "passerelle/gateway/config.hpp"
 #include "passerelle/gateway/demo.hpp"
 #include "passerelle/gateway/gateway.hpp"
+#include "passerelle/policies/explain.hpp"
 
 namespace {
 
@@ -29,7 +32,20 @@ constexpr const char* kUsage = R"(usage:
       Make (or reuse) a demo directory (default ./demo) with a local CA, partner certificates
       and tokens, a master key and N synthetic dossiers (default 500), then serve it on
       https://127.0.0.1:PORT (default 8443).
+  passerelle policy explain [--config FILE | --policy DIR] [--partner-kind K] [--purpose P]
+      Print, in French, who may read or write which fields, for which purpose and on which
+      legal basis (the record of processing activities, GDPR art. 30). Without --config or
+      --policy, the default policy built into this binary.
+  passerelle policy check DIR
+      Validate a policy directory; the exit status says whether the gateway would accept it.
+  passerelle consent verify RECEIPT [--public-key HEX | --config FILE]
+      Check a consent receipt's signature (and, with a key, that this gateway signed it).
+  passerelle keys public --config FILE
+      Print the gateway's Ed25519 public key (receipts are signed with it).
   passerelle help
+
+While serving, SIGHUP reloads the sharing policy (a bad policy is refused and the one in
+force stays).
 )";
 
 struct UsageError : std::runtime_error {
@@ -47,25 +63,37 @@ void setUpLogging() {
   Poco::Logger::root().setLevel("information");
 }
 
-// SIGINT/SIGTERM are blocked in every thread and awaited here, so that shutdown is orderly.
-sigset_t terminationSignals() {
+// SIGINT, SIGTERM and SIGHUP are blocked in every thread and awaited here, so that shutdown
+// is orderly and a policy reload never interrupts a request.
+sigset_t handledSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
-void blockTerminationSignals() {
-  const sigset_t set = terminationSignals();
+void blockHandledSignals() {
+  const sigset_t set = handledSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
-void waitForTermination() {
-  const sigset_t set = terminationSignals();
-  int received = 0;
-  sigwait(&set, &received);
+// Returns on SIGINT or SIGTERM; reloads the sharing policy on SIGHUP.
+void serveUntilTerminated(Gateway& gateway) {
+  const sigset_t set = handledSignals();
+  auto& log = Poco::Logger::get("passerelle");
+  for (;;) {
+    int received = 0;
+    sigwait(&set, &received);
+    if (received != SIGHUP) return;
+    try {
+      log.information("sharing policy reloaded: version %s", gateway.reloadPolicy());
+    } catch (const std::exception& e) {
+      log.error("sharing policy not reloaded, the one in force stays: %s", std::string(e.what()));
+    }
+  }
 }
 
 std::string valueOf(const std::vector<std::string>& args, std::size_t& i) {
@@ -93,7 +121,7 @@ int serve(const std::vector<std::string>& args) {
   Gateway gateway(passerelle::gateway::loadConfig(*config_file));
   gateway.start();
   Poco::Logger::get("passerelle").information("serving on port %hu", gateway.port());
-  waitForTermination();
+  serveUntilTerminated(gateway);
   Poco::Logger::get("passerelle").information("stopping");
   gateway.stop();
   return 0;
@@ -117,8 +145,102 @@ int demo(const std::vector<std::string>& args) {
   if (created > 0) std::cout << "Loaded " << created << " synthetic dossiers.\n";
   gateway.start();
   passerelle::gateway::printDemoInstructions(std::cout, options.dir, gateway.port(), gateway);
-  waitForTermination();
+  serveUntilTerminated(gateway);
   gateway.stop();
+  return 0;
+}
+
+passerelle::policies::PolicySet policyFrom(const std::optional<std::string>& config,
+                                           const std::optional<std::string>& dir) {
+  const auto& catalogue = passerelle::schemas::FieldCatalogue::builtin();
+  if (dir) return passerelle::policies::PolicySet::loadDirectory(*dir, catalogue);
+  if (config) {
+    const auto c = passerelle::gateway::loadConfig(*config);
+    if (c.policies_dir)
+      return passerelle::policies::PolicySet::loadDirectory(*c.policies_dir, catalogue);
+  }
+  return passerelle::policies::PolicySet::builtin(catalogue);
+}
+
+int policy(const std::vector<std::string>& args) {
+  if (args.empty()) throw UsageError("policy needs explain or check");
+  if (args[0] == "check") {
+    if (args.size() != 2) throw UsageError("policy check takes one directory");
+    const auto set = passerelle::policies::PolicySet::loadDirectory(
+        args[1], passerelle::schemas::FieldCatalogue::builtin());
+    std::cout << "policy " << args[1] << " is valid: version " << set.version() << ", "
+              << set.rules().size() << " rules\n";
+    return 0;
+  }
+  if (args[0] != "explain") throw UsageError("unknown policy command " + args[0]);
+  std::optional<std::string> config, dir;
+  std::optional<passerelle::core::PartnerKind> kind;
+  std::optional<passerelle::core::Purpose> purpose;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config") {
+      config = valueOf(args, i);
+    } else if (args[i] == "--policy") {
+      dir = valueOf(args, i);
+    } else if (args[i] == "--partner-kind") {
+      kind = passerelle::core::parsePartnerKind(valueOf(args, i));
+      if (!kind) throw UsageError("unknown partner kind " + args[i]);
+    } else if (args[i] == "--purpose") {
+      purpose = passerelle::core::parsePurpose(valueOf(args, i));
+      if (!purpose) throw UsageError("unknown purpose " + args[i]);
+    } else {
+      throw UsageError("unknown option " + args[i]);
+    }
+  }
+  passerelle::policies::explainPolicy(std::cout, policyFrom(config, dir),
+                                      passerelle::schemas::FieldCatalogue::builtin(), kind,
+                                      purpose);
+  return 0;
+}
+
+int consent(const std::vector<std::string>& args) {
+  if (args.size() < 2 || args[0] != "verify") throw UsageError("consent verify RECEIPT");
+  std::optional<std::string> expected;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (args[i] == "--public-key") {
+      expected = valueOf(args, i);
+    } else if (args[i] == "--config") {
+      const auto config = passerelle::gateway::loadConfig(valueOf(args, i));
+      expected = passerelle::gateway::Gateway(config).signer().publicKeyHex();
+    } else {
+      throw UsageError("unknown option " + args[i]);
+    }
+  }
+  std::ifstream in(args[1]);
+  if (!in) throw std::runtime_error("cannot read " + args[1]);
+  nlohmann::json receipt;
+  try {
+    receipt = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error&) {
+    std::cout << "INVALID: " << args[1] << " is not JSON\n";
+    return 1;
+  }
+  // A receipt as the API returns it ({"consent", "receipt"}) or the receipt alone.
+  const auto& r = receipt.contains("receipt") && receipt["receipt"].contains("receipt")
+                      ? receipt["receipt"]
+                      : receipt;
+  const auto check = passerelle::dossiers::verifyReceipt(r, expected);
+  if (!check.valid) {
+    std::cout << "INVALID: " << check.problem << "\n";
+    return 1;
+  }
+  std::cout << "VALID: " << r["receipt"]["type"].get<std::string>() << " "
+            << r["receipt"]["record"]["id"].get<std::string>() << ", signed by " << check.public_key
+            << (expected ? " (this gateway)" : " (compare with `passerelle keys public`)") << "\n";
+  return 0;
+}
+
+int keys(const std::vector<std::string>& args) {
+  if (args.size() != 3 || args[0] != "public" || args[1] != "--config")
+    throw UsageError("keys public --config FILE");
+  std::cout << passerelle::gateway::Gateway(passerelle::gateway::loadConfig(args[2]))
+                   .signer()
+                   .publicKeyHex()
+            << "\n";
   return 0;
 }
 
@@ -130,13 +252,16 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return args.empty() ? 2 : 0;
   }
-  blockTerminationSignals();
+  blockHandledSignals();
   setUpLogging();
   const std::string command = args[0];
   args.erase(args.begin());
   try {
     if (command == "serve") return serve(args);
     if (command == "demo") return demo(args);
+    if (command == "policy") return policy(args);
+    if (command == "consent") return consent(args);
+    if (command == "keys") return keys(args);
     throw UsageError("unknown command " + command);
   } catch (const UsageError& e) {
     std::cerr << "passerelle: " << e.what() << "\n" << kUsage;

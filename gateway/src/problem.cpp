@@ -14,10 +14,11 @@ struct TypeInfo {
   const char* title;
 };
 
-constexpr std::array<TypeInfo, 14> kTypes = {{
+constexpr std::array<TypeInfo, 15> kTypes = {{
     {ProblemType::malformed_request, 400, "malformed-request", "The request cannot be read"},
     {ProblemType::validation_failed, 422, "validation-failed", "The document breaks the schema"},
     {ProblemType::unauthenticated, 401, "unauthenticated", "The partner is not authenticated"},
+    {ProblemType::forbidden, 403, "forbidden-by-policy", "The sharing policy does not allow this"},
     {ProblemType::purpose_required, 400, "purpose-required", "The X-Purpose header is required"},
     {ProblemType::unknown_purpose, 400, "unknown-purpose", "The purpose is not in the list"},
     {ProblemType::not_found, 404, "not-found", "No such resource"},
@@ -60,6 +61,8 @@ Problem problemOf(const core::DomainError& error) {
       return {ProblemType::validation_failed, error.what(), error.fieldErrors()};
     case core::ErrorKind::not_found:
       return {ProblemType::not_found, error.what(), {}};
+    case core::ErrorKind::forbidden:
+      return {ProblemType::forbidden, error.what(), error.fieldErrors()};
     case core::ErrorKind::conflict:
       return {ProblemType::conflict, error.what(), {}};
     case core::ErrorKind::precondition_failed:

@@ -18,6 +18,7 @@
 #include "authenticator.hpp"
 #include "dossier_routes.hpp"
 #include "passerelle/crypto/bytes.hpp"
+#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "router.hpp"
 #include "tls_context.hpp"
@@ -171,11 +172,10 @@ struct GatewayServer::Impl {
       : options(o), registry(r), pool(2, std::max(2, o.limits.max_threads)) {}
 };
 
-GatewayServer::GatewayServer(const ServerOptions& options,
-                             const policies::PartnerRegistry& registry,
-                             dossiers::DossierService& service)
-    : impl_(std::make_unique<Impl>(options, registry)) {
-  addDossierRoutes(impl_->router, service);
+GatewayServer::GatewayServer(const ServerOptions& options, Services& services)
+    : impl_(std::make_unique<Impl>(options, services.registry)) {
+  addDossierRoutes(impl_->router, services);
+  addAccessRoutes(impl_->router, services);
 }
 
 GatewayServer::~GatewayServer() {

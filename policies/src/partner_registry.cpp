@@ -45,7 +45,7 @@ PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std
                 entry.value("dpa_reference", "")};
       if (!std::regex_match(p.id.str(), kPartnerId))
         throw std::runtime_error(where + ": id must match [a-z0-9][a-z0-9-]{1,63}");
-      const auto kind = parsePartnerKind(entry.at("kind").get<std::string>());
+      const auto kind = core::parsePartnerKind(entry.at("kind").get<std::string>());
       if (!kind) throw std::runtime_error(where + " (" + p.id.str() + "): unknown kind");
       p.kind = *kind;
       if (!p.siret.empty() && !std::regex_match(p.siret, kSiret))
@@ -100,7 +100,7 @@ nlohmann::json PartnerRegistry::toJson() const {
   for (const auto& p : partners_)
     list.push_back({{"id", p.id.str()},
                     {"name", p.name},
-                    {"kind", std::string(toString(p.kind))},
+                    {"kind", std::string(core::toString(p.kind))},
                     {"siret", p.siret},
                     {"certificate_sha256", p.certificate_sha256},
                     {"token_sha256", p.token_sha256},

@@ -5,18 +5,10 @@
 #include <stdexcept>
 
 #include "embedded_files.hpp"
-#include "passerelle/core/enum_names.hpp"
 
 namespace passerelle::schemas {
 
 namespace {
-
-constexpr core::EnumNames<FieldCategory, 4> kCategories({{
-    {FieldCategory::identifiant_direct, "identifiant_direct"},
-    {FieldCategory::quasi_identifiant, "quasi_identifiant"},
-    {FieldCategory::sensible, "sensible"},
-    {FieldCategory::ordinaire, "ordinaire"},
-}});
 
 bool isKnownTreatment(const std::string& t) {
   static const std::set<std::string> known = {"drop",
@@ -31,13 +23,6 @@ bool isKnownTreatment(const std::string& t) {
 
 }  // namespace
 
-std::optional<FieldCategory> parseFieldCategory(std::string_view name) {
-  return kCategories.parse(name);
-}
-std::string_view toString(FieldCategory category) {
-  return kCategories.name(category);
-}
-
 FieldCatalogue FieldCatalogue::parse(const std::string& json_text) {
   const auto doc = nlohmann::json::parse(json_text);
   FieldCatalogue catalogue;
@@ -45,9 +30,13 @@ FieldCatalogue FieldCatalogue::parse(const std::string& json_text) {
   std::set<std::string> seen;
   for (const auto& entry : doc.at("fields")) {
     const auto path = entry.at("path").get<std::string>();
-    const auto category = parseFieldCategory(entry.at("category").get<std::string>());
+    const auto category = core::parseFieldCategory(entry.at("category").get<std::string>());
     const auto treatment = entry.at("export").get<std::string>();
     if (!category) throw std::runtime_error("field catalogue: unknown category at " + path);
+    const auto slash = path.find('/', 1);
+    if (path.empty() || path[0] != '/' ||
+        !core::parseSection(path.substr(1, slash == std::string::npos ? slash : slash - 1)))
+      throw std::runtime_error("field catalogue: path outside any section: " + path);
     if (!isKnownTreatment(treatment))
       throw std::runtime_error("field catalogue: unknown export treatment at " + path);
     if (!seen.insert(path).second)
@@ -62,6 +51,14 @@ FieldCatalogue FieldCatalogue::parse(const std::string& json_text) {
 const FieldCatalogue& FieldCatalogue::builtin() {
   static const FieldCatalogue catalogue = parse(detail::embeddedFile("fields.json"));
   return catalogue;
+}
+
+core::Section FieldCatalogue::sectionOf(const core::FieldPath& path) {
+  const auto& p = path.str();
+  const auto end = p.find('/', 1);
+  const auto section = core::parseSection(p.substr(1, end == std::string::npos ? end : end - 1));
+  if (!section) throw std::logic_error("catalogue path outside any section: " + p);
+  return *section;
 }
 
 const FieldEntry* FieldCatalogue::find(std::string_view path) const {

@@ -9,10 +9,9 @@
 #include <stdexcept>
 
 #include "passerelle/core/domain_error.hpp"
-#include "passerelle/store/sqlite_store.hpp"
-#include "sealed_content.hpp"
-#include "sqlite_connection_pool.hpp"
-#include "sqlite_migrations.hpp"
+#include "passerelle/core/utc_time.hpp"
+#include "sqlite_database.hpp"
+#include "sqlite_stores.hpp"
 
 namespace passerelle::store {
 
@@ -22,9 +21,7 @@ using core::ErrorKind;
 
 namespace {
 
-std::string nowUtc() {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
-}
+using core::nowUtc;
 
 core::Section sectionFromColumn(const std::string& name) {
   auto section = core::parseSection(name);
@@ -52,10 +49,12 @@ constexpr const char* kCurrentSectionsSql =
 
 class SqliteDossierStore final : public DossierStore {
  public:
-  SqliteDossierStore(const SqliteOptions& options, const crypto::MasterKey& master)
-      : sealed_(master),
-        writer_(openMigrated(options.file)),
-        readers_(options.file, std::max<std::size_t>(1, options.read_connections)) {}
+  explicit SqliteDossierStore(std::shared_ptr<SqliteDatabase> db)
+      : db_(std::move(db)),
+        sealed_(db_->sealed),
+        write_mutex_(db_->write_mutex),
+        writer_(db_->writer),
+        readers_(db_->readers) {}
 
   std::vector<VersionInfo> createDossier(
       const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
@@ -165,13 +164,6 @@ class SqliteDossierStore final : public DossierStore {
   }
 
  private:
-  // The writer session, opened first so that readers only ever see a migrated schema.
-  static Poco::Data::Session openMigrated(const std::filesystem::path& file) {
-    auto session = SqliteConnectionPool::open(file);
-    migrateSqlite(session);
-    return session;
-  }
-
   static bool existsIn(Poco::Data::Session& session, const core::DossierId& id) {
     int found = 0;
     session << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(id.str()), into(found), now;
@@ -249,22 +241,17 @@ class SqliteDossierStore final : public DossierStore {
     return v;
   }
 
-  SealedContent sealed_;
-  std::mutex write_mutex_;
-  Poco::Data::Session writer_;
-  mutable SqliteConnectionPool readers_;
+  std::shared_ptr<SqliteDatabase> db_;
+  const SealedContent& sealed_;
+  std::mutex& write_mutex_;
+  Poco::Data::Session& writer_;
+  SqliteConnectionPool& readers_;
 };
 
 }  // namespace
 
-std::unique_ptr<DossierStore> openSqliteStore(const SqliteOptions& options,
-                                              const crypto::MasterKey& master) {
-  try {
-    return std::make_unique<SqliteDossierStore>(options, master);
-  } catch (const Poco::Exception& e) {
-    throw std::runtime_error("cannot open SQLite store " + options.file.string() + ": " +
-                             e.displayText());
-  }
+std::unique_ptr<DossierStore> makeSqliteDossierStore(std::shared_ptr<SqliteDatabase> db) {
+  return std::make_unique<SqliteDossierStore>(std::move(db));
 }
 
 }  // namespace passerelle::store

@@ -45,9 +45,10 @@ run_demo() {  # run_demo ROUND EXPECTED_CODES...
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 }
 
-# healthz, lookup, read, section, PUT, history, POST (created then matched), schema violation
-run_demo 1 200 200 200 200 200 200 201 422
-run_demo 2 200 200 200 200 200 200 200 422
+# healthz, lookup, read, section, PUT, history, POST (created then matched), schema violation,
+# the mission locale's read, the consent recorded
+run_demo 1 200 200 200 200 200 200 201 422 200 201
+run_demo 2 200 200 200 200 200 200 200 422 200 201
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -15,7 +15,7 @@ class AuthenticationTest : public ::testing::Test {
   // Writes a dossier as `client` and returns the author the gateway recorded.
   std::string authorOfWriteBy(const HttpsClient& client) {
     const auto r = client.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                  gateway::syntheticDossiers(1)[0].dump());
+                                  gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump());
     EXPECT_TRUE(r.status == 201 || r.status == 200) << r.body;
     const auto id = r.json()["id"].get<std::string>();
     const auto history = gw_.asPartner("dpo").request("GET", "/v1/dossiers/" + id + "/history",
@@ -37,17 +37,17 @@ TEST_F(AuthenticationTest, RegisteredClientCertificateIdentifiesThePartner) {
 }
 
 TEST_F(AuthenticationTest, BearerTokenIdentifiesThePartner) {
-  const auto token = gw_.tokenOf("france-travail");
+  const auto token = gw_.tokenOf("caf");
   ASSERT_EQ(token.size(), 64u);
   const auto r = gw_.anonymous().request(
       "POST", "/v1/dossiers",
-      {{"X-Purpose", "suivi_parcours"}, {"Authorization", "Bearer " + token}},
-      gateway::syntheticDossiers(1)[0].dump());
+      {{"X-Purpose", "instruction_rsa"}, {"Authorization", "Bearer " + token}},
+      gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump());
   ASSERT_EQ(r.status, 201) << r.body;
   const auto history = gw_.asPartner("dpo").request(
       "GET", "/v1/dossiers/" + r.json()["id"].get<std::string>() + "/history",
       withPurpose("controle"));
-  EXPECT_EQ(history.json()["versions"][0]["author"], "france-travail");
+  EXPECT_EQ(history.json()["versions"][0]["author"], "caf");
 }
 
 TEST_F(AuthenticationTest, NoCredentialIs401) {

@@ -63,13 +63,18 @@ TEST(CrashRecoveryTest, EveryAcknowledgedWriteSurvivesSigkill) {
   config["listen"]["port"] = port;
   std::ofstream(dir / "passerelle.json") << config.dump();
 
-  const auto p = dir / "partners" / "departement";
-  const HttpsClient client(port, clientContext(dir / "ca.pem", p / "cert.pem", p / "key.pem"));
+  auto clientOf = [&](const char* id) {
+    const auto p = dir / "partners" / id;
+    return HttpsClient(port, clientContext(dir / "ca.pem", p / "cert.pem", p / "key.pem"));
+  };
+  const auto caf = clientOf("caf");
+  const auto client = clientOf("departement");
   std::map<std::string, json> acknowledged;  // dossier id -> last acknowledged contact
   {
     ServeProcess server(dir / "passerelle.json", port, dir / "ca.pem");
     for (const auto& body : gateway::syntheticDossiers(10)) {
-      const auto created = client.request("POST", "/v1/dossiers", withPurpose(), body.dump());
+      const auto created = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+                                       gateway::cafPushOf(body).dump());
       ASSERT_EQ(created.status, 201) << created.body;
       const auto id = created.json()["id"].get<std::string>();
       json contact = body["contact"];

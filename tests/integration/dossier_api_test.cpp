@@ -33,7 +33,7 @@ class DossierApiTest : public ::testing::Test {
   TestGateway gw_;
   HttpsClient caf_;
   HttpsClient dept_;
-  const json person_ = gateway::syntheticDossiers(3)[1];
+  const json person_ = gateway::cafPushOf(gateway::syntheticDossiers(3)[1]);
 };
 
 TEST_F(DossierApiTest, HealthzAnswersWithoutCredentials) {
@@ -85,24 +85,27 @@ TEST_F(DossierApiTest, PutThenGetReturnsWhatWasPutWithItsEtag) {
 }
 
 TEST_F(DossierApiTest, ANewSectionIsCreatedWith201) {
-  json body = person_;
-  body.erase("sante");
-  const auto id = create(body);
-  const json sante = {{"suivi_medical", true}};
-  const auto put =
-      dept_.request("PUT", "/v1/dossiers/" + id + "/sections/sante",
-                    {{"X-Purpose", "accompagnement"}, {"If-None-Match", "*"}}, sante.dump());
+  const auto id = create(person_);
+  const json parcours = {{"date_entree", "2026-02-01"}};
+  const auto path = "/v1/dossiers/" + id + "/sections/parcours";
+  const auto put = dept_.request(
+      "PUT", path, {{"X-Purpose", "accompagnement"}, {"If-None-Match", "*"}}, parcours.dump());
   EXPECT_EQ(put.status, 201) << put.body;
   EXPECT_EQ(put.header("ETag"), "\"1\"");
-  const auto twice =
-      dept_.request("PUT", "/v1/dossiers/" + id + "/sections/sante",
-                    {{"X-Purpose", "accompagnement"}, {"If-None-Match", "*"}}, sante.dump());
+  const auto twice = dept_.request(
+      "PUT", path, {{"X-Purpose", "accompagnement"}, {"If-None-Match", "*"}}, parcours.dump());
   expectProblem(twice, 412, "precondition-failed");
 }
 
 TEST_F(DossierApiTest, MatchingWorksThroughEachIdentifier) {
   const auto id = create(person_);
-  const auto& ids = person_["identifiants"];
+  const auto full = gateway::syntheticDossiers(3)[1]["identifiants"];
+  ASSERT_EQ(dept_
+                .request("PUT", "/v1/dossiers/" + id + "/sections/identifiants", withPurpose(),
+                         full.dump())
+                .status,
+            200);
+  const auto& ids = full;
   const std::string nir = person_["identite"]["nir"];
   const auto& caf = ids["caf"];
   const std::vector<std::string> queries = {
@@ -111,9 +114,18 @@ TEST_F(DossierApiTest, MatchingWorksThroughEachIdentifier) {
           caf["numero_organisme"].get<std::string>() + ":" + caf["matricule"].get<std::string>(),
       "france_travail=" + ids["france_travail"].get<std::string>(),
       "departement=" + ids["departement"].get<std::string>()};
+  // France Travail sees nobody it is not attached to; matching the person attaches it (source).
+  const auto ft = gw_.asPartner("france-travail");
+  expectProblem(ft.request("GET", "/v1/dossiers?" + queries[0], withPurpose("suivi_parcours")), 404,
+                "not-found");
+  const json claim = {{"identite", person_["identite"]},
+                      {"identifiants", {{"france_travail", ids["france_travail"]}}}};
+  const auto matched =
+      ft.request("POST", "/v1/dossiers", withPurpose("accompagnement"), claim.dump());
+  ASSERT_EQ(matched.status, 200) << matched.body;
+  EXPECT_EQ(matched.json()["id"], id);
   for (const auto& q : queries) {
-    const auto r = gw_.asPartner("france-travail")
-                       .request("GET", "/v1/dossiers?" + q, withPurpose("suivi_parcours"));
+    const auto r = ft.request("GET", "/v1/dossiers?" + q, withPurpose("suivi_parcours"));
     ASSERT_EQ(r.status, 200) << q << " " << r.body;
     EXPECT_EQ(r.json()["id"], id) << q;
   }
@@ -152,7 +164,7 @@ TEST_F(DossierApiTest, MalformedJsonIs400) {
   expectProblem(dept_.request("PUT", "/v1/dossiers/" + id + "/sections/contact", withPurpose(),
                               "{\"email\": "),
                 400, "malformed-request");
-  expectProblem(caf_.request("POST", "/v1/dossiers", withPurpose(), "[1,2"), 400,
+  expectProblem(caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), "[1,2"), 400,
                 "malformed-request");
 }
 
@@ -171,7 +183,7 @@ TEST_F(DossierApiTest, SchemaViolationIs422NamingTheField) {
 
   json bad = person_;
   bad["identite"]["date_naissance"] = "03/08/1955";
-  const auto c = caf_.request("POST", "/v1/dossiers", withPurpose(), bad.dump());
+  const auto c = caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), bad.dump());
   expectProblem(c, 422, "validation-failed");
   EXPECT_EQ(c.json()["errors"][0]["pointer"], "/identite/date_naissance");
 }
@@ -220,14 +232,17 @@ TEST_F(DossierApiTest, BodyMustBeJson) {
 
 TEST_F(DossierApiTest, HistoryListsEveryVersionWithAuthorAndSource) {
   const auto id = create(person_);
-  dept_.request("PUT", "/v1/dossiers/" + id + "/sections/foyer", withPurpose(),
-                json{{"situation_maritale", "veuf"}}.dump());
+  ASSERT_EQ(dept_
+                .request("PUT", "/v1/dossiers/" + id + "/sections/contact", withPurpose(),
+                         json{{"sans_domicile_fixe", true}}.dump())
+                .status,
+            200);
   const auto r = dept_.request("GET", "/v1/dossiers/" + id + "/history", withPurpose());
   ASSERT_EQ(r.status, 200);
   std::vector<std::pair<std::string, std::string>> foyer;
   const auto history = r.json();
   for (const auto& v : history["versions"])
-    if (v["section"] == "foyer") foyer.emplace_back(v["author"], v["source"]);
+    if (v["section"] == "contact") foyer.emplace_back(v["author"], v["source"]);
   ASSERT_EQ(foyer.size(), 2u);
   EXPECT_EQ(foyer[0].first, "caf");
   EXPECT_EQ(foyer[1].first, "departement");

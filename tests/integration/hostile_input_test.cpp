@@ -23,7 +23,7 @@ class HostileInputTest : public ::testing::Test {
   HostileInputTest() : dept_(gw_.asPartner("departement")) {
     const auto r =
         gw_.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                     gateway::syntheticDossiers(1)[0].dump());
+                                     gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump());
     id_ = r.json()["id"];
   }
   ~HostileInputTest() override {
@@ -135,17 +135,18 @@ TEST_F(HostileInputTest, ConcurrentClientsAllSucceedAndNoWriteIsLost) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
-      const auto client = gw_.asPartner(t % 2 ? "departement" : "mission-locale");
+      // The Département and the CAF (a source) both write the contact section.
+      const auto client = gw_.asPartner(t % 2 ? "departement" : "caf");
+      const auto purpose = withPurpose(t % 2 ? "accompagnement" : "instruction_rsa");
       for (int i = 0; i < kWritesEach; ++i) {
         const json contact = {
             {"email", std::to_string(t) + "-" + std::to_string(i) + "@exemple.invalid"}};
-        const auto put =
-            client.request("PUT", sectionPath("contact"), withPurpose(), contact.dump());
+        const auto put = client.request("PUT", sectionPath("contact"), purpose, contact.dump());
         if (put.status != 200) {
           ++failures;
           ADD_FAILURE() << put.status << " " << put.body;
         }
-        if (client.request("GET", "/v1/dossiers/" + id_, withPurpose()).status != 200) ++failures;
+        if (client.request("GET", "/v1/dossiers/" + id_, purpose).status != 200) ++failures;
       }
     });
   for (auto& t : threads) t.join();

@@ -1,174 +1,244 @@
-#include "passerelle/dossiers/dossier_service.hpp"
-
 #include <gtest/gtest.h>
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
-#include "passerelle/store/sqlite_store.hpp"
-#include "temp_dir.hpp"
+#include "passerelle/gateway/demo_data.hpp"
+#include "service_harness.hpp"
 
 namespace passerelle::dossiers {
 namespace {
 
 using core::ErrorKind;
 using core::IdentifierKind;
+using core::Purpose;
+using core::Section;
 using nlohmann::json;
 
-json person(const std::string& nir = "255081416802538") {
-  json identite = {
-      {"nom_naissance", "Pissenlit"}, {"prenoms", {"Zoé"}}, {"date_naissance", "1955-08-03"}};
-  if (!nir.empty()) identite["nir"] = nir;
-  return {{"identite", identite},
-          {"identifiants",
-           {{"caf", {{"organisme", "CAF"}, {"numero_organisme", "931"}, {"matricule", "0123456"}}},
-            {"france_travail", "4455667X"},
-            {"departement", "D93-0001"}}}};
+ErrorKind kindOf(const std::function<void()>& f, std::vector<core::FieldError>* fields = nullptr) {
+  try {
+    f();
+  } catch (const core::DomainError& e) {
+    if (fields) *fields = e.fieldErrors();
+    return e.kind();
+  }
+  ADD_FAILURE() << "no DomainError";
+  return ErrorKind::invalid_input;
+}
+
+bool names(const std::vector<core::FieldError>& errors, const std::string& pointer) {
+  return std::any_of(errors.begin(), errors.end(),
+                     [&](const auto& e) { return e.pointer == pointer; });
 }
 
 class DossierServiceTest : public ::testing::Test {
  protected:
-  DossierServiceTest()
-      : master_(crypto::MasterKey::generate()),
-        store_(store::openSqliteStore({dir_ / "s.db", 2}, master_)),
-        service_(*store_, validator_) {}
-
-  std::vector<core::FieldError> validationErrors(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const core::DomainError& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::validation_failed);
-      return e.fieldErrors();
-    }
-    ADD_FAILURE() << "no validation error";
-    return {};
+  // Identite + CAF identifier, as the CAF pushes them.
+  json fromCaf(std::size_t i = 0) const {
+    return {{"identite", person(i)["identite"]},
+            {"identifiants", {{"caf", person(i)["identifiants"]["caf"]}}}};
   }
+  const json& person(std::size_t i) const { return people_[i]; }
+  store::Precondition any() const { return store::Precondition::any(); }
 
-  testing::TempDir dir_;
-  crypto::MasterKey master_;
-  std::unique_ptr<store::DossierStore> store_;
-  schemas::SectionValidator validator_;
-  DossierService service_;
-  const store::WriteContext ctx_{core::PartnerId("caf"), "test"};
+  testing::ServiceHarness h_;
+  std::vector<json> people_ = gateway::syntheticDossiers(5);
 };
 
-TEST_F(DossierServiceTest, CreatesThenMatchesOnTheStrongestIdentifier) {
-  const auto created = service_.createOrMatch(person(), ctx_);
+TEST_F(DossierServiceTest, CafCreatesThenMatchesOnTheStrongestIdentifier) {
+  const auto caf = h_.as("caf", Purpose::instruction_rsa);
+  const auto created = h_.dossiers.createOrMatch(caf, fromCaf(), "test");
   EXPECT_FALSE(created.matched);
   EXPECT_EQ(created.written.size(), 2u);
-  const auto again = service_.createOrMatch(person(), ctx_);
+  const auto again = h_.dossiers.createOrMatch(caf, fromCaf(), "test");
   EXPECT_TRUE(again.matched);
   EXPECT_EQ(again.id, created.id);
   EXPECT_EQ(again.matched_on, IdentifierKind::nir);
   EXPECT_TRUE(again.written.empty());
-  EXPECT_EQ(store_->dossierCount(), 1);
+  EXPECT_EQ(h_.stores.dossiers->dossierCount(), 1);
 }
 
 TEST_F(DossierServiceTest, MatchesByEachIdentifierAlone) {
-  const auto id = service_.createOrMatch(person(), ctx_).id;
-  const auto base = person("");
-  struct Case {
-    IdentifierKind kind;
-    json identifiants;
-  };
-  const std::vector<Case> cases = {
-      {IdentifierKind::caf,
-       {{"caf", {{"organisme", "CAF"}, {"numero_organisme", "931"}, {"matricule", "123456"}}}}},
-      {IdentifierKind::france_travail, {{"france_travail", "4455667X"}}},
-      {IdentifierKind::departement, {{"departement", "D93-0001"}}}};
-  for (const auto& c : cases) {
-    json body = {{"identite", base["identite"]}, {"identifiants", c.identifiants}};
-    const auto r = service_.createOrMatch(body, ctx_);
-    EXPECT_TRUE(r.matched) << core::toString(c.kind);
+  const auto id = h_.createAsCaf(0);
+  const auto dep = h_.as("departement");
+  h_.dossiers.writeSection(dep, id, Section::identifiants, person(0)["identifiants"], any(),
+                           "test");
+  auto identite = person(0)["identite"];
+  identite.erase("nir");
+  const auto& ids = person(0)["identifiants"];
+  const std::vector<std::pair<IdentifierKind, json>> cases = {
+      {IdentifierKind::caf, {{"caf", ids["caf"]}}},
+      {IdentifierKind::france_travail, {{"france_travail", ids["france_travail"]}}},
+      {IdentifierKind::departement, {{"departement", ids["departement"]}}}};
+  for (const auto& [kind, identifiants] : cases) {
+    const auto r = h_.dossiers.createOrMatch(
+        dep, {{"identite", identite}, {"identifiants", identifiants}}, "test");
+    EXPECT_TRUE(r.matched) << core::toString(kind);
     EXPECT_EQ(r.id, id);
-    EXPECT_EQ(r.matched_on, c.kind);
+    EXPECT_EQ(r.matched_on, kind);
   }
-  json nir_only = {{"identite", person()["identite"]}};
-  EXPECT_EQ(service_.createOrMatch(nir_only, ctx_).matched_on, IdentifierKind::nir);
 }
 
 TEST_F(DossierServiceTest, LookupNormalisesWhatPartnersWrite) {
-  const auto id = service_.createOrMatch(person(), ctx_).id;
-  EXPECT_EQ(service_.lookup(parseQueryIdentifier(IdentifierKind::nir, "2 55 08 14 168 025 38")),
+  const auto id = h_.createAsCaf(0);
+  const auto dep = h_.as("departement");
+  const std::string nir = person(0)["identite"]["nir"];
+  const std::string matricule = person(0)["identifiants"]["caf"]["matricule"];
+  const std::string organisme = person(0)["identifiants"]["caf"]["organisme"];
+  const std::string other = organisme == "CAF" ? "MSA" : "CAF";
+  EXPECT_EQ(h_.dossiers.lookup(dep, parseQueryIdentifier(IdentifierKind::nir,
+                                                         nir.substr(0, 5) + " " + nir.substr(5))),
             id);
-  EXPECT_EQ(service_.lookup(parseQueryIdentifier(IdentifierKind::nir, "2550814168025")), id);
-  EXPECT_EQ(service_.lookup(parseQueryIdentifier(IdentifierKind::caf, "caf:931:0000123456")), id);
-  EXPECT_EQ(service_.lookup(parseQueryIdentifier(IdentifierKind::france_travail, "4455667x")), id);
-  EXPECT_EQ(service_.lookup(parseQueryIdentifier(IdentifierKind::departement, "D93-0001")), id);
-  EXPECT_FALSE(service_.lookup(parseQueryIdentifier(IdentifierKind::caf, "MSA:931:123456")));
+  EXPECT_EQ(h_.dossiers.lookup(dep, parseQueryIdentifier(IdentifierKind::nir, nir.substr(0, 13))),
+            id);
+  EXPECT_EQ(h_.dossiers.lookup(
+                dep, parseQueryIdentifier(IdentifierKind::caf, organisme + ":931:000" + matricule)),
+            id);
+  EXPECT_EQ(kindOf([&] {
+              h_.dossiers.lookup(
+                  dep, parseQueryIdentifier(IdentifierKind::caf, other + ":931:" + matricule));
+            }),
+            ErrorKind::not_found);
   EXPECT_THROW(parseQueryIdentifier(IdentifierKind::caf, "931-123456"), core::DomainError);
   EXPECT_THROW(parseQueryIdentifier(IdentifierKind::nir, "255081416802539"), core::DomainError);
 }
 
 TEST_F(DossierServiceTest, IdentifiersOfTwoDifferentDossiersConflict) {
-  service_.createOrMatch(person(), ctx_);
-  json other = {{"identite",
-                 {{"nom_naissance", "Marmotte"},
-                  {"prenoms", {"Léo"}},
-                  {"date_naissance", "1985-05-01"},
-                  {"nir", "185057800608491"}}},
-                {"identifiants", {{"france_travail", "999X999"}}}};
-  service_.createOrMatch(other, ctx_);
-  other["identifiants"]["france_travail"] = "4455667X";  // the first person's
-  try {
-    service_.createOrMatch(other, ctx_);
-    FAIL();
-  } catch (const core::DomainError& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::conflict);
-  }
+  h_.createAsCaf(0);
+  h_.createAsCaf(1);
+  json mixed = fromCaf(1);
+  mixed["identifiants"]["caf"] = person(0)["identifiants"]["caf"];
+  EXPECT_EQ(kindOf([&] {
+              h_.dossiers.createOrMatch(h_.as("caf", Purpose::instruction_rsa), mixed, "test");
+            }),
+            ErrorKind::conflict);
 }
 
 TEST_F(DossierServiceTest, CreationErrorsNameEachBadFieldWithItsSection) {
-  json body = person();
+  json body = fromCaf();
   body["identite"]["sexe"] = "X";
   body["contact"] = {{"email", "pas-une-adresse"}};
   body["nir"] = "255081416802538";
-  const auto errors = validationErrors([&] { service_.createOrMatch(body, ctx_); });
-  auto has = [&](const std::string& p, const std::string& r) {
-    return std::any_of(errors.begin(), errors.end(),
-                       [&](auto& e) { return e.pointer == p && e.rule == r; });
-  };
-  EXPECT_TRUE(has("/identite/sexe", "enum"));
-  EXPECT_TRUE(has("/contact/email", "pattern"));
-  EXPECT_TRUE(has("/nir", "section"));
-  EXPECT_EQ(store_->dossierCount(), 0);
+  std::vector<core::FieldError> errors;
+  EXPECT_EQ(
+      kindOf(
+          [&] { h_.dossiers.createOrMatch(h_.as("caf", Purpose::instruction_rsa), body, "test"); },
+          &errors),
+      ErrorKind::validation_failed);
+  EXPECT_TRUE(names(errors, "/identite/sexe"));
+  EXPECT_TRUE(names(errors, "/contact/email"));
+  EXPECT_TRUE(names(errors, "/nir"));
+  EXPECT_EQ(h_.stores.dossiers->dossierCount(), 0);
 }
 
 TEST_F(DossierServiceTest, CreationNeedsIdentityAndAnIdentifier) {
-  auto errors = validationErrors([&] {
-    service_.createOrMatch({{"contact", json::object()}}, ctx_);
-  });
-  ASSERT_FALSE(errors.empty());
-  EXPECT_EQ(errors[0].pointer, "/identite");
-  json anonymous = {{"identite", person("")["identite"]}};
-  errors = validationErrors([&] { service_.createOrMatch(anonymous, ctx_); });
+  const auto caf = h_.as("caf", Purpose::instruction_rsa);
+  std::vector<core::FieldError> errors;
+  kindOf([&] { h_.dossiers.createOrMatch(caf, {{"contact", json::object()}}, "test"); }, &errors);
+  EXPECT_TRUE(names(errors, "/identite"));
+  auto identite = person(0)["identite"];
+  identite.erase("nir");
+  kindOf([&] { h_.dossiers.createOrMatch(caf, {{"identite", identite}}, "test"); }, &errors);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].pointer, "/identifiants");
-  errors = validationErrors([&] { service_.createOrMatch(json::array(), ctx_); });
-  EXPECT_EQ(errors.size(), 1u);
 }
 
 TEST_F(DossierServiceTest, WritingIdentiteReindexesTheNir) {
-  const auto id = service_.createOrMatch(person(), ctx_).id;
-  auto identite = person()["identite"];
+  const auto id = h_.createAsCaf(0);
+  const auto caf = h_.as("caf", Purpose::instruction_rsa);
+  auto identite = person(0)["identite"];
   identite["nir"] = "185057800608491";
-  service_.writeSection(id, core::Section::identite, identite,
-                        store::Precondition::mustBeVersion(1), ctx_);
-  EXPECT_FALSE(service_.lookup({IdentifierKind::nir, "2550814168025"}));
-  EXPECT_EQ(service_.lookup({IdentifierKind::nir, "1850578006084"}), id);
+  h_.dossiers.writeSection(caf, id, Section::identite, identite,
+                           store::Precondition::mustBeVersion(1), "test");
+  const auto dep = h_.as("departement");
+  EXPECT_EQ(kindOf([&] {
+              h_.dossiers.lookup(
+                  dep, parseQueryIdentifier(IdentifierKind::nir,
+                                            person(0)["identite"]["nir"].get<std::string>()));
+            }),
+            ErrorKind::not_found);
+  EXPECT_EQ(h_.dossiers.lookup(dep, {IdentifierKind::nir, "1850578006084"}), id);
+}
+
+TEST_F(DossierServiceTest, AStructureCannotCreateNorLearnFromAMatch) {
+  h_.createAsCaf(0);
+  std::vector<core::FieldError> errors;
+  EXPECT_EQ(kindOf([&] { h_.dossiers.createOrMatch(h_.as("mission-locale"), fromCaf(0), "test"); }),
+            ErrorKind::forbidden);
+}
+
+TEST_F(DossierServiceTest, TheDepartementMayNotWriteTheNir) {
+  std::vector<core::FieldError> errors;
+  EXPECT_EQ(
+      kindOf([&] { h_.dossiers.createOrMatch(h_.as("departement"), fromCaf(3), "test"); }, &errors),
+      ErrorKind::forbidden);
+  EXPECT_TRUE(names(errors, "/identite/nir"));
+  EXPECT_EQ(h_.stores.dossiers->dossierCount(), 0);
+}
+
+TEST_F(DossierServiceTest, AWriteWithOneForbiddenFieldIsRefusedWhole) {
+  const auto id = h_.createAsCaf(0);
+  const auto ft = h_.as("france-travail");
+  h_.dossiers.createOrMatch(ft, fromCaf(0), "test");  // matches: France Travail becomes a source
+  std::vector<core::FieldError> errors;
+  EXPECT_EQ(kindOf(
+                [&] {
+                  h_.dossiers.writeSection(ft, id, Section::droits, person(0)["droits"], any(),
+                                           "test");
+                },
+                &errors),
+            ErrorKind::forbidden);
+  EXPECT_TRUE(names(errors, "/droits/rsa/etat_dossier"));
+  EXPECT_EQ(h_.stores.dossiers->history(id).size(), 5u) << "nothing may have been written";
+}
+
+TEST_F(DossierServiceTest, FieldsTheWriterMayNotWriteAreCarriedOver) {
+  const auto id = h_.createAsCaf(0);
+  h_.dossiers.writeSection(h_.as("departement"), id, Section::identifiants,
+                           person(0)["identifiants"], any(), "test");
+  const auto ft = h_.as("france-travail");
+  h_.dossiers.createOrMatch(ft, fromCaf(0), "test");
+  h_.dossiers.writeSection(ft, id, Section::identifiants, {{"france_travail", "NOUVEAU42"}}, any(),
+                           "test");
+  const auto stored =
+      json::parse(h_.stores.dossiers->currentSection(id, Section::identifiants)->content);
+  EXPECT_EQ(stored["france_travail"], "NOUVEAU42");
+  EXPECT_EQ(stored["caf"], person(0)["identifiants"]["caf"]);
+  EXPECT_EQ(stored["departement"], person(0)["identifiants"]["departement"]);
+  const auto dep = h_.as("departement");
+  EXPECT_EQ(h_.dossiers.lookup(dep, {IdentifierKind::france_travail, "NOUVEAU42"}), id);
+  const auto& caf = person(0)["identifiants"]["caf"];
+  EXPECT_EQ(h_.dossiers.lookup(
+                dep, parseQueryIdentifier(IdentifierKind::caf,
+                                          caf["organisme"].get<std::string>() +
+                                              ":931:" + caf["matricule"].get<std::string>())),
+            id);
+}
+
+TEST_F(DossierServiceTest, APurposeWithoutRulesIsForbiddenBeforeAnythingIsLookedUp) {
+  const auto missing = *core::DossierId::parse("d" + std::string(26, 'q'));
+  EXPECT_EQ(kindOf([&] { h_.dossiers.read(h_.as("evaluateur", Purpose::evaluation), missing); }),
+            ErrorKind::forbidden);
+  EXPECT_EQ(kindOf([&] { h_.dossiers.read(h_.as("caf", Purpose::accompagnement), missing); }),
+            ErrorKind::forbidden);
+  EXPECT_EQ(kindOf([&] { h_.dossiers.read(h_.as("departement"), missing); }), ErrorKind::not_found);
+}
+
+TEST_F(DossierServiceTest, HistoryIsForTheDepartementAndTheDpo) {
+  const auto id = h_.createAsCaf(0);
+  EXPECT_EQ(h_.dossiers.history(h_.as("dpo", Purpose::controle), id).size(), 5u);
+  EXPECT_EQ(h_.dossiers.history(h_.as("departement"), id).size(), 5u);
+  EXPECT_EQ(kindOf([&] { h_.dossiers.history(h_.as("caf", Purpose::instruction_rsa), id); }),
+            ErrorKind::forbidden);
 }
 
 TEST_F(DossierServiceTest, ReadsOfUnknownDossiersAndSectionsAreNotFound) {
+  const auto dep = h_.as("departement");
   const auto missing = *core::DossierId::parse("d" + std::string(26, 'q'));
-  EXPECT_THROW(service_.read(missing), core::DomainError);
-  EXPECT_THROW(service_.history(missing), core::DomainError);
-  const auto id = service_.createOrMatch(person(), ctx_).id;
-  try {
-    service_.readSection(id, core::Section::sante);
-    FAIL();
-  } catch (const core::DomainError& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::not_found);
-  }
-  EXPECT_EQ(service_.read(id).sections.size(), 2u);
+  EXPECT_EQ(kindOf([&] { h_.dossiers.read(dep, missing); }), ErrorKind::not_found);
+  const auto id = h_.createAsCaf(0);
+  EXPECT_EQ(kindOf([&] { h_.dossiers.readSection(dep, id, Section::parcours); }),
+            ErrorKind::not_found);
+  EXPECT_EQ(h_.dossiers.read(dep, id).sections.size(), 5u);
 }
 
 }  // namespace

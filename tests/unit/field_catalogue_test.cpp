@@ -48,21 +48,26 @@ TEST(FieldCatalogueTest, DirectIdentifiersAndHealthDataNeverLeaveAsIs) {
 TEST(FieldCatalogueTest, InconsistentCataloguesAreRefusedNamingTheEntry) {
   const std::string base = R"({"version":"t","fields":[)";
   const std::string ok =
-      R"({"path":"/a","category":"ordinaire","export":"keep","label":"A","description":"a"})";
+      R"({"path":"/contact/a","category":"ordinaire","export":"keep","label":"A","description":"a"})";
   EXPECT_NO_THROW(FieldCatalogue::parse(base + ok + "]}"));
   try {
     FieldCatalogue::parse(
         base +
-        R"({"path":"/b","category":"secret","export":"keep","label":"B","description":"b"}]})");
+        R"({"path":"/contact/b","category":"secret","export":"keep","label":"B","description":"b"}]})");
     FAIL();
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("/b"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("/contact/b"), std::string::npos);
   }
   EXPECT_THROW(FieldCatalogue::parse(base + ok + "," + ok + "]}"), std::runtime_error);
   EXPECT_THROW(
       FieldCatalogue::parse(
           base +
-          R"({"path":"/c","category":"ordinaire","export":"blur","label":"C","description":"c"}]})"),
+          R"({"path":"/nulle-part","category":"ordinaire","export":"keep","label":"N","description":"n"}]})"),
+      std::runtime_error);
+  EXPECT_THROW(
+      FieldCatalogue::parse(
+          base +
+          R"({"path":"/contact/c","category":"ordinaire","export":"blur","label":"C","description":"c"}]})"),
       std::runtime_error);
 }
 

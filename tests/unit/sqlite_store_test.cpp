@@ -39,7 +39,7 @@ class SqliteStoreTest : public ::testing::Test {
 
   void reopen() {
     store_.reset();
-    store_ = openSqliteStore({dir_ / "store.db", 2}, master_);
+    store_ = openSqliteStores({dir_ / "store.db", 2}, master_).dossiers;
   }
 
   std::string rawFileBytes() const {
@@ -185,7 +185,7 @@ TEST_F(SqliteStoreTest, AnotherMasterKeyCannotReadOrMatch) {
   store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}},
                         {{IdentifierKind::nir, "2550814168025"}}, ctx_);
   store_.reset();
-  auto other = openSqliteStore({dir_ / "store.db", 1}, crypto::MasterKey::generate());
+  auto other = openSqliteStores({dir_ / "store.db", 1}, crypto::MasterKey::generate()).dossiers;
   EXPECT_FALSE(other->findByIdentifier({IdentifierKind::nir, "2550814168025"}));
   EXPECT_EQ(kindOf([&] { other->currentSections(idOf('a')); }), ErrorKind::integrity);
 }

@@ -11,6 +11,7 @@ enum class ErrorKind {
   invalid_input,        // the request cannot be understood (bad JSON, bad parameter)
   validation_failed,    // well-formed, but breaks a schema rule; field errors say where
   not_found,            // no such dossier or section (or not visible to the caller)
+  forbidden,            // the policy does not let the caller do this; fields say which
   conflict,             // an identifier already belongs to another dossier
   precondition_failed,  // If-Match / If-None-Match does not hold
   integrity,            // stored data failed its integrity check

@@ -9,6 +9,10 @@
 
 namespace passerelle::core {
 
+// `prefix` followed by the 16 bytes in lowercase base32 (26 characters): the shape of every
+// random identifier the gateway hands out (dossiers "d…", consents "c…", relationships "r…").
+std::string randomIdText(char prefix, const std::array<std::uint8_t, 16>& bytes);
+
 // Identifier of a partner system in the partner registry (e.g. "caf", "mission-locale").
 using PartnerId = StrongString<struct PartnerIdTag>;
 

@@ -14,6 +14,7 @@ enum class KeyUse {
   blind_index,   // keyed indexes of identifiers (NIR, matricule, ...)
   section_data,  // encryption of section contents at rest
   content_hash,  // keyed hashes of section contents (change detection without a guessable hash)
+  signing,       // seed of the gateway's Ed25519 signing key (receipts, checkpoints, manifests)
 };
 
 // The root of the key hierarchy: 32 random bytes from which every subkey is derived with

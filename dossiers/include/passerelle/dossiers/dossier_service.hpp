@@ -2,57 +2,90 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/section.hpp"
+#include "passerelle/dossiers/access_guard.hpp"
+#include "passerelle/dossiers/caller.hpp"
+#include "passerelle/dossiers/relationship_service.hpp"
 #include "passerelle/schemas/section_validator.hpp"
 #include "passerelle/store/dossier_store.hpp"
 
 namespace passerelle::dossiers {
+
+// What a decision rested on, for the audit log: the policy version and the rules (and consents)
+// that granted the fields disclosed or written.
+struct DecisionRecord {
+  std::string policy_version;
+  std::vector<policies::TraceEntry> trace;
+};
 
 struct CreateResult {
   core::DossierId id;
   bool matched = false;                            // an existing dossier was found
   std::optional<core::IdentifierKind> matched_on;  // the strongest identifier that matched
   std::vector<store::VersionInfo> written;         // sections written (none when matched)
+  DecisionRecord decision;
 };
 
-struct DossierView {
+// A dossier as one caller may see it.
+struct ReadResult {
   core::DossierId id;
-  std::vector<store::SectionVersion> sections;  // current version of each section present
+  nlohmann::json sections;                        // section name -> visible document
+  std::vector<store::VersionInfo> versions;       // of the sections shown
+  std::vector<policies::WithheldField> withheld;  // present but not disclosed (paths, reasons)
+  DecisionRecord decision;
+};
+
+struct SectionReadResult {
+  store::VersionInfo info;
+  nlohmann::json content;
+  std::vector<policies::WithheldField> withheld;
+  DecisionRecord decision;
+};
+
+struct WriteResult {
+  store::PutResult put;
+  DecisionRecord decision;
 };
 
 // The use cases on dossiers, in one place for the HTTP API and the bulk imports: validation,
-// identifier matching and versioned writes. Holds no state of its own; safe to share across
-// request threads. Errors are core::DomainError.
+// the sharing policy (relationships, consents) on every read and write, identifier matching
+// and versioned writes. Errors are core::DomainError: forbidden (policy; fields named),
+// not_found (also when the caller may not learn the dossier exists), validation_failed,
+// conflict, precondition_failed. Safe to share across request threads.
 class DossierService {
  public:
-  DossierService(store::DossierStore& store, const schemas::SectionValidator& validator);
+  DossierService(store::DossierStore& store, const schemas::SectionValidator& validator,
+                 const AccessGuard& guard, RelationshipService& relationships);
 
-  // `body` maps section names to section documents and must hold `identite` and at least one
-  // identifier. If an identifier already designates a dossier, returns it (nothing written);
-  // if identifiers designate different dossiers, conflict. Otherwise creates the dossier with
-  // the given sections as their first versions.
-  CreateResult createOrMatch(const nlohmann::json& body, const store::WriteContext& context);
+  // `body` maps section names to documents and must hold `identite` and an identifier. If an
+  // identifier designates a dossier, returns it (nothing written) and attaches a source caller;
+  // if identifiers designate different dossiers, conflict. Otherwise creates the dossier, every
+  // field being one the caller may write.
+  CreateResult createOrMatch(const Caller& caller, const nlohmann::json& body,
+                             const std::string& source);
 
-  std::optional<core::DossierId> lookup(const core::Identifier& identifier) const;
+  // The dossier an identifier designates, if the caller may see it (not_found otherwise).
+  core::DossierId lookup(const Caller& caller, const core::Identifier& identifier) const;
 
-  // not_found if the dossier does not exist.
-  DossierView read(const core::DossierId& id) const;
-  // not_found if the dossier or the section does not exist.
-  store::SectionVersion readSection(const core::DossierId& id, core::Section section) const;
+  ReadResult read(const Caller& caller, const core::DossierId& id) const;
 
-  // Validates then stores a new version of a section (or nothing if unchanged), reindexing the
-  // identifiers it carries.
-  store::PutResult writeSection(const core::DossierId& id, core::Section section,
-                                const nlohmann::json& content,
-                                const store::Precondition& precondition,
-                                const store::WriteContext& context);
+  // forbidden when the section exists but none of its fields may be disclosed to the caller.
+  SectionReadResult readSection(const Caller& caller, const core::DossierId& id,
+                                core::Section section) const;
 
-  // not_found if the dossier does not exist.
-  std::vector<store::VersionInfo> history(const core::DossierId& id) const;
+  // Replaces a section. Every field submitted must be writable by the caller (forbidden, naming
+  // the others); fields the caller may not write are carried over from the current version.
+  WriteResult writeSection(const Caller& caller, const core::DossierId& id, core::Section section,
+                           const nlohmann::json& content, const store::Precondition& precondition,
+                           const std::string& source);
+
+  // Version metadata of every section (history readers only).
+  std::vector<store::VersionInfo> history(const Caller& caller, const core::DossierId& id) const;
 
  private:
   void validate(core::Section section, const nlohmann::json& content,
@@ -60,6 +93,8 @@ class DossierService {
 
   store::DossierStore& store_;
   const schemas::SectionValidator& validator_;
+  const AccessGuard& guard_;
+  RelationshipService& relationships_;
 };
 
 }  // namespace passerelle::dossiers

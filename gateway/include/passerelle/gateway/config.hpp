@@ -15,6 +15,9 @@ struct GatewayConfig {
   // The master key file; when absent, the key is read from PASSERELLE_MASTER_KEY (64 hex digits).
   std::optional<std::filesystem::path> master_key_file;
   std::filesystem::path sqlite_file;
+  // The sharing policy directory (policy.json and one file per partner kind); when absent, the
+  // default policy built into the binary.
+  std::optional<std::filesystem::path> policies_dir;
 };
 
 // Reads a configuration file. Throws std::runtime_error naming the file and the offending key

@@ -13,4 +13,8 @@ namespace passerelle::gateway {
 // a given seed; person i has NIR, CAF matricule and France Travail id unique among the `count`.
 std::vector<nlohmann::json> syntheticDossiers(std::size_t count, std::uint32_t seed = 2026);
 
+// The part of a synthetic person that the CAF pushes (what its RSA flux carries and the default
+// policy lets it write): identite, its own identifier, contact, foyer, droits.
+nlohmann::json cafPushOf(const nlohmann::json& person);
+
 }  // namespace passerelle::gateway

@@ -1,24 +1,41 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/signer.hpp"
+#include "passerelle/dossiers/access_guard.hpp"
+#include "passerelle/dossiers/consent_service.hpp"
 #include "passerelle/dossiers/dossier_service.hpp"
+#include "passerelle/dossiers/policy_holder.hpp"
+#include "passerelle/dossiers/relationship_service.hpp"
 #include "passerelle/gateway/config.hpp"
 #include "passerelle/gateway/server.hpp"
 #include "passerelle/policies/partner_registry.hpp"
 #include "passerelle/schemas/section_validator.hpp"
-#include "passerelle/store/dossier_store.hpp"
+#include "passerelle/store/sqlite_store.hpp"
 
 namespace passerelle::gateway {
 
-// A whole gateway node assembled from its configuration: master key, partner registry, store,
-// validation, the dossier service and the HTTPS server. Not copyable; start() and stop() from one
-// controlling thread.
+// The services a request may call, in one place for the HTTP routes (and, later, the imports).
+struct Services {
+  dossiers::DossierService& dossiers;
+  dossiers::RelationshipService& relationships;
+  dossiers::ConsentService& consents;
+  const policies::PartnerRegistry& registry;
+  // Reloads the sharing policy; returns the new version, or throws policies::PolicyError and
+  // keeps the one in force.
+  std::function<std::string()> reload_policy;
+};
+
+// A whole gateway node assembled from its configuration: master key, partner registry, sharing
+// policy, stores, validation, the services and the HTTPS server. Not copyable; start(), stop()
+// and reloadPolicy() from one controlling thread.
 class Gateway {
  public:
   // Opens everything the configuration names; throws std::runtime_error with a message naming
-  // what is wrong (unreadable key file, bad registry, store that cannot be opened).
+  // what is wrong (unreadable key file, bad registry or policy, store that cannot be opened).
   explicit Gateway(const GatewayConfig& config);
   ~Gateway();
   Gateway(const Gateway&) = delete;
@@ -28,18 +45,34 @@ class Gateway {
   void stop() { server_->stop(); }
   std::uint16_t port() const { return server_->port(); }
 
-  dossiers::DossierService& service() { return *service_; }
-  const store::DossierStore& store() const { return *store_; }
+  // Reads the policy directory again; on success the new policy applies to the next requests
+  // and its version is returned; on failure throws policies::PolicyError, naming the file and
+  // rule, and the policy in force stays.
+  std::string reloadPolicy();
+  std::string policyVersion() const { return policies_.current()->version(); }
+
+  Services& services() { return services_; }
+  dossiers::DossierService& service() { return *dossiers_; }
+  const store::DossierStore& store() const { return *stores_.dossiers; }
   const policies::PartnerRegistry& registry() const { return registry_; }
+  const crypto::Signer& signer() const { return signer_; }
 
  private:
   static crypto::MasterKey loadMasterKey(const GatewayConfig& config);
+  static policies::PolicySet loadPolicy(const GatewayConfig& config);
 
+  GatewayConfig config_;
   crypto::MasterKey master_;
+  crypto::Signer signer_;
   policies::PartnerRegistry registry_;
-  std::unique_ptr<store::DossierStore> store_;
+  dossiers::PolicyHolder policies_;
+  store::SqliteStores stores_;
   schemas::SectionValidator validator_;
-  std::unique_ptr<dossiers::DossierService> service_;
+  dossiers::AccessGuard guard_;
+  dossiers::RelationshipService relationships_;
+  dossiers::ConsentService consents_;
+  std::unique_ptr<dossiers::DossierService> dossiers_;
+  Services services_;
   std::unique_ptr<GatewayServer> server_;
 };
 

@@ -15,6 +15,7 @@ enum class ProblemType {
   malformed_request,
   validation_failed,
   unauthenticated,
+  forbidden,
   purpose_required,
   unknown_purpose,
   not_found,

@@ -5,9 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "passerelle/dossiers/dossier_service.hpp"
 #include "passerelle/gateway/limits.hpp"
-#include "passerelle/policies/partner_registry.hpp"
 
 namespace passerelle::gateway {
 
@@ -25,13 +23,14 @@ struct ServerOptions {
   Limits limits;
 };
 
+struct Services;
+
 // The HTTPS server (TLS 1.2 minimum, optional client certificates verified against the client
-// CA) that serves the API. The registry and the service must outlive it. start() and stop() are
+// CA) that serves the API. The services must outlive it. start() and stop() are
 // called from one controlling thread; requests are served from the server's own thread pool.
 class GatewayServer {
  public:
-  GatewayServer(const ServerOptions& options, const policies::PartnerRegistry& registry,
-                dossiers::DossierService& service);
+  GatewayServer(const ServerOptions& options, Services& services);
   ~GatewayServer();
   GatewayServer(const GatewayServer&) = delete;
   GatewayServer& operator=(const GatewayServer&) = delete;

@@ -6,22 +6,11 @@
 #include <vector>
 
 #include "passerelle/core/ids.hpp"
+#include "passerelle/core/partner_kind.hpp"
 
 namespace passerelle::policies {
 
-// The kind of organisation a partner is; sharing policies are written per kind (DESIGN §4).
-enum class PartnerKind {
-  departement,
-  caf,
-  msa,
-  france_travail,
-  structure_referente,
-  evaluateur,
-  dpo,
-};
-
-std::optional<PartnerKind> parsePartnerKind(std::string_view name);
-std::string_view toString(PartnerKind kind);
+using core::PartnerKind;
 
 // One partner system as declared in the partner registry. Immutable value.
 struct Partner {

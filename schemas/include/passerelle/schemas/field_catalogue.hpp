@@ -5,15 +5,13 @@
 #include <string_view>
 #include <vector>
 
+#include "passerelle/core/field_category.hpp"
 #include "passerelle/core/ids.hpp"
+#include "passerelle/core/section.hpp"
 
 namespace passerelle::schemas {
 
-// GDPR category of a field (DESIGN §3).
-enum class FieldCategory { identifiant_direct, quasi_identifiant, sensible, ordinaire };
-
-std::optional<FieldCategory> parseFieldCategory(std::string_view name);
-std::string_view toString(FieldCategory category);
+using core::FieldCategory;
 
 // One leaf field of the dossier: what it is, how sensitive, and what a pseudonymised export
 // does with it ("drop", "pseudonymise", "generalise:<rule>", "keep").
@@ -41,6 +39,9 @@ class FieldCatalogue {
 
   // The entry of `path`, or nullptr.
   const FieldEntry* find(std::string_view path) const;
+
+  // The section a catalogue path belongs to ("/diagnostic/freins/sante" -> diagnostic).
+  static core::Section sectionOf(const core::FieldPath& path);
 
  private:
   std::string version_;

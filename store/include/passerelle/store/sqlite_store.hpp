@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "passerelle/crypto/master_key.hpp"
+#include "passerelle/store/consent_store.hpp"
 #include "passerelle/store/dossier_store.hpp"
+#include "passerelle/store/relationship_store.hpp"
 
 namespace passerelle::store {
 
@@ -13,10 +15,17 @@ struct SqliteOptions {
   std::size_t read_connections = 4;  // concurrent readers (WAL lets them run beside the writer)
 };
 
-// Opens (creating if needed) a SQLite store: WAL journal, synchronous=FULL so that an
+// The stores of one SQLite database. They share one writer connection and one pool of readers;
+// each may be used alone, and each keeps the database open while it lives.
+struct SqliteStores {
+  std::unique_ptr<DossierStore> dossiers;
+  std::unique_ptr<RelationshipStore> relationships;
+  std::unique_ptr<ConsentStore> consents;
+};
+
+// Opens (creating if needed) a SQLite database: WAL journal, synchronous=FULL so that an
 // acknowledged write survives a crash or power loss, pending migrations applied. Throws
 // std::runtime_error naming the file if it cannot be opened or migrated.
-std::unique_ptr<DossierStore> openSqliteStore(const SqliteOptions& options,
-                                              const crypto::MasterKey& master);
+SqliteStores openSqliteStores(const SqliteOptions& options, const crypto::MasterKey& master);
 
 }  // namespace passerelle::store

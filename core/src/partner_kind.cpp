@@ -1,11 +1,11 @@
-#include "passerelle/policies/partner.hpp"
+#include "passerelle/core/partner_kind.hpp"
 
 #include "passerelle/core/enum_names.hpp"
 
-namespace passerelle::policies {
+namespace passerelle::core {
 
 namespace {
-constexpr core::EnumNames<PartnerKind, 7> kNames({{
+constexpr EnumNames<PartnerKind, 7> kNames({{
     {PartnerKind::departement, "departement"},
     {PartnerKind::caf, "caf"},
     {PartnerKind::msa, "msa"},
@@ -22,5 +22,9 @@ std::optional<PartnerKind> parsePartnerKind(std::string_view name) {
 std::string_view toString(PartnerKind kind) {
   return kNames.name(kind);
 }
+const std::vector<PartnerKind>& allPartnerKinds() {
+  static const std::vector<PartnerKind> all = kNames.values();
+  return all;
+}
 
-}  // namespace passerelle::policies
+}  // namespace passerelle::core

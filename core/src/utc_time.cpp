@@ -1,0 +1,40 @@
+#include "passerelle/core/utc_time.hpp"
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/Timestamp.h>
+
+#include <regex>
+
+namespace passerelle::core {
+
+namespace {
+constexpr const char* kFormat = "%Y-%m-%dT%H:%M:%S.%iZ";
+}
+
+UtcTime nowUtc() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), kFormat);
+}
+
+std::optional<UtcTime> parseUtc(std::string_view text) {
+  static const std::regex date_only("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+  static const std::regex date_time(
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{"
+      "2})$");
+  std::string s(text);
+  const bool is_date = std::regex_match(s, date_only);
+  if (!is_date && !std::regex_match(s, date_time)) return std::nullopt;
+  if (is_date) s += "T00:00:00Z";
+  Poco::DateTime parsed;
+  int zone = 0;
+  if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, s, parsed, zone))
+    return std::nullopt;
+  // Poco accepts out-of-range fields (month 13) by normalising them; refuse instead.
+  if (Poco::DateTimeFormatter::format(parsed, "%Y-%m-%d") != s.substr(0, 10)) return std::nullopt;
+  parsed.makeUTC(zone);
+  return Poco::DateTimeFormatter::format(parsed, kFormat);
+}
+
+}  // namespace passerelle::core

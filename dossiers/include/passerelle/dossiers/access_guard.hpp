@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+
+#include "passerelle/dossiers/caller.hpp"
+#include "passerelle/dossiers/policy_holder.hpp"
+#include "passerelle/policies/engine.hpp"
+#include "passerelle/store/consent_store.hpp"
+#include "passerelle/store/relationship_store.hpp"
+
+namespace passerelle::dossiers {
+
+// Gathers what a decision needs about one dossier (the caller's relationship with the person,
+// the consents on record) and asks the policy engine. Safe to share across request threads.
+class AccessGuard {
+ public:
+  AccessGuard(const PolicyHolder& policies, const schemas::FieldCatalogue& catalogue,
+              const store::RelationshipStore& relationships, const store::ConsentStore& consents)
+      : policies_(policies),
+        catalogue_(catalogue),
+        relationships_(relationships),
+        consents_(consents) {}
+
+  // Throws DomainError(forbidden) if no rule gives the caller's kind `access` for its purpose:
+  // checked before the dossier is looked at, so that the answer reveals nothing about it.
+  void requireCapability(const Caller& caller, policies::Access access) const;
+
+  // Whether the caller has an active relationship with the dossier's person.
+  bool related(const Caller& caller, const core::DossierId& id, const core::UtcTime& now) const;
+
+  // The field-by-field decision. Throws DomainError(not_found) when the caller may not learn
+  // that the dossier exists (its kind needs a relationship and it has none).
+  policies::Decision decide(const Caller& caller, const core::DossierId& id,
+                            policies::Access access, const core::UtcTime& now) const;
+
+  // The decision for a dossier being created or matched by a source (no dossier to look at yet).
+  policies::Decision decideNew(const Caller& caller, policies::Access access,
+                               const core::UtcTime& now) const;
+
+  std::shared_ptr<const policies::PolicySet> policy() const { return policies_.current(); }
+  const schemas::FieldCatalogue& catalogue() const { return catalogue_; }
+
+ private:
+  const PolicyHolder& policies_;
+  const schemas::FieldCatalogue& catalogue_;
+  const store::RelationshipStore& relationships_;
+  const store::ConsentStore& consents_;
+};
+
+// Throws DomainError(forbidden) listing `fields` as the fields refused, with their reasons.
+[[noreturn]] void refuseFields(const std::string& message,
+                               const std::vector<policies::WithheldField>& fields);
+
+}  // namespace passerelle::dossiers

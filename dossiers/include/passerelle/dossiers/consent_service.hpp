@@ -1,0 +1,80 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "passerelle/crypto/signer.hpp"
+#include "passerelle/dossiers/access_guard.hpp"
+#include "passerelle/policies/partner_registry.hpp"
+#include "passerelle/store/consent_store.hpp"
+#include "passerelle/store/dossier_store.hpp"
+
+namespace passerelle::dossiers {
+
+// A consent record with the signed receipt handed to the person.
+struct RecordedConsent {
+  core::ConsentRecord record;
+  nlohmann::json receipt;
+};
+
+// Consent records (DESIGN §4.3): recorded by the partners who can see the dossier, never
+// deleted, withdrawn by a new record; each change comes with a receipt signed by the gateway's
+// Ed25519 key. Safe to share across request threads.
+class ConsentService {
+ public:
+  ConsentService(store::ConsentStore& consents, const store::DossierStore& dossiers,
+                 const AccessGuard& guard, const policies::PartnerRegistry& registry,
+                 const crypto::Signer& signer)
+      : consents_(consents),
+        dossiers_(dossiers),
+        guard_(guard),
+        registry_(registry),
+        signer_(signer) {}
+
+  // Records a consent. Body: {"grantee": {"partner": id} | {"kind": kind}, "purpose",
+  // "sections": [...], "categories": [...], "given_at", "method", "collected_by",
+  // "notice_version", "expires_at"?}. validation_failed names every bad field.
+  RecordedConsent record(const Caller& caller, const core::DossierId& id,
+                         const nlohmann::json& body);
+
+  // Every record of the dossier, withdrawals included, in order.
+  std::vector<core::ConsentRecord> list(const Caller& caller, const core::DossierId& id) const;
+
+  // Withdraws a consent in force. Body: {"method", "collected_by", "withdrawn_at"?}. conflict if
+  // it is already withdrawn.
+  RecordedConsent withdraw(const Caller& caller, const std::string& consent_id,
+                           const nlohmann::json& body);
+
+ private:
+  // not_found unless the caller may see the dossier (same rule as reading it).
+  void requireVisible(const Caller& caller, const core::DossierId& id,
+                      const core::UtcTime& now) const;
+  nlohmann::json receiptFor(const core::ConsentRecord& record) const;
+
+  store::ConsentStore& consents_;
+  const store::DossierStore& dossiers_;
+  const AccessGuard& guard_;
+  const policies::PartnerRegistry& registry_;
+  const crypto::Signer& signer_;
+};
+
+// The record as the API shows it; `status` (in_force, expired, withdrawn, not_yet_valid,
+// withdrawal) is computed against `all` at `now`.
+nlohmann::json consentJson(const core::ConsentRecord& record,
+                           const std::vector<core::ConsentRecord>& all, const core::UtcTime& now);
+
+// What checking a receipt found.
+struct ReceiptCheck {
+  bool valid = false;
+  std::string problem;     // why not, if not
+  std::string public_key;  // the key that signed it
+};
+
+// Checks a receipt's Ed25519 signature over its canonical form; with `expected_public_key`,
+// also that the gateway holding that key signed it.
+ReceiptCheck verifyReceipt(const nlohmann::json& receipt,
+                           const std::optional<std::string>& expected_public_key = std::nullopt);
+
+}  // namespace passerelle::dossiers

@@ -1,0 +1,232 @@
+#include "passerelle/dossiers/consent_service.hpp"
+
+#include <Poco/String.h>
+
+#include <algorithm>
+
+#include "body_reader.hpp"
+#include "passerelle/core/domain_error.hpp"
+#include "random_id.hpp"
+
+namespace passerelle::dossiers {
+
+using core::ConsentRecord;
+using core::DomainError;
+using core::ErrorKind;
+using nlohmann::json;
+
+namespace {
+
+std::string statusOf(const ConsentRecord& r, const std::vector<ConsentRecord>& all,
+                     const core::UtcTime& now) {
+  if (r.kind == ConsentRecord::Kind::withdrawn) return "withdrawal";
+  const bool withdrawn = std::any_of(all.begin(), all.end(), [&](const ConsentRecord& w) {
+    return w.kind == ConsentRecord::Kind::withdrawn && w.withdraws == r.id;
+  });
+  if (withdrawn) return "withdrawn";
+  if (now < r.given_at) return "not_yet_valid";
+  if (r.expires_at && *r.expires_at <= now) return "expired";
+  return "in_force";
+}
+
+json recordJson(const ConsentRecord& r) {
+  json grantee = json::object();
+  if (r.grantee_partner) grantee["partner"] = r.grantee_partner->str();
+  if (r.grantee_kind) grantee["kind"] = std::string(core::toString(*r.grantee_kind));
+  json sections = json::array(), categories = json::array();
+  for (auto s : r.sections) sections.push_back(std::string(core::toString(s)));
+  for (auto c : r.categories) categories.push_back(std::string(core::toString(c)));
+  json out = {{"id", r.id},
+              {"dossier", r.dossier.str()},
+              {"kind", r.kind == ConsentRecord::Kind::given ? "given" : "withdrawn"},
+              {"grantee", grantee},
+              {"purpose", std::string(core::toString(r.purpose))},
+              {"sections", sections},
+              {"categories", categories},
+              {"given_at", r.given_at},
+              {"method", std::string(core::toString(r.method))},
+              {"collected_by", r.collected_by},
+              {"notice_version", r.notice_version},
+              {"recorded_at", r.recorded_at},
+              {"recorded_by", r.recorded_by.str()}};
+  if (r.withdraws) out["withdraws"] = *r.withdraws;
+  if (r.expires_at) out["expires_at"] = *r.expires_at;
+  return out;
+}
+
+}  // namespace
+
+json consentJson(const ConsentRecord& record, const std::vector<ConsentRecord>& all,
+                 const core::UtcTime& now) {
+  auto out = recordJson(record);
+  out["status"] = statusOf(record, all, now);
+  return out;
+}
+
+json ConsentService::receiptFor(const ConsentRecord& record) const {
+  const json body = {
+      {"type", record.kind == ConsentRecord::Kind::given ? "consent_given" : "consent_withdrawn"},
+      {"record", recordJson(record)},
+      {"issued_at", core::nowUtc()},
+      {"policy_version", guard_.policy()->version()}};
+  return {{"receipt", body},
+          {"signature",
+           {{"algorithm", "Ed25519"},
+            {"public_key", signer_.publicKeyHex()},
+            {"value", signer_.signHex(body.dump())}}}};
+}
+
+ReceiptCheck verifyReceipt(const json& receipt,
+                           const std::optional<std::string>& expected_public_key) {
+  ReceiptCheck check;
+  if (!receipt.is_object() || !receipt.contains("receipt") || !receipt.contains("signature") ||
+      !receipt["signature"].is_object()) {
+    check.problem = "not a consent receipt (expected \"receipt\" and \"signature\")";
+    return check;
+  }
+  const auto& sig = receipt["signature"];
+  if (sig.value("algorithm", "") != "Ed25519" || !sig.contains("public_key") ||
+      !sig.contains("value") || !sig["public_key"].is_string() || !sig["value"].is_string()) {
+    check.problem = "the signature block must hold algorithm Ed25519, public_key and value";
+    return check;
+  }
+  check.public_key = sig["public_key"].get<std::string>();
+  if (expected_public_key &&
+      Poco::toLower(*expected_public_key) != Poco::toLower(check.public_key)) {
+    check.problem = "signed by another key than the gateway's";
+    return check;
+  }
+  if (!crypto::verifySignature(receipt["receipt"].dump(), sig["value"].get<std::string>(),
+                               check.public_key)) {
+    check.problem = "the signature does not match the receipt: it was altered or forged";
+    return check;
+  }
+  check.valid = true;
+  return check;
+}
+
+void ConsentService::requireVisible(const Caller& caller, const core::DossierId& id,
+                                    const core::UtcTime& now) const {
+  if (!dossiers_.exists(id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+  guard_.decide(caller, id, policies::Access::read, now);  // throws not_found when not visible
+}
+
+RecordedConsent ConsentService::record(const Caller& caller, const core::DossierId& id,
+                                       const json& body) {
+  const auto now = core::nowUtc();
+  requireVisible(caller, id, now);
+  BodyReader in(body);
+  in.onlyKeys({"grantee", "purpose", "sections", "categories", "given_at", "method", "collected_by",
+               "notice_version", "expires_at"});
+  std::optional<core::PartnerId> grantee_partner;
+  std::optional<core::PartnerKind> grantee_kind;
+  const json grantee = body.is_object() ? body.value("grantee", json()) : json();
+  if (!grantee.is_object() || grantee.size() != 1 ||
+      !(grantee.contains("partner") || grantee.contains("kind")) || !grantee.begin()->is_string()) {
+    in.error("/grantee", "required", "one of {\"partner\": id} or {\"kind\": partner kind}");
+  } else if (grantee.contains("partner")) {
+    grantee_partner = core::PartnerId(grantee["partner"].get<std::string>());
+    if (!registry_.byId(*grantee_partner))
+      in.error("/grantee/partner", "partner", "no partner with this id in the registry");
+  } else {
+    grantee_kind = core::parsePartnerKind(grantee["kind"].get<std::string>());
+    if (!grantee_kind) in.error("/grantee/kind", "enum", "not a partner kind");
+  }
+  const auto purpose_name = in.text("purpose", true, 40);
+  const auto purpose = purpose_name ? core::parsePurpose(*purpose_name) : std::nullopt;
+  if (purpose_name && !purpose) in.error("/purpose", "enum", "not a purpose of the closed list");
+  std::vector<core::Section> sections;
+  std::size_t i = 0;
+  for (const auto& name : in.texts("sections")) {
+    if (auto s = core::parseSection(name))
+      sections.push_back(*s);
+    else
+      in.error("/sections/" + std::to_string(i), "enum", "not a section");
+    ++i;
+  }
+  std::vector<core::FieldCategory> categories;
+  i = 0;
+  for (const auto& name : in.texts("categories")) {
+    if (auto c = core::parseFieldCategory(name))
+      categories.push_back(*c);
+    else
+      in.error("/categories/" + std::to_string(i), "enum", "not a field category");
+    ++i;
+  }
+  if (sections.empty() && categories.empty())
+    in.error("/sections", "required", "a consent covers at least one section or category");
+  const auto given_at = in.time("given_at", true);
+  if (given_at && *given_at > now)
+    in.error("/given_at", "maximum", "a consent cannot be given in the future");
+  const auto method_name = in.text("method", true, 20);
+  const auto method = method_name ? core::parseConsentMethod(*method_name) : std::nullopt;
+  if (method_name && !method) in.error("/method", "enum", "one of ecrit, oral, numerique");
+  const auto collected_by = in.text("collected_by", true, 200);
+  const auto notice = in.text("notice_version", true, 100);
+  const auto expires_at = in.time("expires_at", false);
+  if (expires_at && given_at && *expires_at <= *given_at)
+    in.error("/expires_at", "minimum", "must come after given_at");
+  in.finish("the consent");
+
+  ConsentRecord r{randomId('c'),
+                  id,
+                  ConsentRecord::Kind::given,
+                  std::nullopt,
+                  grantee_partner,
+                  grantee_kind,
+                  *purpose,
+                  sections,
+                  categories,
+                  *given_at,
+                  *method,
+                  *collected_by,
+                  *notice,
+                  expires_at,
+                  now,
+                  caller.partner.id};
+  consents_.addConsent(r);
+  return {r, receiptFor(r)};
+}
+
+std::vector<ConsentRecord> ConsentService::list(const Caller& caller,
+                                                const core::DossierId& id) const {
+  requireVisible(caller, id, core::nowUtc());
+  return consents_.consents(id);
+}
+
+RecordedConsent ConsentService::withdraw(const Caller& caller, const std::string& consent_id,
+                                         const json& body) {
+  const auto now = core::nowUtc();
+  const auto original = consents_.consent(consent_id);
+  if (!original || original->kind != ConsentRecord::Kind::given)
+    throw DomainError(ErrorKind::not_found, "no such consent");
+  requireVisible(caller, original->dossier, now);
+  const auto all = consents_.consents(original->dossier);
+  if (statusOf(*original, all, now) == "withdrawn")
+    throw DomainError(ErrorKind::conflict, "this consent is already withdrawn");
+  BodyReader in(body);
+  in.onlyKeys({"method", "collected_by", "withdrawn_at"});
+  const auto method_name = in.text("method", true, 20);
+  const auto method = method_name ? core::parseConsentMethod(*method_name) : std::nullopt;
+  if (method_name && !method) in.error("/method", "enum", "one of ecrit, oral, numerique");
+  const auto collected_by = in.text("collected_by", true, 200);
+  const auto withdrawn_at = in.time("withdrawn_at", false);
+  if (withdrawn_at && *withdrawn_at > now)
+    in.error("/withdrawn_at", "maximum", "cannot be in the future");
+  in.finish("the withdrawal");
+
+  ConsentRecord w = *original;
+  w.id = randomId('c');
+  w.kind = ConsentRecord::Kind::withdrawn;
+  w.withdraws = original->id;
+  w.given_at = withdrawn_at.value_or(now);
+  w.method = *method;
+  w.collected_by = *collected_by;
+  w.expires_at = std::nullopt;
+  w.recorded_at = now;
+  w.recorded_by = caller.partner.id;
+  consents_.addConsent(w);
+  return {w, receiptFor(w)};
+}
+
+}  // namespace passerelle::dossiers

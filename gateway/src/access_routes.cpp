@@ -1,0 +1,95 @@
+// Relationships, consents and the policy in force.
+#include "dossier_routes.hpp"
+#include "passerelle/core/domain_error.hpp"
+#include "passerelle/gateway/gateway.hpp"
+#include "passerelle/gateway/problem.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+json recordedJson(const dossiers::RecordedConsent& recorded,
+                  const std::vector<core::ConsentRecord>& all) {
+  return {{"consent", dossiers::consentJson(recorded.record, all, core::nowUtc())},
+          {"receipt", recorded.receipt}};
+}
+
+ApiResponse listRelationships(Services& services, ApiRequest& request) {
+  const auto now = core::nowUtc();
+  json list = json::array();
+  for (const auto& r : services.relationships.list(callerOf(request), dossierIdParam(request)))
+    list.push_back(dossiers::relationshipJson(r, now));
+  return {200, json{{"relationships", list}}, {}};
+}
+
+ApiResponse attachRelationship(Services& services, ApiRequest& request) {
+  const auto id = dossierIdParam(request);
+  const auto body = request.jsonBody();
+  const auto r = services.relationships.attach(callerOf(request), id, body);
+  ApiResponse response{201, dossiers::relationshipJson(r, core::nowUtc()), {}};
+  response.headers["Location"] = "/v1/dossiers/" + id.str() + "/relationships/" + r.id;
+  return response;
+}
+
+ApiResponse endRelationship(Services& services, ApiRequest& request) {
+  services.relationships.end(callerOf(request), dossierIdParam(request), request.pathParam("rid"));
+  return {204, std::nullopt, {}};
+}
+
+ApiResponse listConsents(Services& services, ApiRequest& request) {
+  const auto all = services.consents.list(callerOf(request), dossierIdParam(request));
+  const auto now = core::nowUtc();
+  json list = json::array();
+  for (const auto& c : all) list.push_back(dossiers::consentJson(c, all, now));
+  return {200, json{{"consents", list}}, {}};
+}
+
+ApiResponse recordConsent(Services& services, ApiRequest& request) {
+  const auto id = dossierIdParam(request);
+  const auto body = request.jsonBody();
+  const auto recorded = services.consents.record(callerOf(request), id, body);
+  ApiResponse response{201, recordedJson(recorded, {recorded.record}), {}};
+  response.headers["Location"] = "/v1/consents/" + recorded.record.id;
+  return response;
+}
+
+ApiResponse withdrawConsent(Services& services, ApiRequest& request) {
+  const auto body = request.jsonBody();
+  const auto recorded =
+      services.consents.withdraw(callerOf(request), request.pathParam("cid"), body);
+  return {201, recordedJson(recorded, {recorded.record}), {}};
+}
+
+ApiResponse reloadPolicy(Services& services, ApiRequest& request) {
+  if (request.caller().partner->kind != core::PartnerKind::departement)
+    throw ProblemException(
+        {ProblemType::forbidden, "only the Département reloads the sharing policy", {}});
+  try {
+    return {200, json{{"policy_version", services.reload_policy()}}, {}};
+  } catch (const policies::PolicyError& e) {
+    // The policy in force stays; the message names the file and rule at fault.
+    throw ProblemException({ProblemType::validation_failed,
+                            std::string(e.what()) + " — the policy in force is unchanged",
+                            {}});
+  }
+}
+
+}  // namespace
+
+void addAccessRoutes(Router& router, Services& services) {
+  auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
+    return [&services, fn](ApiRequest& request) { return fn(services, request); };
+  };
+  router.add({"GET", "/v1/dossiers/{id}/relationships", true, true, bindTo(&listRelationships)});
+  router.add({"POST", "/v1/dossiers/{id}/relationships", true, true, bindTo(&attachRelationship)});
+  router.add(
+      {"DELETE", "/v1/dossiers/{id}/relationships/{rid}", true, true, bindTo(&endRelationship)});
+  router.add({"GET", "/v1/dossiers/{id}/consents", true, true, bindTo(&listConsents)});
+  router.add({"POST", "/v1/dossiers/{id}/consents", true, true, bindTo(&recordConsent)});
+  router.add({"POST", "/v1/consents/{cid}/withdraw", true, true, bindTo(&withdrawConsent)});
+  router.add({"POST", "/v1/admin/policy/reload", true, false, bindTo(&reloadPolicy)});
+}
+
+}  // namespace passerelle::gateway

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "passerelle/core/ids.hpp"
+#include "passerelle/core/partner_kind.hpp"
+#include "passerelle/core/purpose.hpp"
+#include "passerelle/schemas/field_catalogue.hpp"
+
+namespace passerelle::policies {
+
+enum class Access { read, write };
+std::string_view toString(Access access);
+
+// The lawful basis of a rule: GDPR art. 6(1) letter, and art. 9(2) letter for sensitive fields.
+struct LegalBasis {
+  std::string article_6;                 // "6-1-a" (consent) ... "6-1-f"
+  std::optional<std::string> article_9;  // "9-2-a" (explicit consent) ... "9-2-j"
+};
+
+// One rule of a sharing policy: partners of `kind`, for any of `purposes`, may `access` the
+// `fields` (catalogue leaves), on `basis`, and only with the person's consent if
+// `consent_required`.
+struct PolicyRule {
+  std::string id;
+  std::string file;  // the policy file it comes from
+  core::PartnerKind kind;
+  Access access;
+  std::vector<core::Purpose> purposes;
+  std::vector<core::FieldPath> fields;
+  LegalBasis basis;
+  bool consent_required = false;
+  std::string description;  // French, for the record of processing activities
+};
+
+// A policy file or rule that cannot be used; the message names the file and the rule.
+class PolicyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A complete, validated sharing policy: what each partner kind may read and write, per
+// purpose, and which kinds need a relationship with the person. Default deny: what no rule
+// grants is refused. Immutable once loaded; safe to share across threads.
+class PolicySet {
+ public:
+  // Reads a policy directory: `policy.json` (version, title, kinds that need a relationship)
+  // and one file per partner kind (`<kind>.json`, rules). Throws PolicyError.
+  static PolicySet loadDirectory(const std::filesystem::path& dir,
+                                 const schemas::FieldCatalogue& catalogue);
+  // The default policy shipped in policies/default, embedded in the build.
+  static PolicySet builtin(const schemas::FieldCatalogue& catalogue);
+  // The default policy's files, by name (to write them out for editing).
+  static const std::map<std::string, std::string>& builtinFiles();
+  // Parses files given by name ("policy.json", "caf.json", ...). Throws PolicyError.
+  static PolicySet parse(const std::map<std::string, std::string>& files,
+                         const schemas::FieldCatalogue& catalogue);
+
+  // The manifest's version and a digest of every file: what the audit log records.
+  const std::string& version() const { return version_; }
+  const std::string& title() const { return title_; }
+  const std::vector<PolicyRule>& rules() const { return rules_; }
+  // Partners of these kinds see only the people they are attached to.
+  bool requiresRelationship(core::PartnerKind kind) const {
+    return relationship_required_.count(kind) == 1;
+  }
+  // Partners of these kinds become attached to the dossiers they create or match (CAF, MSA,
+  // France Travail push the people they already know).
+  bool isSource(core::PartnerKind kind) const { return sources_.count(kind) == 1; }
+  // Partners of these kinds attach and detach partners explicitly.
+  bool managesRelationships(core::PartnerKind kind) const {
+    return relationship_managers_.count(kind) == 1;
+  }
+  // Partners of these kinds read the version history (who wrote what, when; no content).
+  bool readsHistory(core::PartnerKind kind) const { return history_readers_.count(kind) == 1; }
+  // Whether any rule grants `access` to `kind` for `purpose`.
+  bool grantsAny(core::PartnerKind kind, core::Purpose purpose, Access access) const;
+
+ private:
+  std::string version_;
+  std::string title_;
+  std::set<core::PartnerKind> relationship_required_;
+  std::set<core::PartnerKind> sources_;
+  std::set<core::PartnerKind> relationship_managers_;
+  std::set<core::PartnerKind> history_readers_;
+  std::vector<PolicyRule> rules_;
+};
+
+}  // namespace passerelle::policies

@@ -1,0 +1,212 @@
+#include "passerelle/policies/engine.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace passerelle::policies {
+
+using nlohmann::json;
+
+std::string_view toString(WithholdReason reason) {
+  switch (reason) {
+    case WithholdReason::no_relationship:
+      return "no_relationship";
+    case WithholdReason::not_in_policy:
+      return "not_in_policy";
+    case WithholdReason::consent_required:
+      return "consent_required";
+  }
+  return "not_in_policy";
+}
+
+bool Decision::allows(const std::string& catalogue_path) const {
+  auto it = fields.find(catalogue_path);
+  return it != fields.end() && it->second.allowed;
+}
+
+std::vector<TraceEntry> Decision::trace() const {
+  std::map<std::pair<std::string, std::string>, TraceEntry> by_rule;
+  for (const auto& [path, f] : fields) {
+    if (!f.allowed) continue;
+    auto& entry = by_rule[{f.rule->id, f.consent_id.value_or("")}];
+    entry.rule_id = f.rule->id;
+    entry.consent_id = f.consent_id;
+    entry.fields.push_back(path);
+  }
+  std::vector<TraceEntry> out;
+  for (auto& [key, entry] : by_rule) out.push_back(std::move(entry));
+  return out;
+}
+
+std::vector<core::ConsentRecord> consentsInForce(const std::vector<core::ConsentRecord>& records,
+                                                 const core::UtcTime& now) {
+  std::set<std::string> withdrawn;
+  for (const auto& r : records)
+    if (r.kind == core::ConsentRecord::Kind::withdrawn && r.withdraws && r.recorded_at <= now)
+      withdrawn.insert(*r.withdraws);
+  std::vector<core::ConsentRecord> out;
+  for (const auto& r : records)
+    if (r.kind == core::ConsentRecord::Kind::given && withdrawn.count(r.id) == 0 &&
+        r.given_at <= now && (!r.expires_at || now < *r.expires_at))
+      out.push_back(r);
+  return out;
+}
+
+namespace {
+
+bool covers(const core::ConsentRecord& c, const AccessSubject& s, core::Section section,
+            core::FieldCategory category) {
+  const bool grantee = (c.grantee_partner && *c.grantee_partner == s.partner) ||
+                       (c.grantee_kind && *c.grantee_kind == s.kind);
+  if (!grantee || c.purpose != s.purpose) return false;
+  return std::find(c.sections.begin(), c.sections.end(), section) != c.sections.end() ||
+         std::find(c.categories.begin(), c.categories.end(), category) != c.categories.end();
+}
+
+}  // namespace
+
+Decision decide(const PolicySet& policy, const schemas::FieldCatalogue& catalogue,
+                const AccessSubject& subject, const std::vector<core::ConsentRecord>& consents,
+                const core::UtcTime& now) {
+  Decision d{policy.version(), subject, false, false, {}};
+  const bool blocked = policy.requiresRelationship(subject.kind) && !subject.related;
+  d.dossier_visible = !blocked;
+  const auto in_force = consentsInForce(consents, now);
+  for (const auto& entry : catalogue.fields())
+    d.fields[entry.path.str()] = {
+        false, blocked ? WithholdReason::no_relationship : WithholdReason::not_in_policy, nullptr,
+        std::nullopt};
+  if (blocked) return d;
+
+  for (const auto& rule : policy.rules()) {
+    if (rule.kind != subject.kind || rule.access != subject.access) continue;
+    if (std::find(rule.purposes.begin(), rule.purposes.end(), subject.purpose) ==
+        rule.purposes.end())
+      continue;
+    for (const auto& path : rule.fields) {
+      auto& f = d.fields[path.str()];
+      if (f.allowed) continue;
+      if (!rule.consent_required) {
+        f = {true, WithholdReason::not_in_policy, &rule, std::nullopt};
+        continue;
+      }
+      const auto* entry = catalogue.find(path.str());
+      const auto section = schemas::FieldCatalogue::sectionOf(path);
+      auto consent = std::find_if(in_force.begin(), in_force.end(), [&](const auto& c) {
+        return covers(c, subject, section, entry->category);
+      });
+      if (consent != in_force.end())
+        f = {true, WithholdReason::not_in_policy, &rule, consent->id};
+      else
+        f = {false, WithholdReason::consent_required, &rule, std::nullopt};
+    }
+  }
+  d.any_field_allowed =
+      std::any_of(d.fields.begin(), d.fields.end(), [](const auto& f) { return f.second.allowed; });
+  return d;
+}
+
+namespace {
+
+bool hasFieldsUnder(const schemas::FieldCatalogue& catalogue, const std::string& prefix) {
+  return std::any_of(catalogue.fields().begin(), catalogue.fields().end(),
+                     [&](const auto& f) { return f.path.str().starts_with(prefix + "/"); });
+}
+
+// Walks a document along the catalogue: calls `leaf(catalogue_path, value)` for each leaf.
+template <class Leaf>
+void walk(const schemas::FieldCatalogue& catalogue, const std::string& path, const json& value,
+          Leaf&& leaf) {
+  if (value.is_object() && catalogue.find(path) == nullptr && hasFieldsUnder(catalogue, path)) {
+    for (const auto& [key, child] : value.items()) walk(catalogue, path + "/" + key, child, leaf);
+  } else if (value.is_array() && catalogue.find(path) == nullptr &&
+             hasFieldsUnder(catalogue, path + "/*")) {
+    for (const auto& item : value) walk(catalogue, path + "/*", item, leaf);
+  } else {
+    leaf(path, value);
+  }
+}
+
+// The document with only the leaves `keep` accepts; containers left empty are dropped.
+json prune(const schemas::FieldCatalogue& catalogue, const std::string& path, const json& value,
+           const std::function<bool(const std::string&)>& keep) {
+  if (value.is_object() && catalogue.find(path) == nullptr && hasFieldsUnder(catalogue, path)) {
+    json out = json::object();
+    for (const auto& [key, child] : value.items()) {
+      auto kept = prune(catalogue, path + "/" + key, child, keep);
+      if (!kept.is_null()) out[key] = std::move(kept);
+    }
+    return out.empty() ? json() : out;
+  }
+  if (value.is_array() && catalogue.find(path) == nullptr &&
+      hasFieldsUnder(catalogue, path + "/*")) {
+    json out = json::array();
+    for (const auto& item : value) {
+      auto kept = prune(catalogue, path + "/*", item, keep);
+      if (!kept.is_null()) out.push_back(std::move(kept));
+    }
+    return out.empty() ? json() : out;
+  }
+  return keep(path) ? value : json();
+}
+
+}  // namespace
+
+std::vector<std::string> presentFields(const schemas::FieldCatalogue& catalogue,
+                                       core::Section section, const json& document) {
+  std::set<std::string> seen;
+  walk(catalogue, "/" + std::string(core::toString(section)), document,
+       [&](const std::string& path, const json&) { seen.insert(path); });
+  return {seen.begin(), seen.end()};
+}
+
+FilteredDossier filterDossier(const Decision& decision, const schemas::FieldCatalogue& catalogue,
+                              const json& sections) {
+  FilteredDossier out{json::object(), {}};
+  for (const auto& [name, document] : sections.items()) {
+    const auto section = core::parseSection(name);
+    if (!section) continue;
+    for (const auto& path : presentFields(catalogue, *section, document))
+      if (!decision.allows(path)) {
+        auto it = decision.fields.find(path);
+        out.withheld.push_back({path, it == decision.fields.end() ? WithholdReason::not_in_policy
+                                                                  : it->second.reason});
+      }
+    auto kept = prune(catalogue, "/" + name, document,
+                      [&](const std::string& path) { return decision.allows(path); });
+    if (!kept.is_null()) out.sections[name] = std::move(kept);
+  }
+  return out;
+}
+
+std::vector<WithheldField> forbiddenFields(const Decision& decision,
+                                           const schemas::FieldCatalogue& catalogue,
+                                           core::Section section, const json& document) {
+  std::vector<WithheldField> out;
+  for (const auto& path : presentFields(catalogue, section, document))
+    if (!decision.allows(path)) out.push_back({path, decision.fields.at(path).reason});
+  return out;
+}
+
+json preserveUnwritable(const Decision& decision, const schemas::FieldCatalogue& catalogue,
+                        core::Section section, const json& submitted, const json& current) {
+  const std::string root = "/" + std::string(core::toString(section));
+  auto kept = prune(catalogue, root, current,
+                    [&](const std::string& path) { return !decision.allows(path); });
+  if (kept.is_null()) return submitted;
+  json merged = submitted;
+  // Merge object members recursively; an array is taken whole from whichever side has it.
+  std::function<void(json&, const json&)> merge = [&](json& into, const json& from) {
+    for (const auto& [key, value] : from.items()) {
+      if (!into.contains(key))
+        into[key] = value;
+      else if (into[key].is_object() && value.is_object())
+        merge(into[key], value);
+    }
+  };
+  merge(merged, kept);
+  return merged;
+}
+
+}  // namespace passerelle::policies

@@ -1,0 +1,132 @@
+#include "passerelle/policies/explain.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace passerelle::policies {
+
+namespace {
+
+const char* kindLabel(core::PartnerKind kind) {
+  switch (kind) {
+    case core::PartnerKind::departement:
+      return "Département (chef de file du RSA)";
+    case core::PartnerKind::caf:
+      return "CAF";
+    case core::PartnerKind::msa:
+      return "MSA";
+    case core::PartnerKind::france_travail:
+      return "France Travail";
+    case core::PartnerKind::structure_referente:
+      return "Structure référente (mission locale, Cap emploi, PLIE, SIAE, association, CCAS)";
+    case core::PartnerKind::evaluateur:
+      return "Évaluateur";
+    case core::PartnerKind::dpo:
+      return "Délégué à la protection des données";
+  }
+  return "?";
+}
+
+std::string article6(const std::string& code) {
+  static const std::map<std::string, std::string> labels = {
+      {"6-1-a", "art. 6.1.a RGPD (consentement de la personne)"},
+      {"6-1-b", "art. 6.1.b RGPD (exécution d'un contrat)"},
+      {"6-1-c", "art. 6.1.c RGPD (obligation légale)"},
+      {"6-1-d", "art. 6.1.d RGPD (intérêts vitaux)"},
+      {"6-1-e", "art. 6.1.e RGPD (mission d'intérêt public)"},
+      {"6-1-f", "art. 6.1.f RGPD (intérêt légitime)"}};
+  return labels.at(code);
+}
+
+std::string article9(const std::string& code) {
+  static const std::map<std::string, std::string> labels = {
+      {"9-2-a", "art. 9.2.a (consentement explicite)"},
+      {"9-2-b", "art. 9.2.b (droit de la protection sociale)"},
+      {"9-2-c", "art. 9.2.c (intérêts vitaux)"},
+      {"9-2-d", "art. 9.2.d (organisme à but non lucratif)"},
+      {"9-2-e", "art. 9.2.e (données rendues publiques)"},
+      {"9-2-f", "art. 9.2.f (droits en justice)"},
+      {"9-2-g", "art. 9.2.g (intérêt public important)"},
+      {"9-2-h", "art. 9.2.h (prise en charge sanitaire ou sociale)"},
+      {"9-2-i", "art. 9.2.i (santé publique)"},
+      {"9-2-j", "art. 9.2.j (archives, recherche, statistique)"}};
+  return labels.at(code);
+}
+
+// "identite (entière)" when the rule covers a whole section, else the fields' French labels.
+std::string describeFields(const PolicyRule& rule, const schemas::FieldCatalogue& catalogue) {
+  std::map<core::Section, std::vector<std::string>> by_section;
+  for (const auto& f : rule.fields)
+    by_section[schemas::FieldCatalogue::sectionOf(f)].push_back(f.str());
+  std::string out;
+  for (const auto& [section, paths] : by_section) {
+    const auto in_section = std::count_if(
+        catalogue.fields().begin(), catalogue.fields().end(),
+        [&](const auto& e) { return schemas::FieldCatalogue::sectionOf(e.path) == section; });
+    if (!out.empty()) out += " ; ";
+    out += "section " + std::string(core::toString(section));
+    if (static_cast<std::size_t>(in_section) == paths.size()) {
+      out += " (entière)";
+      continue;
+    }
+    // Name whichever side is shorter: the fields covered, or the ones left out.
+    const bool most = paths.size() * 2 > static_cast<std::size_t>(in_section);
+    out += most ? " (entière sauf : " : " : ";
+    std::set<std::string> labels;
+    if (most) {
+      for (const auto& e : catalogue.fields())
+        if (schemas::FieldCatalogue::sectionOf(e.path) == section &&
+            std::find(paths.begin(), paths.end(), e.path.str()) == paths.end())
+          labels.insert(e.label);
+    } else {
+      for (const auto& p : paths) labels.insert(catalogue.find(p)->label);
+    }
+    bool first = true;
+    for (const auto& l : labels) {
+      out += (first ? "" : ", ") + l;
+      first = false;
+    }
+    if (most) out += ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+void explainPolicy(std::ostream& out, const PolicySet& policy,
+                   const schemas::FieldCatalogue& catalogue, std::optional<core::PartnerKind> kind,
+                   std::optional<core::Purpose> purpose) {
+  out << "Registre des activités de traitement (art. 30 RGPD) — " << policy.title() << "\n"
+      << "Version de la politique : " << policy.version() << "\n"
+      << "Principe : tout accès non prévu ci-dessous est refusé.\n";
+  for (auto k : core::allPartnerKinds()) {
+    if (kind && *kind != k) continue;
+    out << "\n## " << kindLabel(k) << " [" << core::toString(k) << "]\n";
+    if (policy.requiresRelationship(k))
+      out << "Accès limité aux personnes auxquelles le partenaire est rattaché "
+             "(orientation, décision du Département ou source du dossier).\n";
+    bool any = false;
+    for (auto p : core::allPurposes()) {
+      if (purpose && *purpose != p) continue;
+      std::vector<const PolicyRule*> rules;
+      for (const auto& r : policy.rules())
+        if (r.kind == k && std::find(r.purposes.begin(), r.purposes.end(), p) != r.purposes.end())
+          rules.push_back(&r);
+      if (rules.empty()) continue;
+      any = true;
+      out << "\nFinalité « " << core::toString(p) << " »\n";
+      for (const auto* r : rules) {
+        out << "  - " << (r->access == Access::read ? "Lecture" : "Écriture") << " — "
+            << describeFields(*r, catalogue) << "\n"
+            << "    Base légale : " << article6(r->basis.article_6);
+        if (r->basis.article_9) out << " ; " << article9(*r->basis.article_9);
+        if (r->consent_required) out << " — uniquement avec le consentement de la personne";
+        out << "\n    " << r->description << " (règle " << r->id << ")\n";
+      }
+    }
+    if (!any) out << "Aucun accès aux dossiers" << (purpose ? " pour cette finalité" : "") << ".\n";
+  }
+}
+
+}  // namespace passerelle::policies

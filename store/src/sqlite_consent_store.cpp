@@ -1,0 +1,159 @@
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+
+#include <nlohmann/json.hpp>
+
+#include "passerelle/core/domain_error.hpp"
+#include "sqlite_stores.hpp"
+
+namespace passerelle::store {
+
+using namespace Poco::Data::Keywords;
+using core::ConsentRecord;
+
+namespace {
+
+Poco::Nullable<std::string> toNullable(const std::optional<std::string>& o) {
+  return o ? Poco::Nullable<std::string>(*o) : Poco::Nullable<std::string>();
+}
+std::optional<std::string> fromNullable(const Poco::Nullable<std::string>& n) {
+  return n.isNull() ? std::nullopt : std::optional<std::string>(n.value());
+}
+
+[[noreturn]] void corrupt() {
+  throw core::DomainError(core::ErrorKind::integrity, "stored consent record is malformed");
+}
+
+std::string namesOf(const ConsentRecord& r, bool sections) {
+  nlohmann::json list = nlohmann::json::array();
+  if (sections)
+    for (auto s : r.sections) list.push_back(std::string(core::toString(s)));
+  else
+    for (auto c : r.categories) list.push_back(std::string(core::toString(c)));
+  return list.dump();
+}
+
+// id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at,
+// method, collected_by, notice_version, expires_at, recorded_at, recorded_by
+using Row = Poco::Tuple<std::string, std::string, Poco::Nullable<std::string>,
+                        Poco::Nullable<std::string>, Poco::Nullable<std::string>, std::string,
+                        std::string, std::string, std::string, std::string, std::string,
+                        std::string, Poco::Nullable<std::string>, std::string, std::string>;
+
+constexpr const char* kColumns =
+    "id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at, "
+    "method, collected_by, notice_version, expires_at, recorded_at, recorded_by, dossier_id";
+
+ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
+  if (r.get<1>() != "given" && r.get<1>() != "withdrawn") corrupt();
+  std::optional<core::PartnerId> grantee_partner;
+  if (auto p = fromNullable(r.get<3>())) grantee_partner = core::PartnerId(*p);
+  std::optional<core::PartnerKind> grantee_kind;
+  if (auto k = fromNullable(r.get<4>())) {
+    grantee_kind = core::parsePartnerKind(*k);
+    if (!grantee_kind) corrupt();
+  }
+  const auto purpose = core::parsePurpose(r.get<5>());
+  const auto method = core::parseConsentMethod(r.get<9>());
+  if (!purpose || !method) corrupt();
+  std::vector<core::Section> sections;
+  for (const auto& s : nlohmann::json::parse(r.get<6>())) {
+    auto section = core::parseSection(s.get<std::string>());
+    if (!section) corrupt();
+    sections.push_back(*section);
+  }
+  std::vector<core::FieldCategory> categories;
+  for (const auto& s : nlohmann::json::parse(r.get<7>())) {
+    auto category = core::parseFieldCategory(s.get<std::string>());
+    if (!category) corrupt();
+    categories.push_back(*category);
+  }
+  return ConsentRecord{
+      r.get<0>(),
+      dossier,
+      r.get<1>() == "given" ? ConsentRecord::Kind::given : ConsentRecord::Kind::withdrawn,
+      fromNullable(r.get<2>()),
+      grantee_partner,
+      grantee_kind,
+      *purpose,
+      sections,
+      categories,
+      r.get<8>(),
+      *method,
+      r.get<10>(),
+      r.get<11>(),
+      fromNullable(r.get<12>()),
+      r.get<13>(),
+      core::PartnerId(r.get<14>())};
+}
+
+class SqliteConsentStore final : public ConsentStore {
+ public:
+  explicit SqliteConsentStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+
+  void addConsent(const ConsentRecord& c) override {
+    std::lock_guard lock(db_->write_mutex);
+    int found = 0;
+    db_->writer << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(c.dossier.str()), into(found),
+        now;
+    if (found == 0) throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+    db_->writer << std::string("INSERT INTO consents (") + kColumns +
+                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(c.id), bind(std::string(c.kind == ConsentRecord::Kind::given ? "given" : "withdrawn")),
+        bind(toNullable(c.withdraws)),
+        bind(toNullable(c.grantee_partner ? std::optional<std::string>(c.grantee_partner->str())
+                                          : std::nullopt)),
+        bind(toNullable(c.grantee_kind ? std::optional<std::string>(
+                                             std::string(core::toString(*c.grantee_kind)))
+                                       : std::nullopt)),
+        bind(std::string(core::toString(c.purpose))), bind(namesOf(c, true)),
+        bind(namesOf(c, false)), bind(c.given_at), bind(std::string(core::toString(c.method))),
+        bind(c.collected_by), bind(c.notice_version), bind(toNullable(c.expires_at)),
+        bind(c.recorded_at), bind(c.recorded_by.str()), bind(c.dossier.str()), now;
+  }
+
+  std::vector<ConsentRecord> consents(const core::DossierId& dossier) const override {
+    std::vector<Row> rows;
+    {
+      auto session = db_->readers.acquire();
+      *session << "SELECT " + selectColumns() +
+                      " FROM consents WHERE dossier_id = ? ORDER BY rowid",
+          bind(dossier.str()), into(rows), now;
+    }
+    std::vector<ConsentRecord> out;
+    for (const auto& r : rows) out.push_back(decode(r, dossier));
+    return out;
+  }
+
+  std::optional<ConsentRecord> consent(const std::string& id) const override {
+    std::vector<Row> rows;
+    std::vector<std::string> dossiers;
+    {
+      auto session = db_->readers.acquire();
+      *session << "SELECT " + selectColumns() + " FROM consents WHERE id = ?", bind(id), into(rows),
+          now;
+      *session << "SELECT dossier_id FROM consents WHERE id = ?", bind(id), into(dossiers), now;
+    }
+    if (rows.empty() || dossiers.empty()) return std::nullopt;
+    auto dossier = core::DossierId::parse(dossiers.front());
+    if (!dossier) corrupt();
+    return decode(rows.front(), *dossier);
+  }
+
+ private:
+  // The columns of Row, in order (every column but dossier_id).
+  static std::string selectColumns() {
+    std::string cols = kColumns;
+    return cols.substr(0, cols.rfind(", dossier_id"));
+  }
+
+  std::shared_ptr<SqliteDatabase> db_;
+};
+
+}  // namespace
+
+std::unique_ptr<ConsentStore> makeSqliteConsentStore(std::shared_ptr<SqliteDatabase> db) {
+  return std::make_unique<SqliteConsentStore>(std::move(db));
+}
+
+}  // namespace passerelle::store

@@ -1,0 +1,83 @@
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+
+#include "passerelle/core/domain_error.hpp"
+#include "sqlite_stores.hpp"
+
+namespace passerelle::store {
+
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+std::optional<std::string> fromNullable(const Poco::Nullable<std::string>& n) {
+  return n.isNull() ? std::nullopt : std::optional<std::string>(n.value());
+}
+
+Poco::Nullable<std::string> toNullable(const std::optional<std::string>& o) {
+  return o ? Poco::Nullable<std::string>(*o) : Poco::Nullable<std::string>();
+}
+
+class SqliteRelationshipStore final : public RelationshipStore {
+ public:
+  explicit SqliteRelationshipStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+
+  void addRelationship(const core::Relationship& r) override {
+    std::lock_guard lock(db_->write_mutex);
+    int found = 0;
+    db_->writer << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(r.dossier.str()), into(found),
+        now;
+    if (found == 0) throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+    db_->writer
+        << "INSERT INTO relationships (id, dossier_id, partner_id, origin, starts_at, ends_at, "
+           "ended_at, created_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(r.id), bind(r.dossier.str()), bind(r.partner.str()),
+        bind(std::string(core::toString(r.origin))), bind(r.starts_at), bind(toNullable(r.ends_at)),
+        bind(toNullable(r.ended_at)), bind(r.created_by.str()), bind(r.reason), now;
+  }
+
+  std::vector<core::Relationship> relationships(const core::DossierId& dossier) const override {
+    using Row =
+        Poco::Tuple<std::string, std::string, std::string, std::string, Poco::Nullable<std::string>,
+                    Poco::Nullable<std::string>, std::string, std::string>;
+    std::vector<Row> rows;
+    {
+      auto session = db_->readers.acquire();
+      *session << "SELECT id, partner_id, origin, starts_at, ends_at, ended_at, created_by, reason "
+                  "FROM relationships WHERE dossier_id = ? ORDER BY rowid",
+          bind(dossier.str()), into(rows), now;
+    }
+    std::vector<core::Relationship> out;
+    for (const auto& r : rows) {
+      const auto origin = core::parseRelationshipOrigin(r.get<2>());
+      if (!origin)
+        throw core::DomainError(core::ErrorKind::integrity,
+                                "stored relationship has an unknown origin");
+      out.push_back({r.get<0>(), dossier, core::PartnerId(r.get<1>()), *origin, r.get<3>(),
+                     fromNullable(r.get<4>()), fromNullable(r.get<5>()),
+                     core::PartnerId(r.get<6>()), r.get<7>()});
+    }
+    return out;
+  }
+
+  bool endRelationship(const core::DossierId& dossier, const std::string& id,
+                       const core::UtcTime& at) override {
+    std::lock_guard lock(db_->write_mutex);
+    Poco::Data::Statement update(db_->writer);
+    update << "UPDATE relationships SET ended_at = ? WHERE id = ? AND dossier_id = ? AND ended_at "
+              "IS NULL",
+        bind(at), bind(id), bind(dossier.str());
+    return update.execute() > 0;
+  }
+
+ private:
+  std::shared_ptr<SqliteDatabase> db_;
+};
+
+}  // namespace
+
+std::unique_ptr<RelationshipStore> makeSqliteRelationshipStore(std::shared_ptr<SqliteDatabase> db) {
+  return std::make_unique<SqliteRelationshipStore>(std::move(db));
+}
+
+}  // namespace passerelle::store

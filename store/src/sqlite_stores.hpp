@@ -1,0 +1,14 @@
+#pragma once
+
+#include <memory>
+
+#include "passerelle/store/sqlite_store.hpp"
+#include "sqlite_database.hpp"
+
+namespace passerelle::store {
+
+std::unique_ptr<DossierStore> makeSqliteDossierStore(std::shared_ptr<SqliteDatabase> db);
+std::unique_ptr<RelationshipStore> makeSqliteRelationshipStore(std::shared_ptr<SqliteDatabase> db);
+std::unique_ptr<ConsentStore> makeSqliteConsentStore(std::shared_ptr<SqliteDatabase> db);
+
+}  // namespace passerelle::store

@@ -19,8 +19,18 @@ void requireDossier(const store::DossierStore& store, const core::DossierId& id)
   if (!store.exists(id)) throw DomainError(ErrorKind::not_found, "no such dossier");
 }
 
-DecisionRecord recordOf(const policies::Decision& d) {
-  return {d.policy_version, d.trace()};
+DecisionRecord recordOf(const policies::Decision& d,
+                        std::vector<policies::WithheldField> withheld = {}) {
+  return {d.policy_version, d.trace(), std::move(withheld)};
+}
+
+// What the partner is told was withheld: everything but the sensitive fields.
+std::vector<policies::WithheldField> shownWithheld(const std::vector<policies::WithheldField>& all,
+                                                   const schemas::FieldCatalogue& catalogue) {
+  std::vector<policies::WithheldField> out;
+  for (const auto& w : all)
+    if (catalogue.find(w.path)->category != core::FieldCategory::sensible) out.push_back(w);
+  return out;
 }
 
 }  // namespace
@@ -125,8 +135,11 @@ ReadResult DossierService::read(const Caller& caller, const core::DossierId& id)
   for (const auto& s : stored)
     all[std::string(core::toString(s.info.section))] = json::parse(s.content);
   auto filtered = policies::filterDossier(decision, guard_.catalogue(), all);
-  ReadResult result{
-      id, std::move(filtered.sections), {}, std::move(filtered.withheld), recordOf(decision)};
+  ReadResult result{id,
+                    std::move(filtered.sections),
+                    {},
+                    shownWithheld(filtered.withheld, guard_.catalogue()),
+                    recordOf(decision, filtered.withheld)};
   for (const auto& s : stored)
     if (result.sections.contains(std::string(core::toString(s.info.section))))
       result.versions.push_back(s.info);
@@ -160,7 +173,8 @@ SectionReadResult DossierService::readSection(const Caller& caller, const core::
   auto filtered = policies::filterDossier(decision, guard_.catalogue(),
                                           json{{name, json::parse(current->content)}});
   return {current->info, filtered.sections.value(name, json::object()),
-          std::move(filtered.withheld), recordOf(decision)};
+          shownWithheld(filtered.withheld, guard_.catalogue()),
+          recordOf(decision, filtered.withheld)};
 }
 
 WriteResult DossierService::writeSection(const Caller& caller, const core::DossierId& id,

@@ -42,13 +42,56 @@ run_demo() {  # run_demo ROUND EXPECTED_CODES...
   if grep -qE "$ft_id|exemple\.invalid|Tournesol|7654321|/v1/dossiers/d[a-z2-7]{26}" "$work/err"; then
     failed=$((failed + 1)); echo "FAIL: round $round: personal data in the application log"
   else passed=$((passed + 1)); fi
+  if [ "$round" = 2 ]; then check_receipt_and_reload; fi
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+}
+
+# The consent command's receipt verifies with `passerelle consent verify`, and no longer once
+# altered; SIGHUP reloads an edited policy (new version served), and refuses a broken one.
+check_receipt_and_reload() {
+  local consent_cmd read_cmd
+  consent_cmd=$(grep '^curl .*/consents$' "$work/out" | head -1)
+  bash -c "$consent_cmd -s" >"$work/receipt.json"
+  if "$binary" consent verify "$work/receipt.json" --config "$work/demo/passerelle.json" >/dev/null; then
+    passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: a fresh receipt does not verify"; fi
+  sed 's/"ecrit"/"oral"/g' "$work/receipt.json" >"$work/altered.json"
+  if "$binary" consent verify "$work/altered.json" --config "$work/demo/passerelle.json" >/dev/null; then
+    failed=$((failed + 1)); echo "FAIL: an altered receipt verifies"; else passed=$((passed + 1)); fi
+
+  read_cmd=$(grep '^curl .*X-Purpose: accompagnement.*/v1/dossiers/d[a-z2-7]*$' "$work/out" | head -1)
+  version() { bash -c "$read_cmd -s -D - -o /dev/null" | tr -d '\r' | sed -n 's/^X-Policy-Version: //p'; }
+  local before after
+  before=$(version)
+  sed -i 's/"version": "2026-11-1"/"version": "2026-11-2"/' "$work/demo/policies/policy.json"
+  kill -HUP "$pid"; sleep 1
+  after=$(version)
+  check "policy version after SIGHUP" "2026-11-2" "${after%%+*}"
+  echo '{ broken' >"$work/demo/policies/caf.json"
+  kill -HUP "$pid"; sleep 1
+  check "policy version after a refused reload" "$after" "$(version)"
+  grep -q 'sharing policy not reloaded.*caf.json' "$work/err" && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL: the refused reload is not logged with the file name"; }
+  [ -n "$before" ] || { failed=$((failed + 1)); echo "FAIL: no X-Policy-Version header"; }
 }
 
 # healthz, lookup, read, section, PUT, history, POST (created then matched), schema violation,
 # the mission locale's read, the consent recorded
 run_demo 1 200 200 200 200 200 200 201 422 200 201
 run_demo 2 200 200 200 200 200 200 200 422 200 201
+
+# The DPO's commands: the record of processing, and checking a policy directory.
+if "$binary" policy explain | grep -q "Registre des activités de traitement"; then
+  passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: policy explain"; fi
+cp -r "$work/demo/policies" "$work/checked"
+"$binary" policy check "$work/checked" >/dev/null 2>&1 && { failed=$((failed + 1)); echo "FAIL: a broken policy (caf.json) passes check"; } ||
+  passed=$((passed + 1))
+printf '{"partner_kind":"caf","rules":[]}' >"$work/checked/caf.json"
+if "$binary" policy check "$work/checked" >/dev/null; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: a valid policy fails check"; fi
+sed -i 's/"6-1-e"/"6-1-z"/' "$work/checked/france_travail.json"
+msg=$("$binary" policy check "$work/checked" 2>&1 || true)
+case "$msg" in *"france_travail.json, rule ft-lecture"*) passed=$((passed + 1)) ;;
+  *) failed=$((failed + 1)); echo "FAIL: policy check does not name the file and rule: $msg" ;; esac
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,6 +21,7 @@ namespace passerelle::dossiers {
 struct DecisionRecord {
   std::string policy_version;
   std::vector<policies::TraceEntry> trace;
+  std::vector<policies::WithheldField> withheld;  // every field held back, sensitive ones included
 };
 
 struct CreateResult {
@@ -34,16 +35,19 @@ struct CreateResult {
 // A dossier as one caller may see it.
 struct ReadResult {
   core::DossierId id;
-  nlohmann::json sections;                        // section name -> visible document
-  std::vector<store::VersionInfo> versions;       // of the sections shown
-  std::vector<policies::WithheldField> withheld;  // present but not disclosed (paths, reasons)
+  nlohmann::json sections;                   // section name -> visible document
+  std::vector<store::VersionInfo> versions;  // of the sections shown
+  // Present but not disclosed (paths, reasons), as the partner is told: fields of category
+  // `sensible` are left out, since naming them would tell that the person has, say, health
+  // information. The decision record keeps the complete list.
+  std::vector<policies::WithheldField> withheld;
   DecisionRecord decision;
 };
 
 struct SectionReadResult {
   store::VersionInfo info;
   nlohmann::json content;
-  std::vector<policies::WithheldField> withheld;
+  std::vector<policies::WithheldField> withheld;  // as in ReadResult: sensitive fields left out
   DecisionRecord decision;
 };
 

@@ -155,7 +155,8 @@ TEST_F(SharingTest, HealthDataIsForbiddenWithoutConsentWhetherOrNotItExists) {
   // The Département has no consent: it is not shown the section, nor told that it exists.
   const auto dep_view = dept_.request("GET", "/v1/dossiers/" + id_, withPurpose()).json();
   EXPECT_FALSE(dep_view["sections"].contains("sante"));
-  EXPECT_EQ(dep_view["withheld"].dump().find("sante"), std::string::npos) << dep_view["withheld"].dump();
+  EXPECT_EQ(dep_view["withheld"].dump().find("sante"), std::string::npos)
+      << dep_view["withheld"].dump();
 }
 
 TEST_F(SharingTest, AForbiddenWriteNamesTheFieldsAndWritesNothing) {

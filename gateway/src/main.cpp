@@ -8,9 +8,11 @@
 
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -36,8 +38,9 @@ constexpr const char* kUsage = R"(usage:
       Print, in French, who may read or write which fields, for which purpose and on which
       legal basis (the record of processing activities, GDPR art. 30). Without --config or
       --policy, the default policy built into this binary.
-  passerelle policy check DIR
-      Validate a policy directory; the exit status says whether the gateway would accept it.
+  passerelle policy check DIR|FILE
+      Validate a policy directory, or one policy file (with the default policy's other files);
+      the exit status says whether the gateway would accept it.
   passerelle consent verify RECEIPT [--public-key HEX | --config FILE]
       Check a consent receipt's signature (and, with a key, that this gateway signed it).
   passerelle keys public --config FILE
@@ -165,9 +168,22 @@ passerelle::policies::PolicySet policyFrom(const std::optional<std::string>& con
 int policy(const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError("policy needs explain or check");
   if (args[0] == "check") {
-    if (args.size() != 2) throw UsageError("policy check takes one directory");
-    const auto set = passerelle::policies::PolicySet::loadDirectory(
-        args[1], passerelle::schemas::FieldCatalogue::builtin());
+    if (args.size() != 2) throw UsageError("policy check takes one directory or file");
+    namespace fs = std::filesystem;
+    const fs::path target = args[1];
+    const auto& catalogue = passerelle::schemas::FieldCatalogue::builtin();
+    passerelle::policies::PolicySet set = [&] {
+      if (fs::is_directory(target))
+        return passerelle::policies::PolicySet::loadDirectory(target, catalogue);
+      // One file: checked with the other files of the default policy, replacing its namesake.
+      std::ifstream in(target);
+      if (!in) throw std::runtime_error("cannot read " + target.string());
+      std::stringstream text;
+      text << in.rdbuf();
+      auto files = passerelle::policies::PolicySet::builtinFiles();
+      files[target.filename().string()] = text.str();
+      return passerelle::policies::PolicySet::parse(files, catalogue);
+    }();
     std::cout << "policy " << args[1] << " is valid: version " << set.version() << ", "
               << set.rules().size() << " rules\n";
     return 0;

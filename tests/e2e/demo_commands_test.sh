@@ -93,5 +93,11 @@ msg=$("$binary" policy check "$work/checked" 2>&1 || true)
 case "$msg" in *"france_travail.json, rule ft-lecture"*) passed=$((passed + 1)) ;;
   *) failed=$((failed + 1)); echo "FAIL: policy check does not name the file and rule: $msg" ;; esac
 
+msg=$("$binary" policy check "$work/checked/france_travail.json" 2>&1 || true)
+case "$msg" in *"france_travail.json, rule ft-lecture"*) passed=$((passed + 1)) ;;
+  *) failed=$((failed + 1)); echo "FAIL: policy check FILE does not name the file and rule: $msg" ;; esac
+if "$binary" policy check "$work/checked/caf.json" >/dev/null; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: a valid policy file fails check"; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -69,7 +69,7 @@ bool covers(const core::ConsentRecord& c, const AccessSubject& s, core::Section 
 Decision decide(const PolicySet& policy, const schemas::FieldCatalogue& catalogue,
                 const AccessSubject& subject, const std::vector<core::ConsentRecord>& consents,
                 const core::UtcTime& now) {
-  Decision d{policy.version(), subject, false, false, {}};
+  Decision d{policy.version(), subject, false, {}};
   const bool blocked = policy.requiresRelationship(subject.kind) && !subject.related;
   d.dossier_visible = !blocked;
   const auto in_force = consentsInForce(consents, now);
@@ -102,8 +102,6 @@ Decision decide(const PolicySet& policy, const schemas::FieldCatalogue& catalogu
         f = {false, WithholdReason::consent_required, &rule, std::nullopt};
     }
   }
-  d.any_field_allowed =
-      std::any_of(d.fields.begin(), d.fields.end(), [](const auto& f) { return f.second.allowed; });
   return d;
 }
 

@@ -132,7 +132,9 @@ TEST(PolicyMatrixTest, KindsThatNeedARelationshipSeeNothingWithoutOne) {
                {core::PartnerId("p"), kind, Purpose::accompagnement, Access::read, false}, {},
                "2026-11-23T12:00:00.000Z");
     EXPECT_FALSE(d.dossier_visible) << core::toString(kind);
-    EXPECT_FALSE(d.any_field_allowed) << core::toString(kind);
+    EXPECT_FALSE(std::any_of(d.fields.begin(), d.fields.end(), [](const auto& f) {
+      return f.second.allowed;
+    })) << core::toString(kind);
     EXPECT_EQ(d.fields.at("/identite/nom_naissance").reason, WithholdReason::no_relationship);
   }
   const auto dep = decide(policy, catalogue,

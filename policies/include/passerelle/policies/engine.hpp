@@ -50,7 +50,6 @@ struct Decision {
   std::string policy_version;
   AccessSubject subject;
   bool dossier_visible = false;  // false: the partner must not learn the dossier exists
-  bool any_field_allowed = false;
   std::map<std::string, FieldDecision> fields;  // by catalogue path
 
   bool allows(const std::string& catalogue_path) const;

@@ -36,17 +36,22 @@ bool AccessGuard::related(const Caller& caller, const core::DossierId& id,
   });
 }
 
+void AccessGuard::requireVisible(const Caller& caller, const core::DossierId& id,
+                                 const core::UtcTime& now) const {
+  if (policies_.current()->requiresRelationship(caller.partner.kind) && !related(caller, id, now))
+    throw DomainError(ErrorKind::not_found, "no such dossier");
+}
+
 policies::Decision AccessGuard::decide(const Caller& caller, const core::DossierId& id,
                                        policies::Access access, const core::UtcTime& now) const {
   const auto policy = policies_.current();
-  const bool is_related =
-      policy->requiresRelationship(caller.partner.kind) && related(caller, id, now);
-  auto decision =
-      policies::decide(*policy, catalogue_,
-                       {caller.partner.id, caller.partner.kind, caller.purpose, access, is_related},
-                       consents_.consents(id), now);
-  if (!decision.dossier_visible) throw DomainError(ErrorKind::not_found, "no such dossier");
-  return decision;
+  requireVisible(caller, id, now);
+  // Past requireVisible, the caller is related whenever its kind needs to be.
+  const bool is_related = policy->requiresRelationship(caller.partner.kind);
+  return policies::decide(
+      *policy, catalogue_,
+      {caller.partner.id, caller.partner.kind, caller.purpose, access, is_related},
+      consents_.consents(id), now);
 }
 
 policies::Decision AccessGuard::decideNew(const Caller& caller, policies::Access access,

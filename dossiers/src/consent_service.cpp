@@ -108,7 +108,7 @@ ReceiptCheck verifyReceipt(const json& receipt,
 void ConsentService::requireVisible(const Caller& caller, const core::DossierId& id,
                                     const core::UtcTime& now) const {
   if (!dossiers_.exists(id)) throw DomainError(ErrorKind::not_found, "no such dossier");
-  guard_.decide(caller, id, policies::Access::read, now);  // throws not_found when not visible
+  guard_.requireVisible(caller, id, now);
 }
 
 RecordedConsent ConsentService::record(const Caller& caller, const core::DossierId& id,

@@ -80,8 +80,16 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     } catch (const Poco::Net::MessageException&) {
       status = reply(response, request,
                      {ProblemType::malformed_request, "the HTTP message is malformed", {}});
+    } catch (const nlohmann::json::exception& e) {
+      // A JSON library message quotes the text it read, which can be personal data: its id only.
+      logger().error("request %s: internal JSON error %d", request.id().str(), e.id);
+      status = reply(response, request,
+                     {ProblemType::internal_error,
+                      "the gateway could not complete the request; quote the instance to support",
+                      {}});
     } catch (const std::exception& e) {
-      // The message may come from a library; it goes to the operator's log, not to the client.
+      // Library messages (SQL, TLS) carry no values, since every value is bound; they go to the
+      // operator's log, not to the client.
       logger().error("request %s: internal error (%s)", request.id().str(), std::string(e.what()));
       status = reply(response, request,
                      {ProblemType::internal_error,

@@ -13,13 +13,6 @@ using core::ConsentRecord;
 
 namespace {
 
-Poco::Nullable<std::string> toNullable(const std::optional<std::string>& o) {
-  return o ? Poco::Nullable<std::string>(*o) : Poco::Nullable<std::string>();
-}
-std::optional<std::string> fromNullable(const Poco::Nullable<std::string>& n) {
-  return n.isNull() ? std::nullopt : std::optional<std::string>(n.value());
-}
-
 [[noreturn]] void corrupt() {
   throw core::DomainError(core::ErrorKind::integrity, "stored consent record is malformed");
 }
@@ -40,9 +33,10 @@ using Row = Poco::Tuple<std::string, std::string, Poco::Nullable<std::string>,
                         std::string, std::string, std::string, std::string, std::string,
                         std::string, Poco::Nullable<std::string>, std::string, std::string>;
 
+// The columns of Row, in order; dossier_id is bound or read on its own.
 constexpr const char* kColumns =
     "id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at, "
-    "method, collected_by, notice_version, expires_at, recorded_at, recorded_by, dossier_id";
+    "method, collected_by, notice_version, expires_at, recorded_at, recorded_by";
 
 ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
   if (r.get<1>() != "given" && r.get<1>() != "withdrawn") corrupt();
@@ -93,11 +87,9 @@ class SqliteConsentStore final : public ConsentStore {
 
   void addConsent(const ConsentRecord& c) override {
     std::lock_guard lock(db_->write_mutex);
-    int found = 0;
-    db_->writer << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(c.dossier.str()), into(found),
-        now;
-    if (found == 0) throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
-    db_->writer << std::string("INSERT INTO consents (") + kColumns +
+    if (!dossierExists(db_->writer, c.dossier))
+      throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+    db_->writer << std::string("INSERT INTO consents (") + kColumns + ", dossier_id" +
                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         bind(c.id), bind(std::string(c.kind == ConsentRecord::Kind::given ? "given" : "withdrawn")),
         bind(toNullable(c.withdraws)),
@@ -116,7 +108,7 @@ class SqliteConsentStore final : public ConsentStore {
     std::vector<Row> rows;
     {
       auto session = db_->readers.acquire();
-      *session << "SELECT " + selectColumns() +
+      *session << std::string("SELECT ") + kColumns +
                       " FROM consents WHERE dossier_id = ? ORDER BY rowid",
           bind(dossier.str()), into(rows), now;
     }
@@ -130,8 +122,8 @@ class SqliteConsentStore final : public ConsentStore {
     std::vector<std::string> dossiers;
     {
       auto session = db_->readers.acquire();
-      *session << "SELECT " + selectColumns() + " FROM consents WHERE id = ?", bind(id), into(rows),
-          now;
+      *session << std::string("SELECT ") + kColumns + " FROM consents WHERE id = ?", bind(id),
+          into(rows), now;
       *session << "SELECT dossier_id FROM consents WHERE id = ?", bind(id), into(dossiers), now;
     }
     if (rows.empty() || dossiers.empty()) return std::nullopt;
@@ -141,12 +133,6 @@ class SqliteConsentStore final : public ConsentStore {
   }
 
  private:
-  // The columns of Row, in order (every column but dossier_id).
-  static std::string selectColumns() {
-    std::string cols = kColumns;
-    return cols.substr(0, cols.rfind(", dossier_id"));
-  }
-
   std::shared_ptr<SqliteDatabase> db_;
 };
 

@@ -1,9 +1,13 @@
 #pragma once
 
 #include <Poco/Data/Session.h>
+#include <Poco/Nullable.h>
 
 #include <mutex>
+#include <optional>
+#include <string>
 
+#include "passerelle/core/ids.hpp"
 #include "passerelle/crypto/master_key.hpp"
 #include "sealed_content.hpp"
 #include "sqlite_connection_pool.hpp"
@@ -33,5 +37,21 @@ struct SqliteDatabase {
     return session;
   }
 };
+
+// Whether the dossier exists, on a given session (the writer's, inside its transaction).
+inline bool dossierExists(Poco::Data::Session& session, const core::DossierId& id) {
+  using namespace Poco::Data::Keywords;
+  int found = 0;
+  session << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(id.str()), into(found), now;
+  return found > 0;
+}
+
+// NULL columns and optional values.
+inline Poco::Nullable<std::string> toNullable(const std::optional<std::string>& o) {
+  return o ? Poco::Nullable<std::string>(*o) : Poco::Nullable<std::string>();
+}
+inline std::optional<std::string> fromNullable(const Poco::Nullable<std::string>& n) {
+  return n.isNull() ? std::nullopt : std::optional<std::string>(n.value());
+}
 
 }  // namespace passerelle::store

@@ -86,7 +86,7 @@ class SqliteDossierStore final : public DossierStore {
 
   bool exists(const core::DossierId& id) const override {
     auto session = readers_.acquire();
-    return existsIn(*session, id);
+    return dossierExists(*session, id);
   }
 
   std::vector<SectionVersion> currentSections(const core::DossierId& id) const override {
@@ -119,7 +119,7 @@ class SqliteDossierStore final : public DossierStore {
                        const std::optional<IdentifierUpdate>& identifiers,
                        const WriteContext& context) override {
     std::lock_guard lock(write_mutex_);
-    if (!existsIn(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+    if (!dossierExists(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
     const auto current = currentInfo(id, section);
     checkPrecondition(precondition, current);
     const auto hash = sealed_.contentHash(content);
@@ -164,12 +164,6 @@ class SqliteDossierStore final : public DossierStore {
   }
 
  private:
-  static bool existsIn(Poco::Data::Session& session, const core::DossierId& id) {
-    int found = 0;
-    session << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(id.str()), into(found), now;
-    return found > 0;
-  }
-
   // Called with the write lock held.
   std::optional<VersionInfo> currentInfo(const core::DossierId& id, core::Section section) {
     std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string>> rows;

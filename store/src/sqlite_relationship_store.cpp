@@ -10,24 +10,14 @@ using namespace Poco::Data::Keywords;
 
 namespace {
 
-std::optional<std::string> fromNullable(const Poco::Nullable<std::string>& n) {
-  return n.isNull() ? std::nullopt : std::optional<std::string>(n.value());
-}
-
-Poco::Nullable<std::string> toNullable(const std::optional<std::string>& o) {
-  return o ? Poco::Nullable<std::string>(*o) : Poco::Nullable<std::string>();
-}
-
 class SqliteRelationshipStore final : public RelationshipStore {
  public:
   explicit SqliteRelationshipStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
 
   void addRelationship(const core::Relationship& r) override {
     std::lock_guard lock(db_->write_mutex);
-    int found = 0;
-    db_->writer << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(r.dossier.str()), into(found),
-        now;
-    if (found == 0) throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+    if (!dossierExists(db_->writer, r.dossier))
+      throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
     db_->writer
         << "INSERT INTO relationships (id, dossier_id, partner_id, origin, starts_at, ends_at, "
            "ended_at, created_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -161,7 +161,6 @@ TEST_F(DossierServiceTest, WritingIdentiteReindexesTheNir) {
 
 TEST_F(DossierServiceTest, AStructureCannotCreateNorLearnFromAMatch) {
   h_.createAsCaf(0);
-  std::vector<core::FieldError> errors;
   EXPECT_EQ(kindOf([&] { h_.dossiers.createOrMatch(h_.as("mission-locale"), fromCaf(0), "test"); }),
             ErrorKind::forbidden);
 }

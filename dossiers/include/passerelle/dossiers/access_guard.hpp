@@ -28,6 +28,11 @@ class AccessGuard {
   // Whether the caller has an active relationship with the dossier's person.
   bool related(const Caller& caller, const core::DossierId& id, const core::UtcTime& now) const;
 
+  // Throws DomainError(not_found) when the caller may not learn that the dossier exists (its
+  // kind needs a relationship and it has none). Cheaper than decide(): no consents, no fields.
+  void requireVisible(const Caller& caller, const core::DossierId& id,
+                      const core::UtcTime& now) const;
+
   // The field-by-field decision. Throws DomainError(not_found) when the caller may not learn
   // that the dossier exists (its kind needs a relationship and it has none).
   policies::Decision decide(const Caller& caller, const core::DossierId& id,

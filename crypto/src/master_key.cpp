@@ -30,6 +30,8 @@ const char* contextOf(KeyUse use) {
       return "PDchash_";
     case KeyUse::signing:
       return "PDsign__";
+    case KeyUse::audit_pseudonym:
+      return "PDauditp";
   }
   throw std::logic_error("unknown key use");
 }

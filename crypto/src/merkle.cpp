@@ -5,34 +5,10 @@
 #include <bit>
 #include <stdexcept>
 
+#include "passerelle/crypto/merkle_tree.hpp"
 #include "sodium.hpp"
 
 namespace passerelle::crypto {
-
-namespace {
-
-// The largest power of two strictly smaller than n (n >= 2): where RFC 9162 splits a tree.
-std::uint64_t split(std::uint64_t n) {
-  return std::bit_floor(n - 1);
-}
-
-void subproof(std::span<const Hash> d, std::uint64_t m, bool complete, std::vector<Hash>& out) {
-  const std::uint64_t n = d.size();
-  if (m == n) {
-    if (!complete) out.push_back(rootHash(d));
-    return;
-  }
-  const std::uint64_t k = split(n);
-  if (m <= k) {
-    subproof(d.first(k), m, complete, out);
-    out.push_back(rootHash(d.subspan(k)));
-  } else {
-    subproof(d.subspan(k), m - k, false, out);
-    out.push_back(rootHash(d.first(k)));
-  }
-}
-
-}  // namespace
 
 Hash leafHash(std::string_view entry) {
   detail::ensureSodium();
@@ -60,6 +36,16 @@ Hash nodeHash(const Hash& left, const Hash& right) {
   return out;
 }
 
+namespace {
+
+MerkleTree treeOf(std::span<const Hash> leaves) {
+  MerkleTree tree;
+  for (const auto& leaf : leaves) tree.append(leaf);
+  return tree;
+}
+
+}  // namespace
+
 Hash rootHash(std::span<const Hash> leaves) {
   if (leaves.empty()) {
     detail::ensureSodium();
@@ -67,37 +53,15 @@ Hash rootHash(std::span<const Hash> leaves) {
     crypto_hash_sha256(out.data(), nullptr, 0);
     return out;
   }
-  if (leaves.size() == 1) return leaves[0];
-  const auto k = split(leaves.size());
-  return nodeHash(rootHash(leaves.first(k)), rootHash(leaves.subspan(k)));
+  return treeOf(leaves).root();
 }
 
 std::vector<Hash> inclusionProof(std::span<const Hash> leaves, std::uint64_t index) {
-  if (index >= leaves.size()) throw std::out_of_range("inclusion proof: index beyond the tree");
-  std::vector<Hash> out;
-  // PATH is built from the leaf upwards: recurse to the leaf, then append each sibling.
-  auto path = [&](auto&& self, std::span<const Hash> d, std::uint64_t m) -> void {
-    if (d.size() <= 1) return;
-    const auto k = split(d.size());
-    if (m < k) {
-      self(self, d.first(k), m);
-      out.push_back(rootHash(d.subspan(k)));
-    } else {
-      self(self, d.subspan(k), m - k);
-      out.push_back(rootHash(d.first(k)));
-    }
-  };
-  path(path, leaves, index);
-  return out;
+  return treeOf(leaves).inclusionProof(index, leaves.size());
 }
 
 std::vector<Hash> consistencyProof(std::span<const Hash> leaves, std::uint64_t old_size) {
-  if (old_size > leaves.size())
-    throw std::out_of_range("consistency proof: old size beyond the tree");
-  std::vector<Hash> out;
-  if (old_size == 0 || old_size == leaves.size()) return out;
-  subproof(leaves, old_size, true, out);
-  return out;
+  return treeOf(leaves).consistencyProof(old_size, leaves.size());
 }
 
 bool verifyInclusion(const Hash& leaf, std::uint64_t index, std::uint64_t size,

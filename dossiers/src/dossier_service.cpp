@@ -1,6 +1,7 @@
 #include "passerelle/dossiers/dossier_service.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
@@ -19,9 +20,28 @@ void requireDossier(const store::DossierStore& store, const core::DossierId& id)
   if (!store.exists(id)) throw DomainError(ErrorKind::not_found, "no such dossier");
 }
 
-DecisionRecord recordOf(const policies::Decision& d,
+// The leaves present in `sections` (section name -> document), as catalogue paths.
+std::vector<std::string> fieldsIn(const schemas::FieldCatalogue& catalogue, const json& sections) {
+  std::vector<std::string> out;
+  for (const auto& [name, document] : sections.items())
+    for (auto& path : policies::presentFields(catalogue, *core::parseSection(name), document))
+      out.push_back(std::move(path));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+DecisionRecord recordOf(const policies::Decision& d, std::vector<std::string> fields,
                         std::vector<policies::WithheldField> withheld = {}) {
-  return {d.policy_version, d.trace(), std::move(withheld)};
+  std::set<std::string> grounds;
+  for (const auto& path : fields) {
+    const auto it = d.fields.find(path);
+    if (it == d.fields.end() || !it->second.allowed) continue;
+    if (it->second.rule) grounds.insert(it->second.rule->id);
+    if (it->second.consent_id) grounds.insert("consent:" + *it->second.consent_id);
+  }
+  return {
+      d.policy_version, std::move(fields), {grounds.begin(), grounds.end()}, std::move(withheld)};
 }
 
 // What the partner is told was withheld: everything but the sensitive fields.
@@ -91,11 +111,10 @@ CreateResult DossierService::createOrMatch(const Caller& caller, const json& bod
     if (match && match->id != *found)
       throw DomainError(ErrorKind::conflict,
                         "the identifiers given designate different existing dossiers");
-    if (!match) match = CreateResult{*found, true, identifier.kind, {}, recordOf(decision)};
+    if (!match) match = CreateResult{*found, true, identifier.kind, {}, recordOf(decision, {})};
   }
   if (match) {
     relationships_.attachSource(caller, match->id, now);
-    match->decision.trace.clear();  // nothing was written
     return *match;
   }
 
@@ -107,8 +126,11 @@ CreateResult DossierService::createOrMatch(const Caller& caller, const json& bod
   if (!refused.empty())
     refuseFields("the dossier holds fields this partner may not write", refused);
 
-  CreateResult created{
-      core::DossierId::fromRandom(randomBytes16()), false, std::nullopt, {}, recordOf(decision)};
+  CreateResult created{core::DossierId::fromRandom(randomBytes16()),
+                       false,
+                       std::nullopt,
+                       {},
+                       recordOf(decision, fieldsIn(guard_.catalogue(), body))};
   created.written =
       store_.createDossier(created.id, sections, identifiers, {caller.partner.id, source});
   relationships_.attachSource(caller, created.id, now);
@@ -135,11 +157,13 @@ ReadResult DossierService::read(const Caller& caller, const core::DossierId& id)
   for (const auto& s : stored)
     all[std::string(core::toString(s.info.section))] = json::parse(s.content);
   auto filtered = policies::filterDossier(decision, guard_.catalogue(), all);
+  auto record =
+      recordOf(decision, fieldsIn(guard_.catalogue(), filtered.sections), filtered.withheld);
   ReadResult result{id,
                     std::move(filtered.sections),
                     {},
                     shownWithheld(filtered.withheld, guard_.catalogue()),
-                    recordOf(decision, filtered.withheld)};
+                    std::move(record)};
   for (const auto& s : stored)
     if (result.sections.contains(std::string(core::toString(s.info.section))))
       result.versions.push_back(s.info);
@@ -174,7 +198,7 @@ SectionReadResult DossierService::readSection(const Caller& caller, const core::
                                           json{{name, json::parse(current->content)}});
   return {current->info, filtered.sections.value(name, json::object()),
           shownWithheld(filtered.withheld, guard_.catalogue()),
-          recordOf(decision, filtered.withheld)};
+          recordOf(decision, fieldsIn(guard_.catalogue(), filtered.sections), filtered.withheld)};
 }
 
 WriteResult DossierService::writeSection(const Caller& caller, const core::DossierId& id,
@@ -211,7 +235,11 @@ WriteResult DossierService::writeSection(const Caller& caller, const core::Dossi
                                {caller.partner.id, source});
   if (section == core::Section::orientation && put.changed)
     relationships_.followOrientation(id, merged, caller.partner.id, now);
-  return {put, recordOf(decision)};
+  return {put,
+          recordOf(decision, put.changed
+                                 ? fieldsIn(guard_.catalogue(),
+                                            json{{std::string(core::toString(section)), content}})
+                                 : std::vector<std::string>{})};
 }
 
 std::vector<store::VersionInfo> DossierService::history(const Caller& caller,

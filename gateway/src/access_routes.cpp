@@ -28,13 +28,17 @@ ApiResponse attachRelationship(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   const auto body = request.jsonBody();
   const auto r = services.relationships.attach(callerOf(request), id, body);
+  request.audit().details["relationship"] = r.id;
+  request.audit().details["attached_partner"] = r.partner.str();
   ApiResponse response{201, dossiers::relationshipJson(r, core::nowUtc()), {}};
   response.headers["Location"] = "/v1/dossiers/" + id.str() + "/relationships/" + r.id;
   return response;
 }
 
 ApiResponse endRelationship(Services& services, ApiRequest& request) {
-  services.relationships.end(callerOf(request), dossierIdParam(request), request.pathParam("rid"));
+  const auto id = dossierIdParam(request);
+  request.audit().details["relationship"] = request.pathParam("rid");
+  services.relationships.end(callerOf(request), id, request.pathParam("rid"));
   return {204, std::nullopt, {}};
 }
 
@@ -50,6 +54,7 @@ ApiResponse recordConsent(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   const auto body = request.jsonBody();
   const auto recorded = services.consents.record(callerOf(request), id, body);
+  request.audit().details["consent"] = recorded.record.id;
   ApiResponse response{201, recordedJson(recorded, {recorded.record}), {}};
   response.headers["Location"] = "/v1/consents/" + recorded.record.id;
   return response;
@@ -57,8 +62,10 @@ ApiResponse recordConsent(Services& services, ApiRequest& request) {
 
 ApiResponse withdrawConsent(Services& services, ApiRequest& request) {
   const auto body = request.jsonBody();
+  request.audit().details["consent"] = request.pathParam("cid");
   const auto recorded =
       services.consents.withdraw(callerOf(request), request.pathParam("cid"), body);
+  request.audit().person = recorded.record.dossier;
   return {201, recordedJson(recorded, {recorded.record}), {}};
 }
 
@@ -67,7 +74,9 @@ ApiResponse reloadPolicy(Services& services, ApiRequest& request) {
     throw ProblemException(
         {ProblemType::forbidden, "only the Département reloads the sharing policy", {}});
   try {
-    return {200, json{{"policy_version", services.reload_policy()}}, {}};
+    const auto version = services.reload_policy();
+    request.audit().policy_version = version;
+    return {200, json{{"policy_version", version}}, {}};
   } catch (const policies::PolicyError& e) {
     // The policy in force stays; the message names the file and rule at fault.
     throw ProblemException({ProblemType::validation_failed,
@@ -82,14 +91,21 @@ void addAccessRoutes(Router& router, Services& services) {
   auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
     return [&services, fn](ApiRequest& request) { return fn(services, request); };
   };
-  router.add({"GET", "/v1/dossiers/{id}/relationships", true, true, bindTo(&listRelationships)});
-  router.add({"POST", "/v1/dossiers/{id}/relationships", true, true, bindTo(&attachRelationship)});
-  router.add(
-      {"DELETE", "/v1/dossiers/{id}/relationships/{rid}", true, true, bindTo(&endRelationship)});
-  router.add({"GET", "/v1/dossiers/{id}/consents", true, true, bindTo(&listConsents)});
-  router.add({"POST", "/v1/dossiers/{id}/consents", true, true, bindTo(&recordConsent)});
-  router.add({"POST", "/v1/consents/{cid}/withdraw", true, true, bindTo(&withdrawConsent)});
-  router.add({"POST", "/v1/admin/policy/reload", true, false, bindTo(&reloadPolicy)});
+  using audit::AuditAction;
+  router.add({"GET", "/v1/dossiers/{id}/relationships", true, true, bindTo(&listRelationships),
+              AuditAction::relationship_list});
+  router.add({"POST", "/v1/dossiers/{id}/relationships", true, true, bindTo(&attachRelationship),
+              AuditAction::relationship_attach});
+  router.add({"DELETE", "/v1/dossiers/{id}/relationships/{rid}", true, true,
+              bindTo(&endRelationship), AuditAction::relationship_end});
+  router.add({"GET", "/v1/dossiers/{id}/consents", true, true, bindTo(&listConsents),
+              AuditAction::consent_list});
+  router.add({"POST", "/v1/dossiers/{id}/consents", true, true, bindTo(&recordConsent),
+              AuditAction::consent_record});
+  router.add({"POST", "/v1/consents/{cid}/withdraw", true, true, bindTo(&withdrawConsent),
+              AuditAction::consent_withdraw});
+  router.add({"POST", "/v1/admin/policy/reload", true, false, bindTo(&reloadPolicy),
+              AuditAction::policy_reload});
 }
 
 }  // namespace passerelle::gateway

@@ -86,4 +86,25 @@ void ApiRequest::drainBody() {
   while (drained < cap && stream.read(buffer, sizeof buffer)) drained += sizeof buffer;
 }
 
+namespace {
+
+void recordGrounds(AuditNote& note, const dossiers::DecisionRecord& decision) {
+  note.policy_version = decision.policy_version;
+  note.rules = decision.grounds;
+  for (const auto& w : decision.withheld)
+    note.withheld.push_back({w.path, std::string(policies::toString(w.reason))});
+}
+
+}  // namespace
+
+void AuditNote::recordRead(const dossiers::DecisionRecord& decision) {
+  recordGrounds(*this, decision);
+  disclosed = decision.fields;
+}
+
+void AuditNote::recordWrite(const dossiers::DecisionRecord& decision) {
+  recordGrounds(*this, decision);
+  written = decision.fields;
+}
+
 }  // namespace passerelle::gateway

@@ -10,11 +10,31 @@
 #include <vector>
 
 #include "authenticator.hpp"
+#include "passerelle/audit/audit_entry.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/purpose.hpp"
+#include "passerelle/dossiers/dossier_service.hpp"
 #include "passerelle/gateway/limits.hpp"
 
 namespace passerelle::gateway {
+
+// What a handler tells the audit log about its request, beyond what the server knows (caller,
+// purpose, status). Filled as the handler goes, so that a request that fails halfway is still
+// logged with the person it concerned.
+struct AuditNote {
+  std::optional<audit::AuditAction> action;  // overrides the route's (a create that matched)
+  std::optional<core::DossierId> person;
+  std::vector<std::string> disclosed;
+  std::vector<std::string> written;
+  std::vector<audit::WithheldNote> withheld;
+  std::string policy_version;
+  std::vector<std::string> rules;
+  std::map<std::string, std::string> details;
+
+  // The decision behind a read (fields disclosed) or a write (fields written).
+  void recordRead(const dossiers::DecisionRecord& decision);
+  void recordWrite(const dossiers::DecisionRecord& decision);
+};
 
 // One API request as the handlers see it: the authenticated caller, the declared purpose, the
 // path parameters, and the body read within the limits. Lives for one request, one thread.
@@ -27,6 +47,8 @@ class ApiRequest {
 
   const Caller& caller() const { return caller_; }
   void setCaller(Caller caller) { caller_ = std::move(caller); }
+  // The credential the client showed, recognised or not (for the audit log).
+  std::string& presentedCredential() { return presented_credential_; }
 
   // Reads X-Purpose; ProblemException if it is missing or not in the closed list.
   void requirePurpose();
@@ -43,6 +65,9 @@ class ApiRequest {
   // (without reading further), 400 if malformed.
   nlohmann::json jsonBody();
 
+  AuditNote& audit() { return audit_; }
+  const AuditNote& audit() const { return audit_; }
+
   // Whether the body was read to its end; if not, the connection cannot be reused.
   bool bodyConsumed() const { return body_consumed_; }
 
@@ -53,17 +78,26 @@ class ApiRequest {
   const Limits& limits_;
   core::RequestId id_;
   Caller caller_;
+  std::string presented_credential_;
   std::optional<core::Purpose> purpose_;
   std::map<std::string, std::string> params_;
   Poco::URI::QueryParameters query_;
   bool body_consumed_ = false;
+  AuditNote audit_;
 };
 
-// What a handler answers: a status, JSON (or nothing), and extra headers.
+// What a handler answers: a status, JSON (or nothing), and extra headers. `text` replaces the
+// JSON body when set, with its `content_type` (CSV exports).
 struct ApiResponse {
+  ApiResponse(int s = 200, std::optional<nlohmann::json> b = std::nullopt,
+              std::map<std::string, std::string> h = {})
+      : status(s), body(std::move(b)), headers(std::move(h)) {}
+
   int status = 200;
   std::optional<nlohmann::json> body;
   std::map<std::string, std::string> headers;
+  std::optional<std::string> text;
+  std::string content_type = "application/json; charset=utf-8";
 };
 
 }  // namespace passerelle::gateway

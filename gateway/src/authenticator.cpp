@@ -28,21 +28,23 @@ std::optional<std::string> clientFingerprint(Poco::Net::HTTPServerRequest& reque
 }  // namespace
 
 Caller authenticate(Poco::Net::HTTPServerRequest& request,
-                    const policies::PartnerRegistry& registry) {
+                    const policies::PartnerRegistry& registry, std::string& presented) {
   if (auto fingerprint = clientFingerprint(request)) {
+    presented = "cert:" + fingerprint->substr(0, 16);
     const auto* partner = registry.byCertificate(*fingerprint);
     if (partner == nullptr)
       throw unauthenticated("the client certificate is not registered for any partner");
-    return {partner, "cert:" + fingerprint->substr(0, 16)};
+    return {partner, presented};
   }
   if (request.has("Authorization")) {
     const std::string& value = request.get("Authorization");
     if (Poco::icompare(value.substr(0, 7), "Bearer ") != 0)
       throw unauthenticated("only Bearer tokens are accepted in Authorization");
     const auto hash = crypto::sha256Hex(Poco::trim(value.substr(7)));
+    presented = "token:" + hash.substr(0, 16);
     const auto* partner = registry.byTokenHash(hash);
     if (partner == nullptr) throw unauthenticated("the bearer token is not valid");
-    return {partner, "token:" + hash.substr(0, 16)};
+    return {partner, presented};
   }
   throw unauthenticated("present a registered client certificate or a bearer token");
 }

@@ -17,8 +17,9 @@ struct Caller {
 // Identifies the partner behind a request: by the SHA-256 fingerprint of its TLS client
 // certificate (already verified against the client CA during the handshake), or else by a
 // bearer token. Throws ProblemException(unauthenticated) otherwise; a certificate the registry
-// does not know is refused even if a token is also sent.
+// does not know is refused even if a token is also sent. `presented` receives the credential
+// shown (as in Caller::credential), known or not, so that a refusal is logged with it.
 Caller authenticate(Poco::Net::HTTPServerRequest& request,
-                    const policies::PartnerRegistry& registry);
+                    const policies::PartnerRegistry& registry, std::string& presented);
 
 }  // namespace passerelle::gateway

@@ -57,8 +57,9 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   } catch (const json::parse_error& e) {
     reader.fail("not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
-  reader.onlyKeys(doc, "(root)",
-                  {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies"});
+  reader.onlyKeys(
+      doc, "(root)",
+      {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies", "audit"});
 
   GatewayConfig config;
   if (doc.contains("listen")) {
@@ -91,7 +92,35 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
     reader.number(limits, "max_threads", "limits", l.max_threads);
     reader.number(limits, "max_queued", "limits", l.max_queued);
   }
+  if (doc.contains("audit")) {
+    const auto& audit = doc["audit"];
+    reader.onlyKeys(
+        audit, "audit",
+        {"sqlite", "log_id", "checkpoint_interval_ms", "retention_months", "busy_timeout_ms"});
+    auto& a = config.audit;
+    if (audit.contains("sqlite")) a.sqlite_file = reader.path(audit, "sqlite", "audit");
+    if (audit.contains("log_id")) {
+      if (!audit["log_id"].is_string() || audit["log_id"].get<std::string>().empty() ||
+          audit["log_id"].get<std::string>().find('\n') != std::string::npos)
+        reader.fail("audit.log_id must be a non-empty one-line string");
+      a.log_id = audit["log_id"].get<std::string>();
+    }
+    reader.number(audit, "checkpoint_interval_ms", "audit", a.checkpoint_interval_ms);
+    reader.number(audit, "retention_months", "audit", a.retention_months);
+    reader.number(audit, "busy_timeout_ms", "audit", a.busy_timeout_ms);
+    if (a.checkpoint_interval_ms < 10 || a.retention_months < 1)
+      reader.fail(
+          "audit.checkpoint_interval_ms must be at least 10 and audit.retention_months "
+          "at least 1");
+  }
   return config;
+}
+
+std::filesystem::path auditFile(const GatewayConfig& config) {
+  if (config.audit.sqlite_file) return *config.audit.sqlite_file;
+  auto file = config.sqlite_file;
+  file += ".audit";
+  return file;
 }
 
 }  // namespace passerelle::gateway

@@ -67,6 +67,12 @@ store::Precondition preconditionOf(ApiRequest& request) {
 ApiResponse createDossier(Services& services, ApiRequest& request) {
   const auto body = request.jsonBody();
   const auto result = services.dossiers.createOrMatch(callerOf(request), body, "api");
+  request.audit().person = result.id;
+  request.audit().recordWrite(result.decision);
+  if (result.matched) {
+    request.audit().action = audit::AuditAction::dossier_match;
+    request.audit().details["matched_on"] = std::string(core::toString(*result.matched_on));
+  }
   json out = {{"id", result.id.str()}, {"matched", result.matched}};
   if (result.matched_on) out["matched_on"] = std::string(core::toString(*result.matched_on));
   json sections = json::object();
@@ -97,11 +103,15 @@ ApiResponse findDossier(Services& services, ApiRequest& request) {
     throw ProblemException({ProblemType::malformed_request,
                             "give one of nir, caf, france_travail or departement",
                             {}});
-  return {200, json{{"id", services.dossiers.lookup(callerOf(request), *identifier).str()}}, {}};
+  request.audit().details["identifier"] = std::string(core::toString(identifier->kind));
+  const auto id = services.dossiers.lookup(callerOf(request), *identifier);
+  request.audit().person = id;
+  return {200, json{{"id", id.str()}}, {}};
 }
 
 ApiResponse getDossier(Services& services, ApiRequest& request) {
   const auto view = services.dossiers.read(callerOf(request), dossierIdParam(request));
+  request.audit().recordRead(view.decision);
   json versions = json::object();
   for (const auto& v : view.versions)
     versions[std::string(core::toString(v.section))] = versionJson(v);
@@ -117,8 +127,9 @@ ApiResponse getDossier(Services& services, ApiRequest& request) {
 }
 
 ApiResponse getSection(Services& services, ApiRequest& request) {
-  const auto section = services.dossiers.readSection(callerOf(request), dossierIdParam(request),
-                                                     sectionParam(request));
+  const auto id = dossierIdParam(request);
+  const auto section = services.dossiers.readSection(callerOf(request), id, sectionParam(request));
+  request.audit().recordRead(section.decision);
   ApiResponse response{200, section.content, {}};
   response.headers["ETag"] = etagOf(section.info.version);
   response.headers["X-Policy-Version"] = section.decision.policy_version;
@@ -138,6 +149,8 @@ ApiResponse putSection(Services& services, ApiRequest& request) {
   const auto body = request.jsonBody();
   const auto result =
       services.dossiers.writeSection(callerOf(request), id, section, body, precondition, "api");
+  request.audit().recordWrite(result.decision);
+  request.audit().details["version"] = std::to_string(result.put.info.version);
   json out = versionJson(result.put.info);
   out["section"] = std::string(core::toString(section));
   out["changed"] = result.put.changed;
@@ -165,9 +178,10 @@ dossiers::Caller callerOf(const ApiRequest& request) {
   return {*request.caller().partner, *request.purpose()};
 }
 
-core::DossierId dossierIdParam(const ApiRequest& request) {
+core::DossierId dossierIdParam(ApiRequest& request) {
   auto id = core::DossierId::parse(request.pathParam("id"));
   if (!id) throw ProblemException({ProblemType::not_found, "no such dossier", {}});
+  request.audit().person = *id;
   return *id;
 }
 
@@ -175,15 +189,25 @@ void addDossierRoutes(Router& router, Services& services) {
   auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
     return [&services, fn](ApiRequest& request) { return fn(services, request); };
   };
-  router.add({"POST", "/v1/dossiers", true, true, bindTo(&createDossier)});
-  router.add({"GET", "/v1/dossiers", true, true, bindTo(&findDossier)});
-  router.add({"GET", "/v1/dossiers/{id}", true, true, bindTo(&getDossier)});
-  router.add({"GET", "/v1/dossiers/{id}/sections/{section}", true, true, bindTo(&getSection)});
-  router.add({"PUT", "/v1/dossiers/{id}/sections/{section}", true, true, bindTo(&putSection)});
-  router.add({"GET", "/v1/dossiers/{id}/history", true, true, bindTo(&history)});
-  router.add({"GET", "/healthz", false, false, [](ApiRequest&) {
+  using audit::AuditAction;
+  router.add(
+      {"POST", "/v1/dossiers", true, true, bindTo(&createDossier), AuditAction::dossier_create});
+  router.add(
+      {"GET", "/v1/dossiers", true, true, bindTo(&findDossier), AuditAction::dossier_lookup});
+  router.add(
+      {"GET", "/v1/dossiers/{id}", true, true, bindTo(&getDossier), AuditAction::dossier_read});
+  router.add({"GET", "/v1/dossiers/{id}/sections/{section}", true, true, bindTo(&getSection),
+              AuditAction::section_read});
+  router.add({"PUT", "/v1/dossiers/{id}/sections/{section}", true, true, bindTo(&putSection),
+              AuditAction::section_write});
+  router.add({"GET", "/v1/dossiers/{id}/history", true, true, bindTo(&history),
+              AuditAction::history_read});
+  // Liveness only: no caller, no data, not logged.
+  router.add({"GET", "/healthz", false, false,
+              [](ApiRequest&) {
                 return ApiResponse{200, json{{"status", "ok"}}, {}};
-              }});
+              },
+              std::nullopt});
 }
 
 }  // namespace passerelle::gateway

@@ -13,10 +13,14 @@ void addDossierRoutes(Router& router, Services& services);
 // Registers relationships, consents and policy endpoints. The services must outlive the router.
 void addAccessRoutes(Router& router, Services& services);
 
+// Registers the audit log endpoints (DESIGN §5). The services must outlive the router.
+void addAuditRoutes(Router& router, Services& services);
+
 // The authenticated partner and its declared purpose, as the services take them.
 dossiers::Caller callerOf(const ApiRequest& request);
 
-// The dossier id of the path, or not_found if it cannot be one.
-core::DossierId dossierIdParam(const ApiRequest& request);
+// The dossier id of the path, or not_found if it cannot be one. Notes the person for the audit
+// log, so that even a refused request is logged against the dossier it aimed at.
+core::DossierId dossierIdParam(ApiRequest& request);
 
 }  // namespace passerelle::gateway

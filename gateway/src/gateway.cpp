@@ -20,6 +20,11 @@ policies::PolicySet Gateway::loadPolicy(const GatewayConfig& config) {
                              : policies::PolicySet::builtin(catalogue);
 }
 
+std::string gatewayPublicKey(const GatewayConfig& config) {
+  return crypto::Signer(Gateway::loadMasterKey(config).derive(crypto::KeyUse::signing))
+      .publicKeyHex();
+}
+
 Gateway::Gateway(const GatewayConfig& config)
     : config_(config),
       master_(loadMasterKey(config)),
@@ -27,13 +32,24 @@ Gateway::Gateway(const GatewayConfig& config)
       registry_(policies::PartnerRegistry::loadFile(config.partners_file)),
       policies_(loadPolicy(config)),
       stores_(store::openSqliteStores({config.sqlite_file, 4}, master_)),
+      audit_store_(
+          store::openSqliteAuditStore({auditFile(config), 2, config.audit.busy_timeout_ms})),
+      audit_(*audit_store_, signer_,
+             {config.audit.log_id, std::chrono::milliseconds(config.audit.checkpoint_interval_ms),
+              4096}),
+      pseudonyms_(master_),
       guard_(policies_, schemas::FieldCatalogue::builtin(), *stores_.relationships,
              *stores_.consents),
       relationships_(*stores_.relationships, *stores_.dossiers, guard_, registry_),
       consents_(*stores_.consents, *stores_.dossiers, guard_, registry_, signer_),
       dossiers_(std::make_unique<dossiers::DossierService>(*stores_.dossiers, validator_, guard_,
                                                            relationships_)),
-      services_{*dossiers_, relationships_, consents_, registry_,
+      services_{*dossiers_,
+                relationships_,
+                consents_,
+                registry_,
+                audit_,
+                pseudonyms_,
                 [this] { return reloadPolicy(); }},
       server_(std::make_unique<GatewayServer>(config.server, services_)) {}
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "passerelle/dossiers/consent_service.hpp"
 #include "passerelle/gateway/config.hpp"
 #include "passerelle/gateway/demo.hpp"
@@ -26,6 +27,8 @@ namespace {
 
 using passerelle::gateway::DemoOptions;
 using passerelle::gateway::Gateway;
+using passerelle::gateway::UsageError;
+using passerelle::gateway::valueOf;
 
 constexpr const char* kUsage = R"(usage:
   passerelle serve --config FILE
@@ -44,16 +47,24 @@ constexpr const char* kUsage = R"(usage:
   passerelle consent verify RECEIPT [--public-key HEX | --config FILE]
       Check a consent receipt's signature (and, with a key, that this gateway signed it).
   passerelle keys public --config FILE
-      Print the gateway's Ed25519 public key (receipts are signed with it).
+      Print the gateway's Ed25519 public key (receipts and audit checkpoints are signed with it).
+  passerelle audit pubkey --config FILE
+      The same key: the one audit checkpoints are signed with.
+  passerelle audit verify (--config FILE | --store AUDIT_DB | --file EXPORT)
+                          [--public-key HEX] [--checkpoint FILE]...
+      Recompute the audit log's Merkle tree, check every entry, every checkpoint's signature and
+      root, and (with --checkpoint) checkpoints kept elsewhere; names the first entry that does
+      not verify. Exit status 1 if anything fails.
+  passerelle audit export (--config FILE | --store AUDIT_DB) --out FILE
+      Write the log (checkpoints, entries, leaf hashes) to a file that `audit verify` accepts.
+  passerelle audit prune --config FILE [--before DATE]
+      Erase the content of entries older than audit.retention_months (default 12), keeping
+      their leaf hashes so that proofs still verify.
   passerelle help
 
 While serving, SIGHUP reloads the sharing policy (a bad policy is refused and the one in
 force stays).
 )";
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // Access log lines to stderr, stamped in UTC. Personal data never reaches this log.
 void setUpLogging() {
@@ -97,11 +108,6 @@ void serveUntilTerminated(Gateway& gateway) {
       log.error("sharing policy not reloaded, the one in force stays: %s", std::string(e.what()));
     }
   }
-}
-
-std::string valueOf(const std::vector<std::string>& args, std::size_t& i) {
-  if (i + 1 >= args.size()) throw UsageError(args[i] + " needs a value");
-  return args[++i];
 }
 
 unsigned long numberOf(const std::string& option, const std::string& text, unsigned long max) {
@@ -221,7 +227,7 @@ int consent(const std::vector<std::string>& args) {
       expected = valueOf(args, i);
     } else if (args[i] == "--config") {
       const auto config = passerelle::gateway::loadConfig(valueOf(args, i));
-      expected = passerelle::gateway::Gateway(config).signer().publicKeyHex();
+      expected = passerelle::gateway::gatewayPublicKey(config);
     } else {
       throw UsageError("unknown option " + args[i]);
     }
@@ -253,9 +259,7 @@ int consent(const std::vector<std::string>& args) {
 int keys(const std::vector<std::string>& args) {
   if (args.size() != 3 || args[0] != "public" || args[1] != "--config")
     throw UsageError("keys public --config FILE");
-  std::cout << passerelle::gateway::Gateway(passerelle::gateway::loadConfig(args[2]))
-                   .signer()
-                   .publicKeyHex()
+  std::cout << passerelle::gateway::gatewayPublicKey(passerelle::gateway::loadConfig(args[2]))
             << "\n";
   return 0;
 }
@@ -278,6 +282,7 @@ int main(int argc, char** argv) {
     if (command == "policy") return policy(args);
     if (command == "consent") return consent(args);
     if (command == "keys") return keys(args);
+    if (command == "audit") return passerelle::gateway::auditCommand(args);
     throw UsageError("unknown command " + command);
   } catch (const UsageError& e) {
     std::cerr << "passerelle: " << e.what() << "\n" << kUsage;

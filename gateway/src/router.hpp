@@ -2,23 +2,27 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api_exchange.hpp"
+#include "passerelle/audit/audit_entry.hpp"
 
 namespace passerelle::gateway {
 
 using Handler = std::function<ApiResponse(ApiRequest&)>;
 
 // One endpoint: "GET" + "/v1/dossiers/{id}". `personal_data` endpoints require X-Purpose;
-// `authenticated` ones a known partner.
+// `authenticated` ones a known partner; `action` is what the audit log records of a request
+// (none: not logged, for liveness probes only).
 struct Route {
   std::string method;
   std::string pattern;
   bool authenticated = true;
   bool personal_data = true;
   Handler handler;
+  std::optional<audit::AuditAction> action;
 };
 
 // Matches request paths against route patterns, segment by segment. Built once, then read-only;

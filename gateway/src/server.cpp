@@ -50,51 +50,77 @@ void send(Poco::Net::HTTPServerResponse& response, const ApiRequest& request, in
   response.send() << body;
 }
 
-// Serves one request: authenticate, route, check the purpose, call the handler, and map every
-// error to its problem type. Never lets an exception escape to Poco.
+Poco::Logger& logger() {
+  return Poco::Logger::get("passerelle.http");
+}
+
+Problem internalProblem() {
+  return {ProblemType::internal_error,
+          "the gateway could not complete the request; quote the instance to support",
+          {}};
+}
+
+audit::AuditDecision decisionOf(int status, const AuditNote& note) {
+  if (status < 400)
+    return note.withheld.empty() ? audit::AuditDecision::allow : audit::AuditDecision::partial;
+  if (status == 401 || status == 403 || status == 404) return audit::AuditDecision::deny;
+  if (status >= 500) return audit::AuditDecision::error;
+  return audit::AuditDecision::invalid;
+}
+
+// Serves one request: authenticate, route, check the purpose, call the handler, map every
+// error to its problem type, and record the request in the audit log before answering. Never
+// lets an exception escape to Poco.
 class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  ApiRequestHandler(const Router& router, const policies::PartnerRegistry& registry,
-                    const Limits& limits)
-      : router_(router), registry_(registry), limits_(limits) {}
+  ApiRequestHandler(const Router& router, Services& services, const Limits& limits)
+      : router_(router), services_(services), limits_(limits) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& http,
                      Poco::Net::HTTPServerResponse& response) override {
     const auto started = std::chrono::steady_clock::now();
     ApiRequest request(http, limits_, requestIdFor(http));
     std::string route_name = http.getMethod() + " (no route)";
-    int status = 500;
+    std::optional<audit::AuditAction> action = audit::AuditAction::unknown_endpoint;
+    ApiResponse result;
+    std::optional<Problem> problem;
     try {
-      ApiResponse result = serve(request, route_name);
-      status = result.status;
-      for (const auto& [name, value] : result.headers) response.set(name, value);
-      send(response, request, status, "application/json; charset=utf-8",
-           result.body ? result.body->dump() : std::string());
-    } catch (const ProblemException& e) {
-      status = reply(response, request, e.problem());
-    } catch (const core::DomainError& e) {
-      status = reply(response, request, problemOf(e));
-    } catch (const Poco::TimeoutException&) {
-      status = reply(response, request,
-                     {ProblemType::request_timeout, "the request body did not arrive in time", {}});
-    } catch (const Poco::Net::MessageException&) {
-      status = reply(response, request,
-                     {ProblemType::malformed_request, "the HTTP message is malformed", {}});
-    } catch (const nlohmann::json::exception& e) {
-      // A JSON library message quotes the text it read, which can be personal data: its id only.
-      logger().error("request %s: internal JSON error %d", request.id().str(), e.id);
-      status = reply(response, request,
-                     {ProblemType::internal_error,
-                      "the gateway could not complete the request; quote the instance to support",
-                      {}});
+      result = serve(request, route_name, action);
+    } catch (...) {
+      problem = problemOfCurrentException(request);
+    }
+    int status = problem ? httpStatus(problem->type) : result.status;
+    if (action) {
+      try {
+        const auto appended = services_.audit.append(eventOf(request, *action, status));
+        response.set("X-Audit-Entry", std::to_string(appended.index));
+      } catch (const audit::AuditUnavailable&) {
+        // Nothing unrecorded leaves the gateway; an error answer carries no personal data.
+        if (!problem) {
+          problem = Problem{ProblemType::audit_unavailable,
+                            "the access could not be recorded in the audit log; nothing was "
+                            "returned, retry later",
+                            {}};
+          status = httpStatus(problem->type);
+        }
+      }
+    }
+    try {
+      if (problem) {
+        if (problem->type == ProblemType::unauthenticated)
+          response.set("WWW-Authenticate", "Bearer realm=\"passerelle\"");
+        send(response, request, status, "application/problem+json",
+             problemBody(*problem, request.id().str()).dump());
+      } else {
+        for (const auto& [name, value] : result.headers) response.set(name, value);
+        send(response, request, status, result.content_type,
+             result.text   ? *result.text
+             : result.body ? result.body->dump()
+                           : std::string());
+      }
     } catch (const std::exception& e) {
-      // Library messages (SQL, TLS) carry no values, since every value is bound; they go to the
-      // operator's log, not to the client.
-      logger().error("request %s: internal error (%s)", request.id().str(), std::string(e.what()));
-      status = reply(response, request,
-                     {ProblemType::internal_error,
-                      "the gateway could not complete the request; quote the instance to support",
-                      {}});
+      logger().warning("request %s: could not send the response (%s)", request.id().str(),
+                       std::string(e.what()));
     }
     const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - started)
@@ -107,15 +133,14 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
  private:
-  static Poco::Logger& logger() { return Poco::Logger::get("passerelle.http"); }
-
-  ApiResponse serve(ApiRequest& request, std::string& route_name) {
+  ApiResponse serve(ApiRequest& request, std::string& route_name,
+                    std::optional<audit::AuditAction>& action) {
     auto& http = request.http();
     const auto match = router_.match(http.getMethod(), Poco::URI(http.getURI()).getPath());
     if (match.route == nullptr) {
       // Unknown paths are refused before authentication only once the caller is known, so that
       // the API's shape is not probed anonymously.
-      request.setCaller(authenticate(http, registry_));
+      request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
       if (match.path_known)
         throw ProblemException(
             {ProblemType::method_not_allowed, "this resource does not accept that method", {}});
@@ -123,46 +148,87 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
     const Route& route = *match.route;
     route_name = route.method + " " + route.pattern;
-    if (route.authenticated) request.setCaller(authenticate(http, registry_));
+    action = route.action;
+    if (route.authenticated)
+      request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
     if (route.personal_data) request.requirePurpose();
     request.setPathParams(match.params);
     return route.handler(request);
   }
 
-  static int reply(Poco::Net::HTTPServerResponse& response, const ApiRequest& request,
-                   const Problem& problem) {
-    const int status = httpStatus(problem.type);
+  // The problem the exception being handled stands for.
+  static Problem problemOfCurrentException(ApiRequest& request) {
     try {
-      if (problem.type == ProblemType::unauthenticated)
-        response.set("WWW-Authenticate", "Bearer realm=\"passerelle\"");
-      send(response, request, status, "application/problem+json",
-           problemBody(problem, request.id().str()).dump());
+      throw;
+    } catch (const ProblemException& e) {
+      return e.problem();
+    } catch (const core::DomainError& e) {
+      if (e.kind() == core::ErrorKind::forbidden)
+        for (const auto& f : e.fieldErrors())
+          request.audit().withheld.push_back({f.pointer, f.rule});
+      return problemOf(e);
+    } catch (const Poco::TimeoutException&) {
+      return {ProblemType::request_timeout, "the request body did not arrive in time", {}};
+    } catch (const Poco::Net::MessageException&) {
+      return {ProblemType::malformed_request, "the HTTP message is malformed", {}};
+    } catch (const audit::AuditUnavailable&) {
+      return {ProblemType::audit_unavailable,
+              "the audit log could not record the request; retry later",
+              {}};
+    } catch (const nlohmann::json::exception& e) {
+      // A JSON library message quotes the text it read, which can be personal data: its id only.
+      logger().error("request %s: internal JSON error %d", request.id().str(), e.id);
+      return internalProblem();
     } catch (const std::exception& e) {
-      logger().warning("request %s: could not send the error response (%s)", request.id().str(),
-                       std::string(e.what()));
+      // Library messages (SQL, TLS) carry no values, since every value is bound; they go to the
+      // operator's log, not to the client.
+      logger().error("request %s: internal error (%s)", request.id().str(), std::string(e.what()));
+      return internalProblem();
     }
-    return status;
+  }
+
+  audit::AuditEvent eventOf(ApiRequest& request, audit::AuditAction route_action,
+                            int status) const {
+    const auto& note = request.audit();
+    audit::AuditEvent e;
+    e.time = core::nowUtc();
+    if (request.caller().partner) e.partner = request.caller().partner->id;
+    e.credential = request.presentedCredential();
+    e.purpose = request.purpose();
+    e.action = note.action.value_or(route_action);
+    if (note.person) e.person = services_.pseudonyms.of(*note.person);
+    if (status < 400) {  // a failed request disclosed and wrote nothing
+      e.disclosed = note.disclosed;
+      e.written = note.written;
+    }
+    e.withheld = note.withheld;
+    e.decision = decisionOf(status, note);
+    e.policy_version = note.policy_version;
+    e.rules = note.rules;
+    e.request_id = request.id();
+    e.status = status;
+    e.details = note.details;
+    return e;
   }
 
   const Router& router_;
-  const policies::PartnerRegistry& registry_;
+  Services& services_;
   const Limits& limits_;
 };
 
 class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  ApiHandlerFactory(const Router& router, const policies::PartnerRegistry& registry,
-                    const Limits& limits)
-      : router_(router), registry_(registry), limits_(limits) {}
+  ApiHandlerFactory(const Router& router, Services& services, const Limits& limits)
+      : router_(router), services_(services), limits_(limits) {}
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new ApiRequestHandler(router_, registry_, limits_);
+    return new ApiRequestHandler(router_, services_, limits_);
   }
 
  private:
   const Router& router_;
-  const policies::PartnerRegistry& registry_;
+  Services& services_;
   const Limits& limits_;
 };
 
@@ -170,20 +236,21 @@ class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 struct GatewayServer::Impl {
   ServerOptions options;
-  const policies::PartnerRegistry& registry;
+  Services& services;
   Router router;
   Poco::ThreadPool pool;
   std::unique_ptr<Poco::Net::HTTPServer> server;
   std::uint16_t bound_port = 0;
 
-  Impl(const ServerOptions& o, const policies::PartnerRegistry& r)
-      : options(o), registry(r), pool(2, std::max(2, o.limits.max_threads)) {}
+  Impl(const ServerOptions& o, Services& s)
+      : options(o), services(s), pool(2, std::max(2, o.limits.max_threads)) {}
 };
 
 GatewayServer::GatewayServer(const ServerOptions& options, Services& services)
-    : impl_(std::make_unique<Impl>(options, services.registry)) {
+    : impl_(std::make_unique<Impl>(options, services)) {
   addDossierRoutes(impl_->router, services);
   addAccessRoutes(impl_->router, services);
+  addAuditRoutes(impl_->router, services);
 }
 
 GatewayServer::~GatewayServer() {
@@ -213,7 +280,7 @@ void GatewayServer::start() {
   params->setServerName("passerelle");
 
   impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-      new ApiHandlerFactory(impl_->router, impl_->registry, impl_->options.limits), impl_->pool,
+      new ApiHandlerFactory(impl_->router, impl_->services, impl_->options.limits), impl_->pool,
       socket, params);
   impl_->server->start();
 }

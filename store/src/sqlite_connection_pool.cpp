@@ -6,7 +6,8 @@ namespace passerelle::store {
 
 using namespace Poco::Data::Keywords;
 
-Poco::Data::Session SqliteConnectionPool::open(const std::filesystem::path& file) {
+Poco::Data::Session SqliteConnectionPool::open(const std::filesystem::path& file,
+                                               int busy_timeout_ms) {
   static std::once_flag registered;
   std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
   Poco::Data::Session session(Poco::Data::SQLite::Connector::KEY, file.string());
@@ -16,13 +17,14 @@ Poco::Data::Session SqliteConnectionPool::open(const std::filesystem::path& file
   // must survive.
   session << "PRAGMA synchronous=FULL", now;
   session << "PRAGMA foreign_keys=ON", now;
-  session << "PRAGMA busy_timeout=10000", now;
+  session << "PRAGMA busy_timeout=" + std::to_string(busy_timeout_ms), now;
   return session;
 }
 
-SqliteConnectionPool::SqliteConnectionPool(const std::filesystem::path& file, std::size_t size) {
+SqliteConnectionPool::SqliteConnectionPool(const std::filesystem::path& file, std::size_t size,
+                                           int busy_timeout_ms) {
   sessions_.reserve(size);
-  for (std::size_t i = 0; i < size; ++i) sessions_.push_back(open(file));
+  for (std::size_t i = 0; i < size; ++i) sessions_.push_back(open(file, busy_timeout_ms));
   for (auto& s : sessions_) free_.push_back(&s);
 }
 

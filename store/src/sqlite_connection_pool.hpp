@@ -13,7 +13,11 @@ namespace passerelle::store {
 // acquire() blocks until a session is free. Thread-safe.
 class SqliteConnectionPool {
  public:
-  SqliteConnectionPool(const std::filesystem::path& file, std::size_t size);
+  SqliteConnectionPool(const std::filesystem::path& file, std::size_t size,
+                       int busy_timeout_ms = kDefaultBusyTimeoutMs);
+
+  // How long a statement waits for another connection's lock before failing with "busy".
+  static constexpr int kDefaultBusyTimeoutMs = 10000;
 
   // A session on loan; returned to the pool when the lease is destroyed.
   class Lease {
@@ -33,7 +37,8 @@ class SqliteConnectionPool {
   Lease acquire();
 
   // Opens one session on `file` with the gateway's pragmas.
-  static Poco::Data::Session open(const std::filesystem::path& file);
+  static Poco::Data::Session open(const std::filesystem::path& file,
+                                  int busy_timeout_ms = kDefaultBusyTimeoutMs);
 
  private:
   void release(Poco::Data::Session* session);

@@ -33,7 +33,7 @@ struct SqliteDatabase {
   // The writer session is opened first, so that readers only ever see a migrated schema.
   static Poco::Data::Session openMigrated(const std::filesystem::path& file) {
     auto session = SqliteConnectionPool::open(file);
-    migrateSqlite(session);
+    migrateSqlite(session, detail::sqliteMigrations());
     return session;
   }
 };

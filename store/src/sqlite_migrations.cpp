@@ -4,15 +4,10 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 
-#include <map>
 #include <stdexcept>
 #include <string>
 
 namespace passerelle::store {
-
-namespace detail {
-const std::map<std::string, std::string>& sqliteMigrations();
-}
 
 using namespace Poco::Data::Keywords;
 
@@ -40,13 +35,13 @@ std::vector<std::string> statementsOf(const std::string& script) {
 
 }  // namespace
 
-int migrateSqlite(Poco::Data::Session& session) {
+int migrateSqlite(Poco::Data::Session& session, const Migrations& migrations) {
   session << "CREATE TABLE IF NOT EXISTS schema_migrations ("
              "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
       now;
   int current = 0;
   session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(current), now;
-  for (const auto& [name, script] : detail::sqliteMigrations()) {
+  for (const auto& [name, script] : migrations) {
     const int version = std::stoi(name.substr(0, 3));
     if (version <= current) continue;
     Poco::Data::Transaction tx(session);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "passerelle/crypto/bytes.hpp"
+#include "passerelle/crypto/merkle_tree.hpp"
 
 namespace passerelle::crypto {
 namespace {
@@ -173,6 +174,40 @@ TEST(MerkleTest, ARewrittenHistoryIsNotConsistent) {
   d[3] = "entrée modifiée";
   const auto leaves = leavesOf(d);
   EXPECT_FALSE(verifyConsistency(10, 20, old_root, rootHash(leaves), consistencyProof(leaves, 10)));
+}
+
+// The audit log grows one tree and asks it about older sizes: every prefix must answer as the
+// reference does over that prefix alone.
+TEST(MerkleTreeTest, AGrownTreeAnswersForEveryPrefixAsTheReference) {
+  const auto d = entries(64);
+  MerkleTree tree;
+  for (const auto& leaf : leavesOf(d)) tree.append(leaf);
+  ASSERT_EQ(tree.size(), 64u);
+  for (std::uint64_t n = 1; n <= 64; ++n) {
+    const auto prefix = slice(d, 0, n);
+    ASSERT_EQ(tree.root(n), MTH(prefix)) << n;
+    for (std::uint64_t m = 0; m < n; ++m) ASSERT_EQ(tree.inclusionProof(m, n), PATH(m, prefix));
+    for (std::uint64_t m = 1; m < n; ++m)
+      ASSERT_EQ(tree.consistencyProof(m, n), SUBPROOF(m, prefix, true)) << m << " " << n;
+  }
+  EXPECT_THROW(tree.root(65), std::out_of_range);
+  EXPECT_THROW(tree.inclusionProof(3, 65), std::out_of_range);
+  EXPECT_THROW(tree.consistencyProof(10, 9), std::out_of_range);
+}
+
+TEST(MerkleTreeTest, TruncatingThenRegrowingGivesTheSameTree) {
+  const auto d = entries(37);
+  const auto leaves = leavesOf(d);
+  MerkleTree tree;
+  for (const auto& leaf : leaves) tree.append(leaf);
+  for (std::uint64_t cut : {36u, 32u, 17u, 1u, 0u}) {
+    MerkleTree copy = tree;
+    copy.truncate(cut);
+    ASSERT_EQ(copy.size(), cut);
+    EXPECT_EQ(copy.root(), rootHash(std::span<const Hash>(leaves).first(cut))) << cut;
+    for (std::uint64_t i = cut; i < leaves.size(); ++i) copy.append(leaves[i]);
+    EXPECT_EQ(copy.root(), tree.root()) << cut;
+  }
 }
 
 }  // namespace

@@ -7,8 +7,8 @@ namespace {
 
 TEST(RouterTest, MatchesPatternsAndExtractsParameters) {
   Router router;
-  router.add({"GET", "/v1/dossiers/{id}", true, true, nullptr});
-  router.add({"PUT", "/v1/dossiers/{id}/sections/{section}", true, true, nullptr});
+  router.add({"GET", "/v1/dossiers/{id}", true, true, nullptr, std::nullopt});
+  router.add({"PUT", "/v1/dossiers/{id}/sections/{section}", true, true, nullptr, std::nullopt});
   auto m = router.match("PUT", "/v1/dossiers/dabc/sections/contact");
   ASSERT_NE(m.route, nullptr);
   EXPECT_EQ(m.params.at("id"), "dabc");
@@ -18,7 +18,7 @@ TEST(RouterTest, MatchesPatternsAndExtractsParameters) {
 
 TEST(RouterTest, TellsWrongMethodFromUnknownPath) {
   Router router;
-  router.add({"GET", "/v1/dossiers/{id}", true, true, nullptr});
+  router.add({"GET", "/v1/dossiers/{id}", true, true, nullptr, std::nullopt});
   auto wrong_method = router.match("DELETE", "/v1/dossiers/dabc");
   EXPECT_EQ(wrong_method.route, nullptr);
   EXPECT_TRUE(wrong_method.path_known);

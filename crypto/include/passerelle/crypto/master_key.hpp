@@ -11,10 +11,11 @@ namespace passerelle::crypto {
 // What a subkey is for. Each use has its own KDF context, so that a key for one use is never a
 // key for another.
 enum class KeyUse {
-  blind_index,   // keyed indexes of identifiers (NIR, matricule, ...)
-  section_data,  // encryption of section contents at rest
-  content_hash,  // keyed hashes of section contents (change detection without a guessable hash)
-  signing,       // seed of the gateway's Ed25519 signing key (receipts, checkpoints, manifests)
+  blind_index,      // keyed indexes of identifiers (NIR, matricule, ...)
+  section_data,     // encryption of section contents at rest
+  content_hash,     // keyed hashes of section contents (change detection without a guessable hash)
+  signing,          // seed of the gateway's Ed25519 signing key (receipts, checkpoints, manifests)
+  audit_pseudonym,  // the person's pseudonym in the audit log (keyed hash of the dossier id)
 };
 
 // The root of the key hierarchy: 32 random bytes from which every subkey is derived with

@@ -16,11 +16,12 @@
 
 namespace passerelle::dossiers {
 
-// What a decision rested on, for the audit log: the policy version and the rules (and consents)
-// that granted the fields disclosed or written.
+// What a decision rested on, for the audit log: the fields actually disclosed or written, the
+// rules (and consents) that granted them, and every field held back.
 struct DecisionRecord {
   std::string policy_version;
-  std::vector<policies::TraceEntry> trace;
+  std::vector<std::string> fields;   // catalogue paths disclosed (reads) or written (writes)
+  std::vector<std::string> grounds;  // rule ids, and "consent:<id>" for each consent relied on
   std::vector<policies::WithheldField> withheld;  // every field held back, sensitive ones included
 };
 

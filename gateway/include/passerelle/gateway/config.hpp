@@ -2,10 +2,21 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 #include "passerelle/gateway/server.hpp"
 
 namespace passerelle::gateway {
+
+// The audit log's settings (the "audit" object of the configuration file).
+struct AuditConfig {
+  // Its own SQLite file; when absent, "<store file>.audit" beside the dossiers' database.
+  std::optional<std::filesystem::path> sqlite_file;
+  std::string log_id = "passerelle";  // named in every checkpoint
+  int checkpoint_interval_ms = 1000;  // a checkpoint at least this often under load
+  int retention_months = 12;          // `passerelle audit prune` empties older entries
+  int busy_timeout_ms = 10000;        // how long a write waits for another process's lock
+};
 
 // Everything `passerelle serve` needs, read from a JSON configuration file. Relative paths in
 // the file are relative to the file's own directory.
@@ -18,10 +29,14 @@ struct GatewayConfig {
   // The sharing policy directory (policy.json and one file per partner kind); when absent, the
   // default policy built into the binary.
   std::optional<std::filesystem::path> policies_dir;
+  AuditConfig audit;
 };
 
 // Reads a configuration file. Throws std::runtime_error naming the file and the offending key
 // (unknown keys are refused: a misspelt limit must not be silently ignored).
 GatewayConfig loadConfig(const std::filesystem::path& path);
+
+// The audit log's SQLite file for this configuration.
+std::filesystem::path auditFile(const GatewayConfig& config);
 
 }  // namespace passerelle::gateway

@@ -3,6 +3,8 @@
 #include <memory>
 #include <string>
 
+#include "passerelle/audit/audit_log.hpp"
+#include "passerelle/audit/person_pseudonyms.hpp"
 #include "passerelle/crypto/master_key.hpp"
 #include "passerelle/crypto/signer.hpp"
 #include "passerelle/dossiers/access_guard.hpp"
@@ -24,10 +26,16 @@ struct Services {
   dossiers::RelationshipService& relationships;
   dossiers::ConsentService& consents;
   const policies::PartnerRegistry& registry;
+  audit::AuditLog& audit;
+  const audit::PersonPseudonyms& pseudonyms;
   // Reloads the sharing policy; returns the new version, or throws policies::PolicyError and
   // keeps the one in force.
   std::function<std::string()> reload_policy;
 };
+
+// The gateway's Ed25519 public key (receipts, audit checkpoints), from the configuration's
+// master key, without opening anything else.
+std::string gatewayPublicKey(const GatewayConfig& config);
 
 // A whole gateway node assembled from its configuration: master key, partner registry, sharing
 // policy, stores, validation, the services and the HTTPS server. Not copyable; start(), stop()
@@ -49,6 +57,9 @@ class Gateway {
   // and its version is returned; on failure throws policies::PolicyError, naming the file and
   // rule, and the policy in force stays.
   std::string reloadPolicy();
+  // The master key the configuration names (key file, else PASSERELLE_MASTER_KEY).
+  static crypto::MasterKey loadMasterKey(const GatewayConfig& config);
+
   std::string policyVersion() const { return policies_.current()->version(); }
 
   Services& services() { return services_; }
@@ -56,9 +67,10 @@ class Gateway {
   const store::DossierStore& store() const { return *stores_.dossiers; }
   const policies::PartnerRegistry& registry() const { return registry_; }
   const crypto::Signer& signer() const { return signer_; }
+  audit::AuditLog& auditLog() { return audit_; }
+  const audit::PersonPseudonyms& pseudonyms() const { return pseudonyms_; }
 
  private:
-  static crypto::MasterKey loadMasterKey(const GatewayConfig& config);
   static policies::PolicySet loadPolicy(const GatewayConfig& config);
 
   GatewayConfig config_;
@@ -67,6 +79,9 @@ class Gateway {
   policies::PartnerRegistry registry_;
   dossiers::PolicyHolder policies_;
   store::SqliteStores stores_;
+  std::unique_ptr<store::AuditStore> audit_store_;
+  audit::AuditLog audit_;
+  audit::PersonPseudonyms pseudonyms_;
   schemas::SectionValidator validator_;
   dossiers::AccessGuard guard_;
   dossiers::RelationshipService relationships_;

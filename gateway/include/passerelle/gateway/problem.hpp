@@ -27,6 +27,7 @@ enum class ProblemType {
   conflict,
   integrity_error,
   internal_error,
+  audit_unavailable,  // nothing is returned that the audit log could not record
 };
 
 int httpStatus(ProblemType type);

@@ -1,0 +1,122 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "passerelle/audit/audit_entry.hpp"
+#include "passerelle/audit/checkpoint.hpp"
+#include "passerelle/crypto/merkle_tree.hpp"
+#include "passerelle/crypto/signer.hpp"
+#include "passerelle/store/audit_store.hpp"
+
+namespace passerelle::audit {
+
+struct AuditLogOptions {
+  std::string log_id = "passerelle";
+  // A checkpoint is signed at least this often while entries arrive.
+  std::chrono::milliseconds checkpoint_interval{1000};
+  // Most entries one durable write takes; 1 makes every entry its own write (for comparison).
+  std::size_t max_batch = 4096;
+};
+
+// The entry's position and leaf hash, once it is durable.
+struct Appended {
+  std::uint64_t index = 0;
+  crypto::Hash leaf_hash{};
+};
+
+struct InclusionProof {
+  std::uint64_t index = 0;
+  std::uint64_t tree_size = 0;
+  crypto::Hash leaf_hash{};
+  std::vector<crypto::Hash> path;
+};
+
+// The entry could not be made durable: the request must not return personal data.
+class AuditUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The tamper-evident audit log (DESIGN §5): append-only entries in an RFC 9162 Merkle tree,
+// group-committed by one writer thread (requests wait in parallel for the write that holds
+// their entry), signed checkpoints at least every `checkpoint_interval` under load, and
+// inclusion and consistency proofs. Thread-safe.
+class AuditLog {
+ public:
+  // Loads the tree from the store. Throws AuditFormatError if the stored log is not a gap-free
+  // sequence or does not match its latest checkpoint (run `passerelle audit verify`).
+  AuditLog(store::AuditStore& store, const crypto::Signer& signer, AuditLogOptions options);
+  // Writes what is pending, then stops the writer.
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Gives the event the next position and returns once it is durable. Throws AuditUnavailable
+  // if it could not be written.
+  Appended append(AuditEvent event);
+
+  // Signs and stores a checkpoint covering every entry durable so far (and any written with it).
+  Checkpoint checkpointNow();
+  std::optional<Checkpoint> latestCheckpoint() const;
+
+  // Durable entries.
+  std::uint64_t size() const { return durable_size_.load(); }
+
+  // Throw std::out_of_range unless index < tree_size <= size() (from <= to <= size()).
+  InclusionProof inclusionProof(std::uint64_t index, std::uint64_t tree_size) const;
+  std::vector<crypto::Hash> consistencyProof(std::uint64_t from, std::uint64_t to) const;
+  crypto::Hash rootAt(std::uint64_t tree_size) const;
+
+  const std::string& logId() const { return options_.log_id; }
+  const std::string& publicKeyHex() const { return signer_.publicKeyHex(); }
+  const store::AuditStore& store() const { return store_; }
+
+  // Durable writes made so far (each holds one or more entries): for the benchmark.
+  std::uint64_t commits() const { return commits_.load(); }
+
+ private:
+  struct Pending {
+    AuditEvent event;
+    std::promise<Appended> done;
+  };
+
+  void loadTree();
+  void run();
+  void writeBatch(std::vector<Pending>& batch, std::vector<std::promise<Checkpoint>>& requests,
+                  bool checkpoint_due);
+  bool checkpointDue(std::chrono::steady_clock::time_point now) const;
+
+  store::AuditStore& store_;
+  const crypto::Signer& signer_;
+  const AuditLogOptions options_;
+
+  mutable std::shared_mutex tree_mutex_;  // guards tree_ (the writer appends, proofs read)
+  crypto::MerkleTree tree_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  std::vector<std::promise<Checkpoint>> checkpoint_requests_;
+  std::optional<Checkpoint> latest_;
+  std::chrono::steady_clock::time_point last_checkpoint_at_;
+  bool stopping_ = false;
+
+  std::atomic<std::uint64_t> durable_size_{0};
+  std::atomic<std::uint64_t> commits_{0};
+  std::thread writer_;
+};
+
+}  // namespace passerelle::audit

@@ -1,0 +1,200 @@
+#include "passerelle/audit/audit_log.hpp"
+
+#include <Poco/Logger.h>
+
+#include "passerelle/core/utc_time.hpp"
+
+namespace passerelle::audit {
+
+namespace {
+
+store::AuditRow rowOf(const AuditEntry& entry, std::string bytes, const crypto::Hash& leaf) {
+  const auto& e = entry.event;
+  return {entry.index,
+          std::move(bytes),
+          hashHex(leaf),
+          e.time,
+          e.partner ? e.partner->str() : std::string(),
+          e.purpose ? std::string(core::toString(*e.purpose)) : std::string(),
+          std::string(toString(e.action)),
+          e.person,
+          std::string(toString(e.decision))};
+}
+
+}  // namespace
+
+AuditLog::AuditLog(store::AuditStore& store, const crypto::Signer& signer, AuditLogOptions options)
+    : store_(store), signer_(signer), options_(std::move(options)) {
+  loadTree();
+  // The first loop iteration checkpoints what the last run left unsigned.
+  last_checkpoint_at_ = std::chrono::steady_clock::now() - options_.checkpoint_interval;
+  writer_ = std::thread([this] { run(); });
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+void AuditLog::loadTree() {
+  std::uint64_t expected = 0;
+  store_.forEachRow(0, [&](const store::AuditRow& row) {
+    if (row.index != expected)
+      throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
+                             "; run `passerelle audit verify`");
+    tree_.append(hashFromHex(row.leaf_hash));
+    ++expected;
+  });
+  durable_size_ = expected;
+  if (const auto row = store_.latestCheckpoint()) {
+    latest_ = Checkpoint::fromRow(*row);
+    if (latest_->tree_size > expected || tree_.root(latest_->tree_size) != latest_->root_hash)
+      throw AuditFormatError("the audit log does not match its checkpoint of size " +
+                             std::to_string(latest_->tree_size) +
+                             "; run `passerelle audit verify`");
+  }
+}
+
+Appended AuditLog::append(AuditEvent event) {
+  std::future<Appended> done;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw AuditUnavailable("the audit log is closing");
+    queue_.push_back({std::move(event), {}});
+    done = queue_.back().done.get_future();
+  }
+  wake_.notify_one();
+  return done.get();
+}
+
+Checkpoint AuditLog::checkpointNow() {
+  std::future<Checkpoint> done;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw AuditUnavailable("the audit log is closing");
+    checkpoint_requests_.emplace_back();
+    done = checkpoint_requests_.back().get_future();
+  }
+  wake_.notify_one();
+  return done.get();
+}
+
+std::optional<Checkpoint> AuditLog::latestCheckpoint() const {
+  std::lock_guard lock(mutex_);
+  return latest_;
+}
+
+bool AuditLog::checkpointDue(std::chrono::steady_clock::time_point now) const {
+  const auto signed_size = latest_ ? latest_->tree_size : 0;
+  return durable_size_.load() + queue_.size() > signed_size &&
+         now >= last_checkpoint_at_ + options_.checkpoint_interval;
+}
+
+void AuditLog::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    const auto signed_size = latest_ ? latest_->tree_size : 0;
+    if (queue_.empty() && checkpoint_requests_.empty()) {
+      if (stopping_) return;
+      if (durable_size_.load() > signed_size)
+        wake_.wait_until(lock, last_checkpoint_at_ + options_.checkpoint_interval);
+      else
+        wake_.wait(lock);
+    }
+    const bool due = checkpointDue(std::chrono::steady_clock::now());
+    if (queue_.empty() && checkpoint_requests_.empty() && !due) continue;
+    std::vector<Pending> batch;
+    while (!queue_.empty() && batch.size() < options_.max_batch) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    auto requests = std::move(checkpoint_requests_);
+    checkpoint_requests_.clear();
+    lock.unlock();
+    writeBatch(batch, requests, due || !requests.empty());
+    lock.lock();
+  }
+}
+
+void AuditLog::writeBatch(std::vector<Pending>& batch,
+                          std::vector<std::promise<Checkpoint>>& requests, bool checkpoint) {
+  // Only this thread changes the tree and durable_size_, so reading them unlocked is safe.
+  const std::uint64_t first = durable_size_.load();
+  std::vector<store::AuditRow> rows;
+  std::vector<Appended> results;
+  rows.reserve(batch.size());
+  try {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      AuditEntry entry{first + i, std::move(batch[i].event)};
+      auto bytes = canonicalBytes(entry);
+      const auto leaf = crypto::leafHash(bytes);
+      rows.push_back(rowOf(entry, std::move(bytes), leaf));
+      results.push_back({entry.index, leaf});
+    }
+    {
+      std::unique_lock tree_lock(tree_mutex_);
+      for (const auto& r : results) tree_.append(r.leaf_hash);
+    }
+    const std::uint64_t size = first + rows.size();
+    std::optional<Checkpoint> signed_head;
+    bool new_head = false;
+    if (checkpoint && latest_ && latest_->tree_size == size) {
+      signed_head = latest_;  // nothing new to sign
+    } else if (checkpoint) {
+      signed_head =
+          Checkpoint::sign(signer_, options_.log_id, size, tree_.root(size), core::nowUtc());
+      new_head = true;
+    }
+    if (!rows.empty() || new_head) {
+      store_.append(rows, new_head ? std::optional(signed_head->toRow()) : std::nullopt);
+      commits_.fetch_add(1);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      durable_size_ = size;
+      if (new_head) {
+        latest_ = signed_head;
+        last_checkpoint_at_ = std::chrono::steady_clock::now();
+      }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(results[i]);
+    for (auto& r : requests) r.set_value(*signed_head);
+  } catch (const std::exception& e) {
+    {
+      std::unique_lock tree_lock(tree_mutex_);
+      tree_.truncate(first);
+    }
+    // The store's message names no value (everything is bound); the operator needs it.
+    Poco::Logger::get("passerelle.audit")
+        .error("audit log write failed, %z entries refused: %s", batch.size(),
+               std::string(e.what()));
+    const auto failure =
+        std::make_exception_ptr(AuditUnavailable("the audit log could not be written"));
+    for (auto& p : batch) p.done.set_exception(failure);
+    for (auto& r : requests) r.set_exception(failure);
+  }
+}
+
+InclusionProof AuditLog::inclusionProof(std::uint64_t index, std::uint64_t tree_size) const {
+  if (tree_size > size()) throw std::out_of_range("tree size beyond the durable log");
+  std::shared_lock lock(tree_mutex_);
+  return {index, tree_size, tree_.leaf(index), tree_.inclusionProof(index, tree_size)};
+}
+
+std::vector<crypto::Hash> AuditLog::consistencyProof(std::uint64_t from, std::uint64_t to) const {
+  if (to > size()) throw std::out_of_range("tree size beyond the durable log");
+  std::shared_lock lock(tree_mutex_);
+  return tree_.consistencyProof(from, to);
+}
+
+crypto::Hash AuditLog::rootAt(std::uint64_t tree_size) const {
+  if (tree_size > size()) throw std::out_of_range("tree size beyond the durable log");
+  std::shared_lock lock(tree_mutex_);
+  return tree_.root(tree_size);
+}
+
+}  // namespace passerelle::audit

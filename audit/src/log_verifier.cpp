@@ -1,0 +1,171 @@
+#include "passerelle/audit/log_verifier.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "passerelle/audit/audit_entry.hpp"
+#include "passerelle/crypto/merkle_tree.hpp"
+
+namespace passerelle::audit {
+
+namespace {
+
+constexpr std::size_t kMaxProblems = 50;
+
+class StoreSource final : public LogSource {
+ public:
+  explicit StoreSource(const store::AuditStore& store) : store_(store) {}
+  std::vector<Checkpoint> checkpoints() override {
+    std::vector<Checkpoint> out;
+    for (const auto& row : store_.checkpoints()) out.push_back(Checkpoint::fromRow(row));
+    return out;
+  }
+  void forEachRow(const std::function<void(const store::AuditRow&)>& visit) override {
+    store_.forEachRow(0, visit);
+  }
+  bool hasSearchColumns() const override { return true; }
+
+ private:
+  const store::AuditStore& store_;
+};
+
+class Verifier {
+ public:
+  Verifier(const VerifyOptions& options, bool search_columns)
+      : options_(options), search_columns_(search_columns) {}
+
+  void checkSignatures(const std::vector<Checkpoint>& checkpoints, const char* origin) {
+    for (const auto& c : checkpoints) {
+      ++report_.checkpoints;
+      const auto name = std::string(origin) + " checkpoint of size " + std::to_string(c.tree_size) +
+                        " (" + c.time + ")";
+      if (options_.public_key && c.public_key != *options_.public_key)
+        problem(std::nullopt, name + " is signed by another key than the gateway's");
+      else if (!c.signatureValid())
+        problem(std::nullopt, name + " has an invalid signature");
+      else
+        by_size_.emplace(c.tree_size, std::make_pair(name, c.root_hash));
+    }
+  }
+
+  void visit(const store::AuditRow& row) {
+    if (broken_) return;
+    ++report_.entries;
+    const auto i = tree_.size();
+    if (row.index != i) {
+      problem(i, row.index > i
+                     ? "entry #" + std::to_string(i) + " is missing (the next stored entry is #" +
+                           std::to_string(row.index) + ")"
+                     : "entry #" + std::to_string(row.index) +
+                           " appears again, or out of order, after entry #" +
+                           std::to_string(i - 1));
+      broken_ = true;  // positions no longer mean anything: stop here
+      return;
+    }
+    crypto::Hash leaf{};
+    try {
+      leaf = hashFromHex(row.leaf_hash);
+    } catch (const AuditFormatError&) {
+      problem(i, "entry #" + std::to_string(i) + " has a malformed leaf hash");
+      broken_ = true;
+      return;
+    }
+    if (!row.entry) {
+      ++report_.pruned;
+    } else {
+      checkEntry(i, row, leaf);
+    }
+    tree_.append(leaf);
+    checkCheckpointsAt(tree_.size());
+  }
+
+  VerifyReport finish() {
+    if (!broken_) checkCheckpointsAt(0);  // the empty tree's checkpoint, if any
+    for (auto it = by_size_.upper_bound(tree_.size()); it != by_size_.end(); ++it) {
+      problem(tree_.size(), "the log holds " + std::to_string(tree_.size()) + " entries but the " +
+                                it->second.first + " covers " + std::to_string(it->first) +
+                                ": entries #" + std::to_string(tree_.size()) + " to #" +
+                                std::to_string(it->first - 1) + " are missing (truncated)");
+      break;  // the smallest is enough
+    }
+    return std::move(report_);
+  }
+
+ private:
+  void checkEntry(std::uint64_t i, const store::AuditRow& row, const crypto::Hash& leaf) {
+    const auto name = "entry #" + std::to_string(i);
+    AuditEntry entry;
+    try {
+      entry = parseAuditEntry(*row.entry);
+    } catch (const AuditFormatError& e) {
+      problem(i, name + ": " + e.what() + " (altered)");
+      return;
+    }
+    if (entry.index != i) {
+      problem(i, name + " holds the content of entry #" + std::to_string(entry.index) +
+                     " (entries moved or reordered)");
+      return;
+    }
+    if (crypto::leafHash(*row.entry) != leaf) {
+      problem(i, name + ": its content does not match its leaf hash (altered)");
+      return;
+    }
+    if (search_columns_) {
+      const auto& e = entry.event;
+      const bool same =
+          row.time == e.time && row.partner == (e.partner ? e.partner->str() : std::string()) &&
+          row.purpose == (e.purpose ? std::string(core::toString(*e.purpose)) : std::string()) &&
+          row.action == toString(e.action) && row.person == e.person &&
+          row.decision == toString(e.decision);
+      if (!same)
+        problem(i, name +
+                       ": its search columns differ from its content (a search would "
+                       "mislead the DPO)");
+    }
+  }
+
+  // Compares every checkpoint of exactly `size` with the tree's root.
+  void checkCheckpointsAt(std::uint64_t size) {
+    const auto [from, to] = by_size_.equal_range(size);
+    if (from == to) return;
+    const auto root = tree_.root(size);
+    for (auto it = from; it != to; ++it) {
+      if (it->second.second == root) continue;
+      problem(last_good_size_, it->second.first + " does not match entries #" +
+                                   std::to_string(last_good_size_) + " to #" +
+                                   std::to_string(size - 1) +
+                                   ": one of them was altered along with its leaf hash");
+    }
+    last_good_size_ = size;
+  }
+
+  void problem(std::optional<std::uint64_t> entry, std::string text) {
+    if (entry && (!report_.first_bad_entry || *entry < *report_.first_bad_entry))
+      report_.first_bad_entry = entry;
+    if (report_.problems.size() < kMaxProblems) report_.problems.push_back(std::move(text));
+  }
+
+  const VerifyOptions& options_;
+  const bool search_columns_;
+  VerifyReport report_;
+  crypto::MerkleTree tree_;
+  std::multimap<std::uint64_t, std::pair<std::string, crypto::Hash>> by_size_;
+  std::uint64_t last_good_size_ = 0;
+  bool broken_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<LogSource> storeSource(const store::AuditStore& store) {
+  return std::make_unique<StoreSource>(store);
+}
+
+VerifyReport verifyLog(LogSource& source, const VerifyOptions& options) {
+  Verifier verifier(options, source.hasSearchColumns());
+  verifier.checkSignatures(source.checkpoints(), "stored");
+  verifier.checkSignatures(options.trusted, "trusted");
+  source.forEachRow([&](const store::AuditRow& row) { verifier.visit(row); });
+  return verifier.finish();
+}
+
+}  // namespace passerelle::audit

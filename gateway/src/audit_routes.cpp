@@ -1,0 +1,344 @@
+// The audit log: the DPO's search and the person's access report; checkpoints and proofs for
+// every partner.
+#include <charconv>
+
+#include "dossier_routes.hpp"
+#include "passerelle/audit/checkpoint.hpp"
+#include "passerelle/gateway/gateway.hpp"
+#include "passerelle/gateway/problem.hpp"
+#include "passerelle/schemas/field_catalogue.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxPage = 1000;
+constexpr std::size_t kMaxCsvRows = 10000;
+
+[[noreturn]] void badParameter(const std::string& detail) {
+  throw ProblemException({ProblemType::malformed_request, detail, {}});
+}
+
+void requireDpo(const ApiRequest& request, const char* what) {
+  if (request.caller().partner->kind != core::PartnerKind::dpo)
+    throw ProblemException({ProblemType::forbidden, std::string(what) + " is for the DPO", {}});
+}
+
+// Query parameters by name; each at most once, and only the names listed.
+std::map<std::string, std::string> queryParams(const ApiRequest& request,
+                                               const std::set<std::string>& allowed) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : request.query()) {
+    if (allowed.count(name) == 0) badParameter("unknown query parameter " + name);
+    if (!out.emplace(name, value).second) badParameter("query parameter " + name + " given twice");
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> numberParam(const std::map<std::string, std::string>& params,
+                                         const std::string& name) {
+  const auto it = params.find(name);
+  if (it == params.end()) return std::nullopt;
+  std::uint64_t value = 0;
+  const auto& text = it->second;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    badParameter(name + " must be a non-negative integer");
+  return value;
+}
+
+std::vector<std::string> hexList(const std::vector<crypto::Hash>& hashes) {
+  std::vector<std::string> out;
+  for (const auto& h : hashes) out.push_back(audit::hashHex(h));
+  return out;
+}
+
+bool wantsCsv(ApiRequest& request) {
+  return request.http().get("Accept", "").find("text/csv") != std::string::npos;
+}
+
+// ---- search ----
+
+store::AuditQuery queryOf(Services& services, ApiRequest& request, bool csv) {
+  const auto params = queryParams(request, {"person", "partner", "purpose", "action", "decision",
+                                            "from", "to", "after", "limit"});
+  store::AuditQuery q;
+  auto& details = request.audit().details;
+  for (const auto& [name, value] : params)
+    details["filter." + name] = name == "person" ? "" : value;
+  if (auto it = params.find("person"); it != params.end()) {
+    const auto id = core::DossierId::parse(it->second);
+    if (!id) badParameter("person must be a dossier id");
+    request.audit().person = *id;  // the DPO's look at one person's trail is itself logged
+    q.person = services.pseudonyms.of(*id);
+  }
+  if (auto it = params.find("partner"); it != params.end()) q.partner = it->second;
+  if (auto it = params.find("purpose"); it != params.end()) {
+    if (!core::parsePurpose(it->second)) badParameter("purpose is not in the list of purposes");
+    q.purpose = it->second;
+  }
+  if (auto it = params.find("action"); it != params.end()) {
+    if (!audit::parseAuditAction(it->second)) badParameter("action is not an audit action");
+    q.action = it->second;
+  }
+  if (auto it = params.find("decision"); it != params.end()) {
+    if (!audit::parseAuditDecision(it->second))
+      badParameter("decision must be allow, partial, deny, invalid or error");
+    q.decision = it->second;
+  }
+  for (const char* bound : {"from", "to"}) {
+    const auto it = params.find(bound);
+    if (it == params.end()) continue;
+    const auto time = core::parseUtc(it->second);
+    if (!time) badParameter(std::string(bound) + " must be a date or an ISO 8601 date-time");
+    (std::string(bound) == "from" ? q.from : q.to) = *time;
+  }
+  q.after = numberParam(params, "after");
+  const std::size_t max = csv ? kMaxCsvRows : kMaxPage;
+  q.limit = numberParam(params, "limit").value_or(csv ? kMaxCsvRows : 100);
+  if (q.limit == 0 || q.limit > max)
+    badParameter("limit must be between 1 and " + std::to_string(max));
+  return q;
+}
+
+json rowJson(const store::AuditRow& row) {
+  json out = row.entry ? audit::entryJson(audit::parseAuditEntry(*row.entry))
+                       : json{{"index", row.index}, {"time", row.time}, {"pruned", true}};
+  out["leaf_hash"] = row.leaf_hash;
+  return out;
+}
+
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+std::string csvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : " ") + i;
+  return out;
+}
+
+std::string csvOf(const std::vector<store::AuditRow>& rows) {
+  std::string out =
+      "index,time,partner,credential,purpose,action,person,decision,status,policy_version,rules,"
+      "disclosed,written,withheld,request_id,leaf_hash\r\n";
+  for (const auto& row : rows) {
+    std::vector<std::string> f(16);
+    f[0] = std::to_string(row.index);
+    f[1] = row.time;
+    f[15] = row.leaf_hash;
+    if (row.entry) {
+      const auto entry = audit::parseAuditEntry(*row.entry);
+      const auto& e = entry.event;
+      std::vector<std::string> withheld;
+      for (const auto& w : e.withheld) withheld.push_back(w.field + ":" + w.reason);
+      f[2] = e.partner ? e.partner->str() : "";
+      f[3] = e.credential;
+      f[4] = e.purpose ? std::string(core::toString(*e.purpose)) : "";
+      f[5] = std::string(audit::toString(e.action));
+      f[6] = e.person;
+      f[7] = std::string(audit::toString(e.decision));
+      f[8] = std::to_string(e.status);
+      f[9] = e.policy_version;
+      f[10] = joined(e.rules);
+      f[11] = joined(e.disclosed);
+      f[12] = joined(e.written);
+      f[13] = joined(withheld);
+      f[14] = e.request_id.str();
+    } else {
+      f[7] = "pruned";
+    }
+    for (std::size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + csvField(f[i]);
+    out += "\r\n";
+  }
+  return out;
+}
+
+ApiResponse searchEntries(Services& services, ApiRequest& request) {
+  requireDpo(request, "searching the audit log");
+  const bool csv = wantsCsv(request);
+  const auto q = queryOf(services, request, csv);
+  const auto rows = services.audit.store().search(q);
+  request.audit().details["results"] = std::to_string(rows.size());
+  ApiResponse response;
+  // A full page may have a next one: the cursor is the last index returned.
+  if (rows.size() == q.limit) response.headers["X-Next-After"] = std::to_string(rows.back().index);
+  if (csv) {
+    response.text = csvOf(rows);
+    response.content_type = "text/csv; charset=utf-8";
+    response.headers["Content-Disposition"] = "attachment; filename=\"journal-audit.csv\"";
+    return response;
+  }
+  json entries = json::array();
+  for (const auto& row : rows) entries.push_back(rowJson(row));
+  json body = {{"entries", entries}};
+  if (rows.size() == q.limit) body["next_after"] = rows.back().index;
+  response.body = body;
+  return response;
+}
+
+// ---- the person's report (GDPR art. 15) ----
+
+json labelledFields(const std::vector<std::string>& paths) {
+  const auto& catalogue = schemas::FieldCatalogue::builtin();
+  json out = json::array();
+  for (const auto& path : paths) {
+    const auto* field = catalogue.find(path);
+    out.push_back({{"field", path}, {"label", field ? field->label : path}});
+  }
+  return out;
+}
+
+json reportEntry(Services& services, const store::AuditRow& row, const audit::Checkpoint& head) {
+  json out = {{"index", row.index}, {"time", row.time}, {"leaf_hash", row.leaf_hash}};
+  if (row.index < head.tree_size)
+    out["inclusion_proof"] = hexList(services.audit.inclusionProof(row.index, head.tree_size).path);
+  if (!row.entry) {
+    out["pruned"] = true;
+    out["summary"] = "contenu effacé à l'issue de la durée de conservation";
+    return out;
+  }
+  const auto entry = audit::parseAuditEntry(*row.entry);
+  const auto& e = entry.event;
+  const auto* partner = e.partner ? services.registry.byId(*e.partner) : nullptr;
+  json withheld = json::array();
+  for (const auto& w : e.withheld) {
+    const auto* field = schemas::FieldCatalogue::builtin().find(w.field);
+    withheld.push_back(
+        {{"field", w.field}, {"label", field ? field->label : w.field}, {"reason", w.reason}});
+  }
+  out["partner"] = e.partner ? e.partner->str() : "";
+  out["partner_name"] =
+      partner ? partner->name : (e.partner ? e.partner->str() : "non authentifié");
+  out["purpose"] = e.purpose ? std::string(core::toString(*e.purpose)) : "";
+  out["action"] = std::string(audit::toString(e.action));
+  out["action_label"] = std::string(audit::frenchLabel(e.action));
+  out["decision"] = std::string(audit::toString(e.decision));
+  out["decision_label"] = std::string(audit::frenchLabel(e.decision));
+  out["fields_disclosed"] = labelledFields(e.disclosed);
+  out["fields_written"] = labelledFields(e.written);
+  out["fields_withheld"] = withheld;
+  out["status"] = e.status;
+  out["entry"] = *row.entry;  // the exact bytes the leaf hash covers, to check the proof
+  return out;
+}
+
+ApiResponse personReport(Services& services, ApiRequest& request) {
+  requireDpo(request, "the access report");
+  const auto id = dossierIdParam(request);
+  queryParams(request, {});
+  // A fresh checkpoint, so that every entry so far comes with its proof.
+  const auto head = services.audit.checkpointNow();
+  store::AuditQuery q;
+  q.person = services.pseudonyms.of(id);
+  q.limit = kMaxPage;
+  json entries = json::array();
+  while (true) {
+    const auto rows = services.audit.store().search(q);
+    for (const auto& row : rows) entries.push_back(reportEntry(services, row, head));
+    if (rows.size() < q.limit) break;
+    q.after = rows.back().index;
+  }
+  request.audit().details["entries"] = std::to_string(entries.size());
+  return {200,
+          json{{"dossier", id.str()},
+               {"person_pseudonym", *q.person},
+               {"checkpoint", head.toJson()},
+               {"entries", entries},
+               {"verification",
+                "Chaque entrée porte sa preuve d'inclusion (RFC 9162) dans le point de contrôle "
+                "signé ci-dessus : feuille = SHA-256(0x00 ‖ entry), voir docs/audit.md."}},
+          {}};
+}
+
+// ---- checkpoints and proofs ----
+
+audit::Checkpoint latestHead(Services& services) {
+  if (auto head = services.audit.latestCheckpoint()) return *head;
+  return services.audit.checkpointNow();
+}
+
+ApiResponse getCheckpoint(Services& services, ApiRequest& request) {
+  queryParams(request, {});
+  return {200, latestHead(services).toJson(), {}};
+}
+
+ApiResponse newCheckpoint(Services& services, ApiRequest& request) {
+  queryParams(request, {});
+  return {201, services.audit.checkpointNow().toJson(), {}};
+}
+
+ApiResponse inclusion(Services& services, ApiRequest& request) {
+  const auto params = queryParams(request, {"index", "tree_size"});
+  const auto index = numberParam(params, "index");
+  if (!index) badParameter("give the index of the entry");
+  const auto head = latestHead(services);
+  const auto size = numberParam(params, "tree_size").value_or(head.tree_size);
+  if (size > services.audit.size() || *index >= size)
+    badParameter("index must be below tree_size, and tree_size at most " +
+                 std::to_string(services.audit.size()));
+  const auto proof = services.audit.inclusionProof(*index, size);
+  request.audit().details["index"] = std::to_string(*index);
+  json out = {{"index", *index},
+              {"tree_size", size},
+              {"leaf_hash", audit::hashHex(proof.leaf_hash)},
+              {"proof", hexList(proof.path)},
+              {"root_hash", audit::hashHex(services.audit.rootAt(size))}};
+  if (head.tree_size == size) out["checkpoint"] = head.toJson();
+  // The entry itself to the DPO, and to the partner it records, so that they can check it.
+  if (const auto row = services.audit.store().row(*index); row && row->entry) {
+    const auto entry = audit::parseAuditEntry(*row->entry);
+    const auto& caller = *request.caller().partner;
+    if (caller.kind == core::PartnerKind::dpo || entry.event.partner == caller.id)
+      out["entry"] = *row->entry;
+  }
+  return {200, out, {}};
+}
+
+ApiResponse consistency(Services& services, ApiRequest& request) {
+  const auto params = queryParams(request, {"from", "to"});
+  const auto from = numberParam(params, "from");
+  if (!from) badParameter("give from, the tree size of the checkpoint you hold");
+  const auto to = numberParam(params, "to").value_or(latestHead(services).tree_size);
+  if (to > services.audit.size() || *from > to)
+    badParameter("from must not exceed to, and to at most " +
+                 std::to_string(services.audit.size()));
+  request.audit().details["from"] = std::to_string(*from);
+  request.audit().details["to"] = std::to_string(to);
+  return {200,
+          json{{"from", *from},
+               {"to", to},
+               {"from_root_hash", audit::hashHex(services.audit.rootAt(*from))},
+               {"to_root_hash", audit::hashHex(services.audit.rootAt(to))},
+               {"proof", hexList(services.audit.consistencyProof(*from, to))}},
+          {}};
+}
+
+}  // namespace
+
+void addAuditRoutes(Router& router, Services& services) {
+  auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
+    return [&services, fn](ApiRequest& request) { return fn(services, request); };
+  };
+  using audit::AuditAction;
+  router.add(
+      {"GET", "/v1/audit/entries", true, false, bindTo(&searchEntries), AuditAction::audit_search});
+  router.add({"GET", "/v1/audit/persons/{id}/report", true, false, bindTo(&personReport),
+              AuditAction::audit_person_report});
+  router.add({"GET", "/v1/audit/checkpoint", true, false, bindTo(&getCheckpoint),
+              AuditAction::audit_checkpoint});
+  router.add({"POST", "/v1/audit/checkpoint", true, false, bindTo(&newCheckpoint),
+              AuditAction::audit_checkpoint});
+  router.add({"GET", "/v1/audit/proofs/inclusion", true, false, bindTo(&inclusion),
+              AuditAction::audit_proof});
+  router.add({"GET", "/v1/audit/proofs/consistency", true, false, bindTo(&consistency),
+              AuditAction::audit_proof});
+}
+
+}  // namespace passerelle::gateway

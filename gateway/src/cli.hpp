@@ -1,0 +1,23 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace passerelle::gateway {
+
+// A command line the `passerelle` program cannot run: the message, then the usage, exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The value following option args[i]; advances i.
+inline std::string valueOf(const std::vector<std::string>& args, std::size_t& i) {
+  if (i + 1 >= args.size()) throw UsageError(args[i] + " needs a value");
+  return args[++i];
+}
+
+// `passerelle audit pubkey|verify|export|prune ...`; returns the exit status.
+int auditCommand(const std::vector<std::string>& args);
+
+}  // namespace passerelle::gateway

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace passerelle::store {
+
+// One audit log entry as stored: its position, its canonical bytes (none once pruned), its
+// RFC 9162 leaf hash, and copies of the fields the DPO searches by. The store does not read the
+// entry; the audit module writes the copies from it.
+struct AuditRow {
+  std::uint64_t index = 0;
+  std::optional<std::string> entry;
+  std::string leaf_hash;  // lowercase hex
+  std::string time;       // core::UtcTime
+  std::string partner;    // "" when the caller was not authenticated
+  std::string purpose;    // "" when none was declared
+  std::string action;
+  std::string person;  // audit pseudonym, "" when the request concerned no one
+  std::string decision;
+};
+
+// A signed tree head, as stored.
+struct AuditCheckpointRow {
+  std::uint64_t tree_size = 0;
+  std::string log_id;
+  std::string root_hash;  // lowercase hex
+  std::string time;
+  std::string public_key;  // lowercase hex of the Ed25519 key that signed
+  std::string signature;   // lowercase hex
+};
+
+// A DPO search: every criterion given must match; results in index order after `after`.
+struct AuditQuery {
+  std::optional<std::string> person, partner, purpose, action, decision;
+  std::optional<std::string> from, to;  // time range, `from` included, `to` excluded
+  std::optional<std::uint64_t> after;   // paging cursor: the last index already seen
+  std::size_t limit = 100;
+};
+
+// Persistence of the audit log. Appends are the only writes besides pruning. Thread-safe.
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+
+  // Stores `rows` (consecutive indexes following the last stored one) and, if given, a
+  // checkpoint, in one durable transaction: all or nothing. Throws on failure.
+  virtual void append(const std::vector<AuditRow>& rows,
+                      const std::optional<AuditCheckpointRow>& checkpoint) = 0;
+
+  // Every row from index `from` on, in index order, as stored (gaps and all: the verifier must
+  // see what is there). Reads in pages; rows appended meanwhile may or may not be seen.
+  virtual void forEachRow(std::uint64_t from,
+                          const std::function<void(const AuditRow&)>& visit) const = 0;
+
+  virtual std::vector<AuditRow> search(const AuditQuery& query) const = 0;
+  virtual std::optional<AuditRow> row(std::uint64_t index) const = 0;
+
+  // Every checkpoint, by tree size; the latest one.
+  virtual std::vector<AuditCheckpointRow> checkpoints() const = 0;
+  virtual std::optional<AuditCheckpointRow> latestCheckpoint() const = 0;
+
+  // Empties the content of the entries dated before `time` (their index, time and leaf hash
+  // stay). Returns how many entries were pruned by this call.
+  virtual std::uint64_t pruneBefore(const std::string& time) = 0;
+  // How many entries have been pruned so far.
+  virtual std::uint64_t prunedCount() const = 0;
+};
+
+struct SqliteAuditOptions {
+  std::filesystem::path file;
+  std::size_t read_connections = 2;
+  int busy_timeout_ms = 10000;  // how long an append waits for a lock held by another process
+};
+
+// Opens (creating and migrating if needed) the audit log's own SQLite file: WAL,
+// synchronous=FULL. Throws std::runtime_error naming the file.
+std::unique_ptr<AuditStore> openSqliteAuditStore(const SqliteAuditOptions& options);
+
+}  // namespace passerelle::store

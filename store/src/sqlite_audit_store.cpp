@@ -1,0 +1,202 @@
+#include <Poco/Data/Transaction.h>
+#include <Poco/Exception.h>
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+
+#include <mutex>
+
+#include "passerelle/store/audit_store.hpp"
+#include "sqlite_connection_pool.hpp"
+#include "sqlite_database.hpp"
+#include "sqlite_migrations.hpp"
+
+namespace passerelle::store {
+
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+using RowTuple = Poco::Tuple<Poco::Int64, Poco::Nullable<std::string>, std::string, std::string,
+                             std::string, std::string, std::string, std::string, std::string>;
+constexpr const char* kRowColumns =
+    "SELECT idx, entry, leaf_hash, at, partner, purpose, action, person, decision "
+    "FROM audit_entries ";
+
+AuditRow rowOf(const RowTuple& t) {
+  return {static_cast<std::uint64_t>(t.get<0>()),
+          fromNullable(t.get<1>()),
+          t.get<2>(),
+          t.get<3>(),
+          t.get<4>(),
+          t.get<5>(),
+          t.get<6>(),
+          t.get<7>(),
+          t.get<8>()};
+}
+
+using CheckpointTuple =
+    Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string, std::string>;
+constexpr const char* kCheckpointColumns =
+    "SELECT tree_size, log_id, root_hash, at, public_key, signature FROM audit_checkpoints ";
+
+AuditCheckpointRow checkpointOf(const CheckpointTuple& t) {
+  return {static_cast<std::uint64_t>(t.get<0>()),
+          t.get<1>(),
+          t.get<2>(),
+          t.get<3>(),
+          t.get<4>(),
+          t.get<5>()};
+}
+
+class SqliteAuditStore final : public AuditStore {
+ public:
+  explicit SqliteAuditStore(const SqliteAuditOptions& options)
+      : writer_(SqliteConnectionPool::open(options.file, options.busy_timeout_ms)),
+        readers_((migrateSqlite(writer_, detail::sqliteAuditMigrations()), options.file),
+                 std::max<std::size_t>(1, options.read_connections), options.busy_timeout_ms) {}
+
+  void append(const std::vector<AuditRow>& rows,
+              const std::optional<AuditCheckpointRow>& checkpoint) override {
+    std::lock_guard lock(write_mutex_);
+    // One statement bound to columns: SQLite runs it once per row inside one transaction, and
+    // the commit is the one durable write of the whole group.
+    std::vector<Poco::Int64> idx;
+    std::vector<std::string> entry, leaf, at, partner, purpose, action, person, decision;
+    for (const auto& r : rows) {
+      idx.push_back(static_cast<Poco::Int64>(r.index));
+      entry.push_back(r.entry.value_or(""));
+      leaf.push_back(r.leaf_hash);
+      at.push_back(r.time);
+      partner.push_back(r.partner);
+      purpose.push_back(r.purpose);
+      action.push_back(r.action);
+      person.push_back(r.person);
+      decision.push_back(r.decision);
+    }
+    Poco::Data::Transaction tx(writer_);
+    if (!rows.empty())
+      writer_ << "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
+                 "person, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          use(idx), use(entry), use(leaf), use(at), use(partner), use(purpose), use(action),
+          use(person), use(decision), now;
+    if (checkpoint) {
+      auto size = static_cast<Poco::Int64>(checkpoint->tree_size);
+      writer_ << "INSERT INTO audit_checkpoints (tree_size, log_id, root_hash, at, public_key, "
+                 "signature) VALUES (?, ?, ?, ?, ?, ?)",
+          bind(size), bind(checkpoint->log_id), bind(checkpoint->root_hash), bind(checkpoint->time),
+          bind(checkpoint->public_key), bind(checkpoint->signature), now;
+    }
+    tx.commit();
+  }
+
+  void forEachRow(std::uint64_t from,
+                  const std::function<void(const AuditRow&)>& visit) const override {
+    constexpr Poco::Int64 kPage = 10000;
+    auto next = static_cast<Poco::Int64>(from);
+    while (true) {
+      std::vector<RowTuple> page;
+      {
+        auto session = readers_.acquire();
+        *session << std::string(kRowColumns) + "WHERE idx >= ? ORDER BY idx LIMIT ?", bind(next),
+            bind(kPage), into(page), now;
+      }
+      for (const auto& t : page) visit(rowOf(t));
+      if (static_cast<Poco::Int64>(page.size()) < kPage) return;
+      next = page.back().get<0>() + 1;
+    }
+  }
+
+  std::vector<AuditRow> search(const AuditQuery& q) const override {
+    std::string sql = std::string(kRowColumns) + "WHERE idx > ?";
+    std::vector<std::string> values;
+    auto criterion = [&](const char* clause, const std::optional<std::string>& value) {
+      if (!value) return;
+      sql += clause;
+      values.push_back(*value);
+    };
+    criterion(" AND person = ?", q.person);
+    criterion(" AND partner = ?", q.partner);
+    criterion(" AND purpose = ?", q.purpose);
+    criterion(" AND action = ?", q.action);
+    criterion(" AND decision = ?", q.decision);
+    criterion(" AND at >= ?", q.from);
+    criterion(" AND at < ?", q.to);
+    sql += " ORDER BY idx LIMIT ?";
+    const Poco::Int64 after = q.after ? static_cast<Poco::Int64>(*q.after) : -1;
+    std::vector<RowTuple> rows;
+    {
+      auto session = readers_.acquire();
+      Poco::Data::Statement statement(*session);
+      statement << sql, bind(after);
+      for (const auto& v : values) statement, bind(v);
+      statement, bind(static_cast<Poco::Int64>(q.limit)), into(rows);
+      statement.execute();
+    }
+    std::vector<AuditRow> out;
+    for (const auto& t : rows) out.push_back(rowOf(t));
+    return out;
+  }
+
+  std::optional<AuditRow> row(std::uint64_t index) const override {
+    std::vector<RowTuple> rows;
+    auto session = readers_.acquire();
+    *session << std::string(kRowColumns) + "WHERE idx = ?", bind(static_cast<Poco::Int64>(index)),
+        into(rows), now;
+    if (rows.empty()) return std::nullopt;
+    return rowOf(rows.front());
+  }
+
+  std::vector<AuditCheckpointRow> checkpoints() const override {
+    std::vector<CheckpointTuple> rows;
+    {
+      auto session = readers_.acquire();
+      *session << std::string(kCheckpointColumns) + "ORDER BY tree_size", into(rows), now;
+    }
+    std::vector<AuditCheckpointRow> out;
+    for (const auto& t : rows) out.push_back(checkpointOf(t));
+    return out;
+  }
+
+  std::optional<AuditCheckpointRow> latestCheckpoint() const override {
+    std::vector<CheckpointTuple> rows;
+    auto session = readers_.acquire();
+    *session << std::string(kCheckpointColumns) + "ORDER BY tree_size DESC LIMIT 1", into(rows),
+        now;
+    if (rows.empty()) return std::nullopt;
+    return checkpointOf(rows.front());
+  }
+
+  std::uint64_t pruneBefore(const std::string& time) override {
+    std::lock_guard lock(write_mutex_);
+    Poco::Data::Statement update(writer_);
+    update << "UPDATE audit_entries SET entry = NULL, partner = '', purpose = '', action = '', "
+              "person = '', decision = '' WHERE at < ? AND entry IS NOT NULL",
+        bind(time);
+    return update.execute();
+  }
+
+  std::uint64_t prunedCount() const override {
+    Poco::Int64 count = 0;
+    auto session = readers_.acquire();
+    *session << "SELECT COUNT(*) FROM audit_entries WHERE entry IS NULL", into(count), now;
+    return static_cast<std::uint64_t>(count);
+  }
+
+ private:
+  std::mutex write_mutex_;
+  Poco::Data::Session writer_;
+  mutable SqliteConnectionPool readers_;
+};
+
+}  // namespace
+
+std::unique_ptr<AuditStore> openSqliteAuditStore(const SqliteAuditOptions& options) {
+  try {
+    return std::make_unique<SqliteAuditStore>(options);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot open the audit log " + options.file.string() + ": " +
+                             e.displayText());
+  }
+}
+
+}  // namespace passerelle::store

@@ -26,8 +26,10 @@ store::AuditRow rowOf(const AuditEntry& entry, std::string bytes, const crypto::
 AuditLog::AuditLog(store::AuditStore& store, const crypto::Signer& signer, AuditLogOptions options)
     : store_(store), signer_(signer), options_(std::move(options)) {
   loadTree();
-  // The first loop iteration checkpoints what the last run left unsigned.
-  last_checkpoint_at_ = std::chrono::steady_clock::now() - options_.checkpoint_interval;
+  last_checkpoint_at_ = std::chrono::steady_clock::now();
+  // What the last run left unsigned is signed at once.
+  if (durable_size_.load() > (latest_ ? latest_->tree_size : 0))
+    last_checkpoint_at_ -= options_.checkpoint_interval;
   writer_ = std::thread([this] { run(); });
 }
 

@@ -129,12 +129,15 @@ class Verifier {
     const auto [from, to] = by_size_.equal_range(size);
     if (from == to) return;
     const auto root = tree_.root(size);
+    // An entry already found bad in the range explains the mismatch; otherwise the checkpoint
+    // is the only witness, and the whole range it newly covered is suspect.
+    const bool explained = report_.first_bad_entry && *report_.first_bad_entry >= last_good_size_;
     for (auto it = from; it != to; ++it) {
       if (it->second.second == root) continue;
-      problem(last_good_size_, it->second.first + " does not match entries #" +
-                                   std::to_string(last_good_size_) + " to #" +
-                                   std::to_string(size - 1) +
-                                   ": one of them was altered along with its leaf hash");
+      problem(explained ? std::nullopt : std::optional(last_good_size_),
+              it->second.first + " does not match entries #" + std::to_string(last_good_size_) +
+                  " to #" + std::to_string(size - 1) +
+                  (explained ? "" : ": one of them was altered along with its leaf hash"));
     }
     last_good_size_ = size;
   }

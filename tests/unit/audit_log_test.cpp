@@ -1,0 +1,373 @@
+// The audit log on a real SQLite file: group commit, checkpoints, proofs, reopening, a store
+// that cannot write, tampering caught by verify (store and export), retention.
+#include "passerelle/audit/audit_log.hpp"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "passerelle/audit/log_verifier.hpp"
+#include "passerelle/crypto/master_key.hpp"
+#include "temp_dir.hpp"
+
+namespace passerelle::audit {
+namespace {
+
+using namespace Poco::Data::Keywords;
+using testing::TempDir;
+
+AuditEvent eventNumber(int i, const std::string& person = "p-someone") {
+  AuditEvent e;
+  e.time = core::nowUtc();
+  e.partner = core::PartnerId(i % 2 ? "caf" : "mission-locale");
+  e.credential = "token:0011223344556677";
+  e.purpose = core::Purpose::accompagnement;
+  e.action = AuditAction::dossier_read;
+  e.person = person;
+  e.disclosed = {"/identite/nom"};
+  e.decision = AuditDecision::allow;
+  e.policy_version = "test";
+  e.rules = {"rule-" + std::to_string(i % 3)};
+  e.request_id = core::RequestId("req-" + std::to_string(i));
+  e.status = 200;
+  return e;
+}
+
+class AuditLogTest : public ::testing::Test {
+ protected:
+  AuditLogTest() : signer_(master_.derive(crypto::KeyUse::signing)) { open(); }
+
+  void open(std::chrono::milliseconds interval = std::chrono::milliseconds(1000),
+            int busy_timeout_ms = 10000) {
+    log_.reset();
+    store_.reset();
+    store_ = store::openSqliteAuditStore({file(), 2, busy_timeout_ms});
+    log_ =
+        std::make_unique<AuditLog>(*store_, signer_, AuditLogOptions{"test-log", interval, 4096});
+  }
+  void close() {
+    log_.reset();
+    store_.reset();
+  }
+  std::filesystem::path file() const { return dir_ / "audit.sqlite"; }
+
+  // Appends n entries from one thread.
+  void appendEntries(int n, int first = 0) {
+    for (int i = first; i < first + n; ++i) log_->append(eventNumber(i));
+  }
+
+  VerifyReport verifyStore(VerifyOptions options = {}) {
+    auto store = store::openSqliteAuditStore({file(), 1, 10000});
+    auto source = storeSource(*store);
+    options.public_key = options.public_key.value_or(signer_.publicKeyHex());
+    return verifyLog(*source, options);
+  }
+
+  // Raw SQL on the file, as someone with access to the disk would do, triggers dropped first.
+  void tamper(const std::string& sql) {
+    close();
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session raw("SQLite", file().string());
+    for (const char* t : {"audit_entries_no_delete", "audit_entries_only_prune",
+                          "audit_checkpoints_no_update", "audit_checkpoints_no_delete"})
+      raw << "DROP TRIGGER IF EXISTS " + std::string(t), now;
+    raw << sql, now;
+  }
+
+  TempDir dir_;
+  crypto::MasterKey master_ = crypto::MasterKey::generate();
+  crypto::Signer signer_;
+  std::unique_ptr<store::AuditStore> store_;
+  std::unique_ptr<AuditLog> log_;
+};
+
+TEST_F(AuditLogTest, ConcurrentAppendsShareDurableWritesAndEveryEntryIsProvable) {
+  constexpr int kThreads = 8, kEach = 150;
+  std::vector<std::vector<Appended>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) got[t].push_back(log_->append(eventNumber(t * kEach + i)));
+    });
+  for (auto& t : threads) t.join();
+
+  constexpr std::uint64_t kTotal = kThreads * kEach;
+  EXPECT_EQ(log_->size(), kTotal);
+  std::set<std::uint64_t> indexes;
+  for (const auto& list : got)
+    for (const auto& a : list) indexes.insert(a.index);
+  EXPECT_EQ(indexes.size(), kTotal);
+  EXPECT_EQ(*indexes.rbegin(), kTotal - 1);
+  // Group commit: many entries per durable write (one write per entry would make these equal).
+  EXPECT_LT(log_->commits(), kTotal);
+
+  const auto head = log_->checkpointNow();
+  ASSERT_EQ(head.tree_size, kTotal);
+  EXPECT_TRUE(head.signatureValid());
+  for (const auto& list : got)
+    for (const auto& a : list) {
+      const auto row = store_->row(a.index);
+      ASSERT_TRUE(row && row->entry);
+      const auto leaf = crypto::leafHash(*row->entry);
+      ASSERT_EQ(leaf, a.leaf_hash);
+      const auto proof = log_->inclusionProof(a.index, head.tree_size);
+      ASSERT_TRUE(
+          crypto::verifyInclusion(leaf, a.index, head.tree_size, proof.path, head.root_hash))
+          << a.index;
+    }
+  EXPECT_TRUE(verifyStore().ok());
+}
+
+TEST_F(AuditLogTest, CheckpointsFollowUnderLoadAndProveTheLogOnlyGrew) {
+  open(std::chrono::milliseconds(40));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
+  int i = 0;
+  while (std::chrono::steady_clock::now() < deadline) log_->append(eventNumber(i++));
+  log_->checkpointNow();
+  const auto heads = store_->checkpoints();
+  ASSERT_GE(heads.size(), 3u) << "a checkpoint every 40 ms over 400 ms of appends";
+  for (std::size_t k = 1; k < heads.size(); ++k) {
+    const auto older = Checkpoint::fromRow(heads[k - 1]);
+    const auto newer = Checkpoint::fromRow(heads[k]);
+    EXPECT_TRUE(newer.signatureValid());
+    EXPECT_GT(newer.tree_size, older.tree_size);
+    EXPECT_TRUE(crypto::verifyConsistency(
+        older.tree_size, newer.tree_size, older.root_hash, newer.root_hash,
+        log_->consistencyProof(older.tree_size, newer.tree_size)));
+  }
+}
+
+TEST_F(AuditLogTest, AReopenedLogContinuesWhereItStopped) {
+  appendEntries(10);
+  const auto before = log_->checkpointNow();
+  appendEntries(5, 10);  // not yet in a checkpoint when closed
+  open();
+  EXPECT_EQ(log_->size(), 15u);
+  EXPECT_EQ(log_->rootAt(10), before.root_hash);
+  EXPECT_EQ(log_->append(eventNumber(15)).index, 15u);
+  const auto after = log_->checkpointNow();
+  EXPECT_EQ(after.tree_size, 16u);
+  EXPECT_TRUE(crypto::verifyConsistency(10, 16, before.root_hash, after.root_hash,
+                                        log_->consistencyProof(10, 16)));
+}
+
+TEST_F(AuditLogTest, AnEntryThatCannotBeWrittenIsRefusedAndNothingIsLost) {
+  open(std::chrono::milliseconds(1000), 200);
+  appendEntries(3);
+  {
+    // Another process holds the write lock: the append waits its busy timeout, then fails.
+    Poco::Data::Session other("SQLite", file().string());
+    other << "BEGIN EXCLUSIVE", now;
+    EXPECT_THROW(log_->append(eventNumber(3)), AuditUnavailable);
+    other << "ROLLBACK", now;
+  }
+  // The failed entry took no position: the next one is #3 and the log verifies.
+  EXPECT_EQ(log_->append(eventNumber(4)).index, 3u);
+  EXPECT_EQ(log_->size(), 4u);
+  log_->checkpointNow();
+  const auto report = verifyStore();
+  EXPECT_TRUE(report.ok()) << report.problems.front();
+  EXPECT_EQ(report.entries, 4u);
+}
+
+TEST_F(AuditLogTest, TheStoreRefusesToRewriteHistory) {
+  appendEntries(3);
+  log_->checkpointNow();
+  close();
+  Poco::Data::Session raw("SQLite", file().string());
+  EXPECT_ANY_THROW((raw << "UPDATE audit_entries SET entry = 'x' WHERE idx = 1", now));
+  EXPECT_ANY_THROW((raw << "DELETE FROM audit_entries WHERE idx = 2", now));
+  EXPECT_ANY_THROW((raw << "DELETE FROM audit_checkpoints", now));
+}
+
+// ---- tampering with the store ----
+
+class AuditTamperTest : public AuditLogTest {
+ protected:
+  AuditTamperTest() {
+    open(std::chrono::hours(1));  // only the checkpoints asked for
+    appendEntries(10);
+    log_->checkpointNow();
+    appendEntries(20, 10);
+    log_->checkpointNow();  // checkpoints at 10 and 30
+  }
+  static std::string has(const VerifyReport& r, const std::string& text) {
+    for (const auto& p : r.problems)
+      if (p.find(text) != std::string::npos) return p;
+    return "";
+  }
+};
+
+TEST_F(AuditTamperTest, AnUntouchedLogVerifies) {
+  close();
+  const auto report = verifyStore();
+  EXPECT_TRUE(report.ok());
+  EXPECT_EQ(report.entries, 30u);
+  EXPECT_EQ(report.checkpoints, 2u);
+}
+
+TEST_F(AuditTamperTest, OneChangedByteIsNamed) {
+  tamper(
+      "UPDATE audit_entries SET entry = replace(entry, '\"status\":200', '\"status\":201') "
+      "WHERE idx = 17");
+  const auto report = verifyStore();
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.first_bad_entry, 17u);
+  EXPECT_NE(has(report, "entry #17: its content does not match its leaf hash"), "");
+}
+
+TEST_F(AuditTamperTest, AChangeWithARecomputedLeafHashBreaksTheCheckpoint) {
+  // The attacker rewrites entry 17 and its leaf hash consistently: only the signed checkpoint
+  // can tell, and it narrows the change to the entries it newly covered.
+  close();
+  std::string edited, leaf;
+  {
+    Poco::Data::Session raw("SQLite", file().string());
+    raw << "SELECT entry FROM audit_entries WHERE idx = 17", into(edited), now;
+  }
+  edited.replace(edited.find("\"status\":200"), 12, "\"status\":404");
+  leaf = hashHex(crypto::leafHash(edited));
+  tamper("UPDATE audit_entries SET entry = '" + edited + "', leaf_hash = '" + leaf +
+         "' WHERE idx = 17");
+  const auto report = verifyStore();
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.first_bad_entry, 10u);
+  EXPECT_NE(has(report, "checkpoint of size 30"), "");
+  EXPECT_NE(has(report, "entries #10 to #29"), "");
+}
+
+TEST_F(AuditTamperTest, ADeletedEntryIsNamed) {
+  tamper("DELETE FROM audit_entries WHERE idx = 12");
+  const auto report = verifyStore();
+  EXPECT_EQ(report.first_bad_entry, 12u);
+  EXPECT_NE(has(report, "entry #12 is missing"), "");
+}
+
+TEST_F(AuditTamperTest, TwoSwappedEntriesAreNamed) {
+  // Rows 4 and 5 exchange everything but their position.
+  tamper(
+      "UPDATE audit_entries SET (entry, leaf_hash, at, partner, purpose, action, person, "
+      "decision) = (SELECT entry, leaf_hash, at, partner, purpose, action, person, decision FROM "
+      "audit_entries AS o WHERE o.idx = 9 - audit_entries.idx) WHERE idx IN (4, 5)");
+  const auto report = verifyStore();
+  EXPECT_EQ(report.first_bad_entry, 4u);
+  EXPECT_NE(has(report, "entry #4 holds the content of entry #5"), "");
+}
+
+TEST_F(AuditTamperTest, ATruncatedLogIsNamed) {
+  tamper("DELETE FROM audit_entries WHERE idx >= 25");
+  const auto report = verifyStore();
+  EXPECT_EQ(report.first_bad_entry, 25u);
+  EXPECT_NE(has(report, "entries #25 to #29 are missing (truncated)"), "");
+}
+
+TEST_F(AuditTamperTest, ALogTruncatedWithItsCheckpointsIsCaughtByAKeptCheckpoint) {
+  const auto kept = *log_->latestCheckpoint();  // a partner kept this one
+  tamper("DELETE FROM audit_entries WHERE idx >= 20");
+  tamper("DELETE FROM audit_checkpoints WHERE tree_size > 20");
+  EXPECT_TRUE(verifyStore().ok()) << "the store alone cannot know";
+  const auto report = verifyStore({std::nullopt, {kept}});
+  EXPECT_EQ(report.first_bad_entry, 20u);
+  EXPECT_NE(has(report, "trusted checkpoint of size 30"), "");
+}
+
+TEST_F(AuditTamperTest, ASearchColumnThatLiesIsNamed) {
+  tamper("UPDATE audit_entries SET person = 'p-someone-else' WHERE idx = 3");
+  const auto report = verifyStore();
+  EXPECT_EQ(report.first_bad_entry, 3u);
+  EXPECT_NE(has(report, "entry #3: its search columns differ"), "");
+}
+
+TEST_F(AuditTamperTest, ACheckpointFromAnotherKeyIsRefused) {
+  close();
+  const auto report =
+      verifyStore({crypto::Signer(master_.derive(crypto::KeyUse::blind_index)).publicKeyHex(), {}});
+  EXPECT_FALSE(report.ok());
+  EXPECT_NE(has(report, "signed by another key"), "");
+}
+
+// ---- the export file ----
+
+class AuditExportTest : public AuditTamperTest {
+ protected:
+  std::vector<std::string> exportedLines() {
+    close();
+    auto store = store::openSqliteAuditStore({file(), 1, 10000});
+    std::stringstream out;
+    EXPECT_EQ(exportLog(*store, out), 30u);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(out, line);) lines.push_back(line);
+    return lines;
+  }
+  VerifyReport verifyFile(const std::vector<std::string>& lines) {
+    const auto path = dir_ / ("export-" + std::to_string(++exports_) + ".ndjson");
+    std::ofstream out(path);
+    for (const auto& l : lines) out << l << '\n';
+    out.close();
+    auto source = exportFileSource(path);
+    return verifyLog(*source, {signer_.publicKeyHex(), {}});
+  }
+  int exports_ = 0;
+  static constexpr std::size_t kFirstEntryLine = 3;  // header, then two checkpoints
+};
+
+TEST_F(AuditExportTest, AnExportVerifiesAndEachKindOfTamperingIsNamed) {
+  const auto lines = exportedLines();
+  ASSERT_EQ(lines.size(), 33u);
+  const auto clean = verifyFile(lines);
+  EXPECT_TRUE(clean.ok());
+  EXPECT_EQ(clean.entries, 30u);
+
+  auto changed = lines;  // one byte of entry 6
+  auto& line = changed[kFirstEntryLine + 6];
+  line.replace(line.find("req-6"), 5, "req-9");
+  EXPECT_EQ(verifyFile(changed).first_bad_entry, 6u);
+
+  auto deleted = lines;
+  deleted.erase(deleted.begin() + kFirstEntryLine + 8);
+  EXPECT_EQ(verifyFile(deleted).first_bad_entry, 8u);
+
+  auto swapped = lines;
+  std::swap(swapped[kFirstEntryLine + 2], swapped[kFirstEntryLine + 3]);
+  EXPECT_EQ(verifyFile(swapped).first_bad_entry, 2u);
+
+  auto truncated = lines;
+  truncated.resize(kFirstEntryLine + 21);
+  EXPECT_EQ(verifyFile(truncated).first_bad_entry, 21u);
+
+  auto garbled = lines;
+  garbled[kFirstEntryLine + 1] = "{\"index\":1,";
+  EXPECT_THROW(verifyFile(garbled), AuditFormatError);
+}
+
+// ---- retention ----
+
+TEST_F(AuditLogTest, PrunedEntriesLoseTheirContentButTheirProofsStillVerify) {
+  appendEntries(6);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto cut = core::nowUtc();
+  appendEntries(4, 6);
+  const auto head = log_->checkpointNow();
+  const auto proof_of_2 = log_->inclusionProof(2, head.tree_size);
+  EXPECT_EQ(store_->pruneBefore(cut), 6u);
+  EXPECT_EQ(store_->prunedCount(), 6u);
+  const auto row = store_->row(2);
+  ASSERT_TRUE(row);
+  EXPECT_FALSE(row->entry);
+  EXPECT_EQ(row->person, "");
+  EXPECT_TRUE(crypto::verifyInclusion(hashFromHex(row->leaf_hash), 2, head.tree_size,
+                                      proof_of_2.path, head.root_hash));
+  EXPECT_TRUE(store_->row(7)->entry);
+  close();
+  const auto report = verifyStore();
+  EXPECT_TRUE(report.ok());
+  EXPECT_EQ(report.pruned, 6u);
+}
+
+}  // namespace
+}  // namespace passerelle::audit

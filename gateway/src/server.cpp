@@ -149,10 +149,13 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     const Route& route = *match.route;
     route_name = route.method + " " + route.pattern;
     action = route.action;
+    request.setPathParams(match.params);
+    // The dossier aimed at is logged even if authentication fails (a probe is worth knowing).
+    if (const auto it = match.params.find("id"); it != match.params.end())
+      request.audit().person = core::DossierId::parse(it->second);
     if (route.authenticated)
       request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
     if (route.personal_data) request.requirePurpose();
-    request.setPathParams(match.params);
     return route.handler(request);
   }
 

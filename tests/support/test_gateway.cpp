@@ -6,9 +6,11 @@
 
 namespace passerelle::testing {
 
-TestGateway::TestGateway() : config_(gateway::prepareDemoDirectory({dir_.path(), 0, 0})) {
+TestGateway::TestGateway(const std::function<void(gateway::GatewayConfig&)>& adjust)
+    : config_(gateway::prepareDemoDirectory({dir_.path(), 0, 0})) {
   config_.server.limits.max_body_bytes = 64 * 1024;
   config_.server.limits.request_timeout_seconds = 2;
+  if (adjust) adjust(config_);
   gateway_ = std::make_unique<gateway::Gateway>(config_);
   start();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,7 +16,8 @@ namespace passerelle::testing {
 // free loopback port. No dossiers are preloaded.
 class TestGateway {
  public:
-  TestGateway();
+  // `adjust` may change the configuration before the gateway opens it.
+  explicit TestGateway(const std::function<void(gateway::GatewayConfig&)>& adjust = {});
   ~TestGateway();
 
   void start();

@@ -269,6 +269,13 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
                     "# " +
                     fs::read_symlink("/proc/self/exe").string() + " policy explain --config " +
                     (dir / "passerelle.json").string() + "\n\n")
+      << "# The DPO: every access to that dossier, each with its Merkle proof (GDPR art. 15)\n"
+      << "curl " << certOf("dpo") << " " << base << "/v1/audit/persons/" << dossier << "/report\n\n"
+      << "# Any partner: the audit log's latest signed checkpoint, to keep and compare later\n"
+      << "curl " << tokenOf("caf") << " " << base << "/v1/audit/checkpoint\n\n"
+      << "# Recompute the audit log and check every checkpoint (names the first bad entry)\n"
+      << "# " << fs::read_symlink("/proc/self/exe").string() << " audit verify --config "
+      << (dir / "passerelle.json").string() << "\n\n"
       << "Stop with Ctrl-C. Run again to reuse " << dir.string() << "; delete it to start afresh.\n"
       << std::flush;
 }

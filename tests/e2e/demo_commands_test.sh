@@ -75,9 +75,18 @@ check_receipt_and_reload() {
 }
 
 # healthz, lookup, read, section, PUT, history, POST (created then matched), schema violation,
-# the mission locale's read, the consent recorded
-run_demo 1 200 200 200 200 200 200 201 422 200 201
-run_demo 2 200 200 200 200 200 200 200 422 200 201
+# the mission locale's read, the consent recorded, the DPO's access report, the checkpoint
+run_demo 1 200 200 200 200 200 200 201 422 200 201 200 200
+run_demo 2 200 200 200 200 200 200 200 422 200 201 200 200
+
+# The audit log the two rounds wrote verifies, and its export too.
+verify_cmd=$(sed -n 's/^# \(.* audit verify --config .*\)$/\1/p' "$work/out" | head -1)
+if [ -n "$verify_cmd" ] && bash -c "$verify_cmd" | grep -q '^OK'; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: the printed audit verify command: $verify_cmd"; fi
+"$binary" audit export --config "$work/demo/passerelle.json" --out "$work/audit.ndjson" >/dev/null
+if "$binary" audit verify --file "$work/audit.ndjson" --public-key \
+  "$("$binary" audit pubkey --config "$work/demo/passerelle.json")" | grep -q '^OK'; then
+  passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: the audit export does not verify"; fi
 
 # The DPO's commands: the record of processing, and checking a policy directory.
 if "$binary" policy explain | grep -q "Registre des activités de traitement"; then

@@ -88,9 +88,7 @@ ApiResponse reloadPolicy(Services& services, ApiRequest& request) {
 }  // namespace
 
 void addAccessRoutes(Router& router, Services& services) {
-  auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
-    return [&services, fn](ApiRequest& request) { return fn(services, request); };
-  };
+  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
   using audit::AuditAction;
   router.add({"GET", "/v1/dossiers/{id}/relationships", true, true, bindTo(&listRelationships),
               AuditAction::relationship_list});

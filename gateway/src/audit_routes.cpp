@@ -323,9 +323,7 @@ ApiResponse consistency(Services& services, ApiRequest& request) {
 }  // namespace
 
 void addAuditRoutes(Router& router, Services& services) {
-  auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
-    return [&services, fn](ApiRequest& request) { return fn(services, request); };
-  };
+  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
   using audit::AuditAction;
   router.add(
       {"GET", "/v1/audit/entries", true, false, bindTo(&searchEntries), AuditAction::audit_search});

@@ -174,6 +174,10 @@ ApiResponse history(Services& services, ApiRequest& request) {
 
 }  // namespace
 
+Handler bindRoute(Services& services, RouteFunction fn) {
+  return [&services, fn](ApiRequest& request) { return fn(services, request); };
+}
+
 dossiers::Caller callerOf(const ApiRequest& request) {
   return {*request.caller().partner, *request.purpose()};
 }
@@ -186,9 +190,7 @@ core::DossierId dossierIdParam(ApiRequest& request) {
 }
 
 void addDossierRoutes(Router& router, Services& services) {
-  auto bindTo = [&services](ApiResponse (*fn)(Services&, ApiRequest&)) {
-    return [&services, fn](ApiRequest& request) { return fn(services, request); };
-  };
+  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
   using audit::AuditAction;
   router.add(
       {"POST", "/v1/dossiers", true, true, bindTo(&createDossier), AuditAction::dossier_create});

@@ -7,6 +7,10 @@ namespace passerelle::gateway {
 
 struct Services;
 
+// A route's function, and the handler that calls it with the services.
+using RouteFunction = ApiResponse (*)(Services&, ApiRequest&);
+Handler bindRoute(Services& services, RouteFunction fn);
+
 // Registers the /v1/dossiers endpoints (DESIGN §8). The services must outlive the router.
 void addDossierRoutes(Router& router, Services& services);
 

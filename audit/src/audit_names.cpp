@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 19> kActions({{
+constexpr core::EnumNames<AuditAction, 20> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -14,6 +14,7 @@ constexpr core::EnumNames<AuditAction, 19> kActions({{
     {A::section_read, "section_read"},
     {A::section_write, "section_write"},
     {A::history_read, "history_read"},
+    {A::dossier_erase, "dossier_erase"},
     {A::relationship_list, "relationship_list"},
     {A::relationship_attach, "relationship_attach"},
     {A::relationship_end, "relationship_end"},
@@ -28,7 +29,7 @@ constexpr core::EnumNames<AuditAction, 19> kActions({{
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 19> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 20> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -36,6 +37,7 @@ constexpr core::EnumNames<AuditAction, 19> kActionLabels({{
     {A::section_read, "consultation d'une rubrique"},
     {A::section_write, "écriture d'une rubrique"},
     {A::history_read, "consultation de l'historique des versions"},
+    {A::dossier_erase, "effacement du dossier"},
     {A::relationship_list, "consultation des rattachements"},
     {A::relationship_attach, "rattachement d'un organisme"},
     {A::relationship_end, "fin d'un rattachement"},

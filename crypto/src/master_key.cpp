@@ -32,6 +32,8 @@ const char* contextOf(KeyUse use) {
       return "PDsign__";
     case KeyUse::audit_pseudonym:
       return "PDauditp";
+    case KeyUse::data_key_wrap:
+      return "PDwrapdk";
   }
   throw std::logic_error("unknown key use");
 }

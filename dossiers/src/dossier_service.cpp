@@ -242,6 +242,21 @@ WriteResult DossierService::writeSection(const Caller& caller, const core::Dossi
                                  : std::vector<std::string>{})};
 }
 
+void DossierService::erase(const Caller& caller, const core::DossierId& id, const json& body) {
+  if (caller.partner.kind != core::PartnerKind::departement)
+    throw DomainError(ErrorKind::forbidden, "only the Département erases a dossier");
+  const bool valid = body.is_object() && body.size() == 1 && body.contains("reason") &&
+                     body["reason"].is_string() && !body["reason"].get<std::string>().empty() &&
+                     body["reason"].get<std::string>().size() <= 500;
+  if (!valid)
+    throw DomainError(ErrorKind::validation_failed, "an erasure needs its reason",
+                      {{"/reason", "required",
+                        "give the ground of the erasure (end of retention, the person's request "
+                        "under GDPR art. 17, ...), 1 to 500 characters, and nothing else"}});
+  if (!store_.erase(id, body["reason"].get<std::string>(), {caller.partner.id, "api"}))
+    throw DomainError(ErrorKind::not_found, "no such dossier");
+}
+
 std::vector<store::VersionInfo> DossierService::history(const Caller& caller,
                                                         const core::DossierId& id) const {
   if (!guard_.policy()->readsHistory(caller.partner.kind))

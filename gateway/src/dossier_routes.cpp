@@ -160,6 +160,12 @@ ApiResponse putSection(Services& services, ApiRequest& request) {
   return response;
 }
 
+ApiResponse eraseDossier(Services& services, ApiRequest& request) {
+  const auto id = dossierIdParam(request);
+  services.dossiers.erase(callerOf(request), id, request.jsonBody());
+  return {204, std::nullopt, {}};
+}
+
 ApiResponse history(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   json versions = json::array();
@@ -202,6 +208,8 @@ void addDossierRoutes(Router& router, Services& services) {
               AuditAction::section_read});
   router.add({"PUT", "/v1/dossiers/{id}/sections/{section}", true, true, bindTo(&putSection),
               AuditAction::section_write});
+  router.add({"DELETE", "/v1/dossiers/{id}", true, false, bindTo(&eraseDossier),
+              AuditAction::dossier_erase});
   router.add({"GET", "/v1/dossiers/{id}/history", true, true, bindTo(&history),
               AuditAction::history_read});
   // Liveness only: no caller, no data, not logged.

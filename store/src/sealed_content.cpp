@@ -1,28 +1,65 @@
 #include "sealed_content.hpp"
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::store {
 
 namespace {
-// Format version first, so that the binding can evolve (key versions arrive with rotation).
-std::string associatedData(const core::DossierId& id, core::Section section, std::int64_t version) {
+
+// Format version first, so that the binding can evolve.
+std::string legacyAssociatedData(const core::DossierId& id, core::Section section,
+                                 std::int64_t version) {
   return "passerelle/section/v1|" + id.str() + "|" + std::string(core::toString(section)) + "|" +
          std::to_string(version);
 }
+
+std::string associatedData(const core::DossierId& id, core::Section section, std::int64_t version,
+                           std::int64_t key_version) {
+  return "passerelle/section/v2|" + id.str() + "|" + std::string(core::toString(section)) + "|" +
+         std::to_string(version) + "|k" + std::to_string(key_version);
+}
+
 }  // namespace
 
-SealedContent::SealedContent(const crypto::MasterKey& master)
-    : sections_(master.derive(crypto::KeyUse::section_data)),
+SealedContent::SealedContent(const crypto::MasterKey& master,
+                             const std::filesystem::path& keys_file)
+    : keys_(keys_file, master),
+      legacy_sections_(master.derive(crypto::KeyUse::section_data)),
       content_hash_(master.derive(crypto::KeyUse::content_hash)),
       blind_index_(master.derive(crypto::KeyUse::blind_index)) {}
 
-crypto::Bytes SealedContent::seal(const core::DossierId& id, core::Section section,
-                                  std::int64_t version, const std::string& content) const {
-  return sections_.seal(content, associatedData(id, section, version));
+crypto::Aead SealedContent::newDossierCipher(const core::DossierId& id) {
+  return crypto::Aead(keys_.create(id));
 }
 
-std::string SealedContent::open(const core::DossierId& id, core::Section section,
-                                std::int64_t version, const crypto::Bytes& sealed) const {
-  return sections_.open(sealed, associatedData(id, section, version));
+std::optional<crypto::Aead> SealedContent::dossierCipher(const core::DossierId& id) const {
+  auto key = keys_.find(id);
+  if (!key) return std::nullopt;
+  return crypto::Aead(std::move(*key));
+}
+
+bool SealedContent::shred(const core::DossierId& id) {
+  return keys_.destroy(id);
+}
+
+crypto::Bytes SealedContent::seal(const crypto::Aead& cipher, const core::DossierId& id,
+                                  core::Section section, std::int64_t version,
+                                  const std::string& content) const {
+  return cipher.seal(content, associatedData(id, section, version, kKeyVersion));
+}
+
+std::string SealedContent::open(const crypto::Aead& cipher, const core::DossierId& id,
+                                core::Section section, std::int64_t version,
+                                std::int64_t key_version, const crypto::Bytes& sealed) const {
+  if (key_version != kKeyVersion)
+    throw core::DomainError(core::ErrorKind::integrity,
+                            "stored section names an unknown data key version");
+  return cipher.open(sealed, associatedData(id, section, version, key_version));
+}
+
+std::string SealedContent::openLegacy(const core::DossierId& id, core::Section section,
+                                      std::int64_t version, const crypto::Bytes& sealed) const {
+  return legacy_sections_.open(sealed, legacyAssociatedData(id, section, version));
 }
 
 std::string SealedContent::contentHash(const std::string& content) const {

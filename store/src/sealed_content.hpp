@@ -1,7 +1,10 @@
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 
+#include "data_keys.hpp"
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/section.hpp"
@@ -12,23 +15,38 @@
 namespace passerelle::store {
 
 // What the store does to personal data before it touches the disk: section contents sealed
-// with AEAD bound to their place, identifiers reduced to blind indexes, contents fingerprinted
-// with a keyed hash. Safe to share across threads.
+// with the dossier's own data key, bound to their place; identifiers reduced to blind indexes;
+// contents fingerprinted with a keyed hash. Safe to share across threads.
 class SealedContent {
  public:
-  explicit SealedContent(const crypto::MasterKey& master);
+  SealedContent(const crypto::MasterKey& master, const std::filesystem::path& keys_file);
 
-  crypto::Bytes seal(const core::DossierId& id, core::Section section, std::int64_t version,
-                     const std::string& content) const;
-  // Throws core::DomainError(integrity) if the ciphertext is not the one sealed for that place.
-  std::string open(const core::DossierId& id, core::Section section, std::int64_t version,
+  // The cipher of a new dossier (its data key is created, durably) or of an existing one
+  // (nothing if the dossier has no key: it never existed, or it was erased).
+  crypto::Aead newDossierCipher(const core::DossierId& id);
+  std::optional<crypto::Aead> dossierCipher(const core::DossierId& id) const;
+  // Destroys the dossier's data key: every copy of its sections becomes unreadable.
+  bool shred(const core::DossierId& id);
+
+  crypto::Bytes seal(const crypto::Aead& cipher, const core::DossierId& id, core::Section section,
+                     std::int64_t version, const std::string& content) const;
+  // Throws core::DomainError(integrity) if the ciphertext is not the one sealed for that place
+  // with that key.
+  std::string open(const crypto::Aead& cipher, const core::DossierId& id, core::Section section,
+                   std::int64_t version, std::int64_t key_version,
                    const crypto::Bytes& sealed) const;
+  // Sections sealed before per-dossier keys (key_version 0), for their one-time re-sealing.
+  std::string openLegacy(const core::DossierId& id, core::Section section, std::int64_t version,
+                         const crypto::Bytes& sealed) const;
 
   std::string contentHash(const std::string& content) const;
   std::string blindIndex(const core::Identifier& identifier) const;
 
+  static constexpr std::int64_t kKeyVersion = DataKeys::kKeyVersion;
+
  private:
-  crypto::Aead sections_;
+  DataKeys keys_;
+  crypto::Aead legacy_sections_;
   crypto::KeyedHash content_hash_;
   crypto::KeyedHash blind_index_;
 };

@@ -18,9 +18,9 @@ namespace passerelle::store {
 // What the SQLite stores share: one writer connection behind a mutex (SQLite has one writer
 // anyway), a pool of readers, and the keys that seal contents.
 struct SqliteDatabase {
-  SqliteDatabase(const std::filesystem::path& file, std::size_t readers,
-                 const crypto::MasterKey& master)
-      : sealed(master),
+  SqliteDatabase(const std::filesystem::path& file, const std::filesystem::path& keys_file,
+                 std::size_t readers, const crypto::MasterKey& master)
+      : sealed(master, keys_file),
         writer(openMigrated(file)),
         readers(file, std::max<std::size_t>(1, readers)) {}
 
@@ -38,11 +38,13 @@ struct SqliteDatabase {
   }
 };
 
-// Whether the dossier exists, on a given session (the writer's, inside its transaction).
+// Whether the dossier exists and is not erased, on a given session (the writer's, inside its
+// transaction).
 inline bool dossierExists(Poco::Data::Session& session, const core::DossierId& id) {
   using namespace Poco::Data::Keywords;
   int found = 0;
-  session << "SELECT COUNT(*) FROM dossiers WHERE id = ?", bind(id.str()), into(found), now;
+  session << "SELECT COUNT(*) FROM dossiers WHERE id = ? AND erased_at IS NULL", bind(id.str()),
+      into(found), now;
   return found > 0;
 }
 

@@ -37,12 +37,13 @@ crypto::Bytes fromBlob(const Poco::Data::BLOB& blob) {
   return crypto::Bytes(blob.content().begin(), blob.content().end());
 }
 
-// section, version, author, source, written_at, content_hash, content
+// section, version, author, source, written_at, content_hash, content, key_version
 using VersionRow = Poco::Tuple<std::string, Poco::Int64, std::string, std::string, std::string,
-                               std::string, Poco::Data::BLOB>;
+                               std::string, Poco::Data::BLOB, Poco::Int64>;
 
 constexpr const char* kCurrentSectionsSql =
-    "SELECT s.section, s.version, s.author, s.source, s.written_at, s.content_hash, s.content "
+    "SELECT s.section, s.version, s.author, s.source, s.written_at, s.content_hash, s.content, "
+    "s.key_version "
     "FROM section_versions s JOIN (SELECT section, MAX(version) AS v FROM section_versions "
     "WHERE dossier_id = ? GROUP BY section) m ON s.section = m.section AND s.version = m.v "
     "WHERE s.dossier_id = ?";
@@ -60,14 +61,29 @@ class SqliteDossierStore final : public DossierStore {
       const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
       const std::vector<core::Identifier>& identifiers, const WriteContext& context) override {
     std::lock_guard lock(write_mutex_);
-    Poco::Data::Transaction tx(writer_);
     for (const auto& identifier : identifiers) checkNotTaken(identifier, id);
+    // The key first, durably: a crash before the dossier's rows leaves only an unused key; a
+    // failed transaction takes its key with it.
+    const auto cipher = sealed_.newDossierCipher(id);
+    try {
+      return insertDossier(cipher, id, sections, identifiers, context);
+    } catch (...) {
+      sealed_.shred(id);
+      throw;
+    }
+  }
+
+  std::vector<VersionInfo> insertDossier(
+      const crypto::Aead& cipher, const core::DossierId& id,
+      const std::vector<std::pair<core::Section, std::string>>& sections,
+      const std::vector<core::Identifier>& identifiers, const WriteContext& context) {
+    Poco::Data::Transaction tx(writer_);
     const auto at = nowUtc();
     writer_ << "INSERT INTO dossiers (id, created_at, created_by) VALUES (?, ?, ?)", bind(id.str()),
         bind(at), bind(context.author.str()), now;
     std::vector<VersionInfo> written;
     for (const auto& [section, content] : sections)
-      written.push_back(insertVersion(id, section, 1, content, at, context));
+      written.push_back(insertVersion(cipher, id, section, 1, content, at, context));
     insertIdentifiers(id, identifiers);
     tx.commit();
     return written;
@@ -90,28 +106,32 @@ class SqliteDossierStore final : public DossierStore {
   }
 
   std::vector<SectionVersion> currentSections(const core::DossierId& id) const override {
+    const auto cipher = sealed_.dossierCipher(id);
+    if (!cipher) return {};  // no such dossier, or erased
     std::vector<VersionRow> rows;
     {
       auto session = readers_.acquire();
       *session << kCurrentSectionsSql, bind(id.str()), bind(id.str()), into(rows), now;
     }
     std::vector<SectionVersion> out;
-    for (const auto& row : rows) out.push_back(decode(id, row));
+    for (const auto& row : rows) out.push_back(decode(*cipher, id, row));
     return out;
   }
 
   std::optional<SectionVersion> currentSection(const core::DossierId& id,
                                                core::Section section) const override {
+    const auto cipher = sealed_.dossierCipher(id);
+    if (!cipher) return std::nullopt;
     std::vector<VersionRow> rows;
     {
       auto session = readers_.acquire();
-      *session << "SELECT section, version, author, source, written_at, content_hash, content "
-                  "FROM section_versions WHERE dossier_id = ? AND section = ? "
+      *session << "SELECT section, version, author, source, written_at, content_hash, content, "
+                  "key_version FROM section_versions WHERE dossier_id = ? AND section = ? "
                   "ORDER BY version DESC LIMIT 1",
           bind(id.str()), bind(std::string(core::toString(section))), into(rows), now;
     }
     if (rows.empty()) return std::nullopt;
-    return decode(id, rows.front());
+    return decode(*cipher, id, rows.front());
   }
 
   PutResult putSection(const core::DossierId& id, core::Section section, const std::string& content,
@@ -120,6 +140,8 @@ class SqliteDossierStore final : public DossierStore {
                        const WriteContext& context) override {
     std::lock_guard lock(write_mutex_);
     if (!dossierExists(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+    const auto cipher = sealed_.dossierCipher(id);
+    if (!cipher) throw DomainError(ErrorKind::not_found, "no such dossier");
     const auto current = currentInfo(id, section);
     checkPrecondition(precondition, current);
     const auto hash = sealed_.contentHash(content);
@@ -134,7 +156,7 @@ class SqliteDossierStore final : public DossierStore {
       insertIdentifiers(id, identifiers->values);
     }
     const std::int64_t version = current ? current->version + 1 : 1;
-    const auto info = insertVersion(id, section, version, content, nowUtc(), context);
+    const auto info = insertVersion(*cipher, id, section, version, content, nowUtc(), context);
     tx.commit();
     return {info, true};
   }
@@ -145,8 +167,9 @@ class SqliteDossierStore final : public DossierStore {
     std::vector<Row> rows;
     {
       auto session = readers_.acquire();
-      *session << "SELECT section, version, author, source, written_at, content_hash "
-                  "FROM section_versions WHERE dossier_id = ? ORDER BY section, version",
+      *session << "SELECT s.section, s.version, s.author, s.source, s.written_at, "
+                  "s.content_hash FROM section_versions s JOIN dossiers d ON d.id = s.dossier_id "
+                  "WHERE s.dossier_id = ? AND d.erased_at IS NULL ORDER BY s.section, s.version",
           bind(id.str()), into(rows), now;
     }
     std::vector<VersionInfo> out;
@@ -159,8 +182,24 @@ class SqliteDossierStore final : public DossierStore {
   std::int64_t dossierCount() const override {
     auto session = readers_.acquire();
     Poco::Int64 count = 0;
-    *session << "SELECT COUNT(*) FROM dossiers", into(count), now;
+    *session << "SELECT COUNT(*) FROM dossiers WHERE erased_at IS NULL", into(count), now;
     return count;
+  }
+
+  bool erase(const core::DossierId& id, const std::string& reason,
+             const WriteContext& context) override {
+    std::lock_guard lock(write_mutex_);
+    if (!dossierExists(writer_, id)) return false;
+    // The key first: once it is gone, every copy of the sections is unreadable, whatever
+    // happens next. A crash before the rest leaves a dossier that reads as empty; erasing it
+    // again completes the erasure.
+    sealed_.shred(id);
+    Poco::Data::Transaction tx(writer_);
+    writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(id.str()), now;
+    writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ?, erasure_reason = ? WHERE id = ?",
+        bind(nowUtc()), bind(context.author.str()), bind(reason), bind(id.str()), now;
+    tx.commit();
+    return true;
   }
 
  private:
@@ -214,35 +253,68 @@ class SqliteDossierStore final : public DossierStore {
           bind(id.str()), now;
   }
 
-  VersionInfo insertVersion(const core::DossierId& id, core::Section section, std::int64_t version,
-                            const std::string& content, const std::string& at,
-                            const WriteContext& context) {
+  VersionInfo insertVersion(const crypto::Aead& cipher, const core::DossierId& id,
+                            core::Section section, std::int64_t version, const std::string& content,
+                            const std::string& at, const WriteContext& context) {
     VersionInfo info{section,        version, context.author.str(),
                      context.source, at,      sealed_.contentHash(content)};
     writer_ << "INSERT INTO section_versions (dossier_id, section, version, author, source, "
-               "written_at, content_hash, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               "written_at, content_hash, content, key_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         bind(id.str()), bind(std::string(core::toString(section))), bind(Poco::Int64(version)),
         bind(info.author), bind(info.source), bind(info.written_at), bind(info.content_hash),
-        bind(toBlob(sealed_.seal(id, section, version, content))), now;
+        bind(toBlob(sealed_.seal(cipher, id, section, version, content))),
+        bind(Poco::Int64(SealedContent::kKeyVersion)), now;
     return info;
   }
 
-  SectionVersion decode(const core::DossierId& id, const VersionRow& row) const {
+  SectionVersion decode(const crypto::Aead& cipher, const core::DossierId& id,
+                        const VersionRow& row) const {
     const auto section = sectionFromColumn(row.get<0>());
     SectionVersion v{
         {section, row.get<1>(), row.get<2>(), row.get<3>(), row.get<4>(), row.get<5>()}, {}};
-    v.content = sealed_.open(id, section, v.info.version, fromBlob(row.get<6>()));
+    v.content =
+        sealed_.open(cipher, id, section, v.info.version, row.get<7>(), fromBlob(row.get<6>()));
     return v;
   }
 
   std::shared_ptr<SqliteDatabase> db_;
-  const SealedContent& sealed_;
+  SealedContent& sealed_;
   std::mutex& write_mutex_;
   Poco::Data::Session& writer_;
   SqliteConnectionPool& readers_;
 };
 
 }  // namespace
+
+void resealLegacySections(SqliteDatabase& db) {
+  std::lock_guard lock(db.write_mutex);
+  using Row = Poco::Tuple<std::string, std::string, Poco::Int64, Poco::Data::BLOB>;
+  std::vector<Row> rows;
+  db.writer << "SELECT dossier_id, section, version, content FROM section_versions "
+               "WHERE key_version = 0 ORDER BY dossier_id",
+      into(rows), now;
+  if (rows.empty()) return;
+  Poco::Data::Transaction tx(db.writer);
+  std::optional<core::DossierId> current;
+  std::optional<crypto::Aead> cipher;
+  for (const auto& r : rows) {
+    const auto id = core::DossierId::parse(r.get<0>());
+    if (!id) throw DomainError(ErrorKind::integrity, "stored row names a malformed dossier id");
+    if (current != *id) {
+      current = *id;
+      cipher = db.sealed.dossierCipher(*id);
+      if (!cipher) cipher.emplace(db.sealed.newDossierCipher(*id));
+    }
+    const auto section = sectionFromColumn(r.get<1>());
+    const auto plain = db.sealed.openLegacy(*id, section, r.get<2>(), fromBlob(r.get<3>()));
+    db.writer << "UPDATE section_versions SET content = ?, key_version = ? "
+                 "WHERE dossier_id = ? AND section = ? AND version = ?",
+        bind(toBlob(db.sealed.seal(*cipher, *id, section, r.get<2>(), plain))),
+        bind(Poco::Int64(SealedContent::kKeyVersion)), bind(id->str()), bind(r.get<1>()),
+        bind(r.get<2>()), now;
+  }
+  tx.commit();
+}
 
 std::unique_ptr<DossierStore> makeSqliteDossierStore(std::shared_ptr<SqliteDatabase> db) {
   return std::make_unique<SqliteDossierStore>(std::move(db));

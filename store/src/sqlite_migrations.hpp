@@ -13,6 +13,7 @@ using Migrations = std::map<std::string, std::string>;
 namespace detail {
 const Migrations& sqliteMigrations();       // store/migrations/sqlite: the dossiers' database
 const Migrations& sqliteAuditMigrations();  // store/migrations/sqlite_audit: the audit log's
+const Migrations& sqliteKeyMigrations();    // store/migrations/sqlite_keys: the data keys
 }  // namespace detail
 
 // Applies, in order and each in its own transaction, the numbered migrations that the database

@@ -6,9 +6,18 @@
 
 namespace passerelle::store {
 
+std::filesystem::path keysFileOf(const SqliteOptions& options) {
+  if (!options.keys_file.empty()) return options.keys_file;
+  auto file = options.file;
+  file += ".keys";
+  return file;
+}
+
 SqliteStores openSqliteStores(const SqliteOptions& options, const crypto::MasterKey& master) {
   try {
-    auto db = std::make_shared<SqliteDatabase>(options.file, options.read_connections, master);
+    auto db = std::make_shared<SqliteDatabase>(options.file, keysFileOf(options),
+                                               options.read_connections, master);
+    resealLegacySections(*db);
     return {makeSqliteDossierStore(db), makeSqliteRelationshipStore(db),
             makeSqliteConsentStore(db)};
   } catch (const Poco::Exception& e) {

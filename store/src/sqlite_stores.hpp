@@ -8,6 +8,9 @@
 namespace passerelle::store {
 
 std::unique_ptr<DossierStore> makeSqliteDossierStore(std::shared_ptr<SqliteDatabase> db);
+// Re-seals, in one transaction, the sections written before per-dossier data keys under their
+// dossier's key (created as needed). Nothing to do on a database created since.
+void resealLegacySections(SqliteDatabase& db);
 std::unique_ptr<RelationshipStore> makeSqliteRelationshipStore(std::shared_ptr<SqliteDatabase> db);
 std::unique_ptr<ConsentStore> makeSqliteConsentStore(std::shared_ptr<SqliteDatabase> db);
 

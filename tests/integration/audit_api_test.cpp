@@ -307,6 +307,35 @@ TEST(AuditUnavailableTest, AnAccessThatCannotBeRecordedReturnsNoPersonalData) {
   EXPECT_NE(r.body.find(person["identite"]["nom_naissance"].get<std::string>()), std::string::npos);
 }
 
+TEST_F(AuditApiTest, TheDepartementErasesADossierWithAReasonAndTheErasureIsLogged) {
+  const auto id = create().json()["id"].get<std::string>();
+  const auto path = "/v1/dossiers/" + id;
+  const std::map<std::string, std::string> json_body = {{"Content-Type", "application/json"}};
+  EXPECT_EQ(caf_.request("DELETE", path, json_body, R"({"reason":"x"})").status, 403);
+  const auto no_reason = dept_.request("DELETE", path, json_body, "{}");
+  EXPECT_EQ(no_reason.status, 422);
+  EXPECT_NE(no_reason.body.find("/reason"), std::string::npos);
+  EXPECT_EQ(dept_.request("GET", path, withPurpose()).status, 200);
+
+  const auto erased = dept_.request("DELETE", path, json_body,
+                                    R"J({"reason":"demande de la personne (RGPD art. 17)"})J");
+  ASSERT_EQ(erased.status, 204) << erased.body;
+  EXPECT_EQ(dept_.request("GET", path, withPurpose()).status, 404);
+  EXPECT_EQ(dept_.request("DELETE", path, json_body, R"({"reason":"again"})").status, 404);
+  // The same person pushed again by the CAF is a new dossier: the identifiers were unindexed.
+  const auto again = create();
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_NE(again.json()["id"], id);
+
+  const auto entries = search("person=" + id + "&action=dossier_erase");
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0]["decision"], "deny");
+  EXPECT_EQ(entries[1]["decision"], "invalid");
+  EXPECT_EQ(entries[2]["decision"], "allow");
+  EXPECT_EQ(entries[2]["index"], auditIndex(erased));
+  EXPECT_EQ(entries[2].dump().find("RGPD"), std::string::npos) << "the reason stays in the store";
+}
+
 // ---- the command line on a log the server wrote ----
 
 struct Run {

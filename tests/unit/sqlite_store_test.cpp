@@ -1,5 +1,6 @@
 #include "passerelle/store/sqlite_store.hpp"
 
+#include <Poco/Data/LOB.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <iterator>
 
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/crypto/aead.hpp"
 #include "temp_dir.hpp"
 
 namespace passerelle::store {
@@ -212,6 +214,72 @@ TEST_F(SqliteStoreTest, ACiphertextMovedToAnotherDossierOrSectionFailsIntegrity)
   EXPECT_EQ(kindOf([&] { store_->currentSection(idOf('a'), Section::foyer); }),
             ErrorKind::integrity);
   EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":"a"})");
+}
+
+TEST_F(SqliteStoreTest, ErasureShredsTheDossierInBackupsTooAndOnlyThatDossier) {
+  const Identifier nir_a{IdentifierKind::nir, "2550814168025"};
+  const Identifier nir_b{IdentifierKind::nir, "1840275123456"};
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":"a"})"}}, {nir_a}, ctx_);
+  store_->putSection(idOf('a'), Section::contact, R"({"v":"a2"})", Precondition::any(),
+                     std::nullopt, ctx_);
+  store_->createDossier(idOf('b'), {{Section::contact, R"({"v":"b"})"}}, {nir_b}, ctx_);
+  // A real, consistent copy of the database file, as a backup tool would take it.
+  const auto backup = dir_ / "backup.db";
+  {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session raw("SQLite", (dir_ / "store.db").string());
+    using namespace Poco::Data::Keywords;
+    raw << "VACUUM INTO ?", bind(backup.string()), now;
+  }
+  const auto count = store_->dossierCount();
+  EXPECT_TRUE(store_->erase(idOf('a'), "fin de la durée de conservation", ctx_));
+  EXPECT_FALSE(store_->erase(idOf('a'), "again", ctx_));
+  EXPECT_FALSE(store_->exists(idOf('a')));
+  EXPECT_FALSE(store_->findByIdentifier(nir_a));
+  EXPECT_TRUE(store_->currentSections(idOf('a')).empty());
+  EXPECT_TRUE(store_->history(idOf('a')).empty());
+  EXPECT_EQ(store_->dossierCount(), count - 1);
+  EXPECT_EQ(kindOf([&] {
+              store_->putSection(idOf('a'), Section::contact, "{}", Precondition::any(),
+                                 std::nullopt, ctx_);
+            }),
+            ErrorKind::not_found);
+  EXPECT_EQ(store_->currentSection(idOf('b'), Section::contact)->content, R"({"v":"b"})");
+
+  // The backup restored after the erasure, with the gateway's keys: the erased person's rows
+  // are there, and unreadable; everyone else reads as before.
+  store_.reset();
+  auto restored = openSqliteStores({backup, 1, keysFileOf({dir_ / "store.db"})}, master_).dossiers;
+  EXPECT_EQ(restored->findByIdentifier(nir_a), idOf('a')) << "the backup still has the index";
+  EXPECT_TRUE(restored->currentSections(idOf('a')).empty());
+  EXPECT_FALSE(restored->currentSection(idOf('a'), Section::contact));
+  EXPECT_EQ(restored->currentSection(idOf('b'), Section::contact)->content, R"({"v":"b"})");
+  EXPECT_EQ(restored->findByIdentifier(nir_b), idOf('b'));
+}
+
+TEST_F(SqliteStoreTest, SectionsSealedBeforePerDossierKeysAreResealedAtOpen) {
+  store_->createDossier(idOf('a'), {}, {}, ctx_);
+  store_.reset();
+  // A row as the previous version wrote it: one subkey for every dossier, format v1, version 0.
+  const crypto::Aead legacy(master_.derive(crypto::KeyUse::section_data));
+  const auto sealed =
+      legacy.seal(R"({"v":"old"})", "passerelle/section/v1|" + idOf('a').str() + "|contact|1");
+  {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session raw("SQLite", (dir_ / "store.db").string());
+    using namespace Poco::Data::Keywords;
+    raw << "INSERT INTO section_versions (dossier_id, section, version, author, source, "
+           "written_at, content_hash, content, key_version) VALUES (?, 'contact', 1, 'caf', "
+           "'test', '2026-01-01T00:00:00.000Z', 'h', ?, 0)",
+        bind(idOf('a').str()), bind(Poco::Data::BLOB(sealed.data(), sealed.size())), now;
+  }
+  reopen();
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":"old"})");
+  Poco::Data::Session raw("SQLite", (dir_ / "store.db").string());
+  using namespace Poco::Data::Keywords;
+  int legacy_rows = -1;
+  raw << "SELECT COUNT(*) FROM section_versions WHERE key_version = 0", into(legacy_rows), now;
+  EXPECT_EQ(legacy_rows, 0);
 }
 
 }  // namespace

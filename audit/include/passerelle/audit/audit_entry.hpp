@@ -24,6 +24,7 @@ enum class AuditAction {
   section_read,
   section_write,
   history_read,
+  dossier_erase,
   relationship_list,
   relationship_attach,
   relationship_end,

@@ -16,6 +16,7 @@ enum class KeyUse {
   content_hash,     // keyed hashes of section contents (change detection without a guessable hash)
   signing,          // seed of the gateway's Ed25519 signing key (receipts, checkpoints, manifests)
   audit_pseudonym,  // the person's pseudonym in the audit log (keyed hash of the dossier id)
+  data_key_wrap,    // wraps each dossier's random data key (version = master key generation)
 };
 
 // The root of the key hierarchy: 32 random bytes from which every subkey is derived with

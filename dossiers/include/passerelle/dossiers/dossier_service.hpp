@@ -89,6 +89,11 @@ class DossierService {
                            const nlohmann::json& content, const store::Precondition& precondition,
                            const std::string& source);
 
+  // Erases the dossier (crypto-shredding, store::DossierStore::erase). The Département only;
+  // `body` is {"reason": "…"} (required, the legal ground, kept with the erasure; 1 to 500
+  // characters). not_found if there is no such dossier.
+  void erase(const Caller& caller, const core::DossierId& id, const nlohmann::json& body);
+
   // Version metadata of every section (history readers only).
   std::vector<store::VersionInfo> history(const Caller& caller, const core::DossierId& id) const;
 

@@ -95,7 +95,15 @@ class DossierStore {
   // Metadata of every version of every section, oldest first within a section.
   virtual std::vector<VersionInfo> history(const core::DossierId& id) const = 0;
 
+  // Dossiers not erased.
   virtual std::int64_t dossierCount() const = 0;
+
+  // Erasure by crypto-shredding: destroys the dossier's data key (every version of every
+  // section, in this database and in every copy of it, becomes unreadable), removes its
+  // identifiers from the indexes, and records when, by whom and why. Afterwards the dossier
+  // does not exist for any other call. False if there was no such dossier (or it was erased).
+  virtual bool erase(const core::DossierId& id, const std::string& reason,
+                     const WriteContext& context) = 0;
 };
 
 }  // namespace passerelle::store

@@ -13,7 +13,13 @@ namespace passerelle::store {
 struct SqliteOptions {
   std::filesystem::path file;
   std::size_t read_connections = 4;  // concurrent readers (WAL lets them run beside the writer)
+  // The dossiers' data keys, in a file of their own (not in the database's backups); when
+  // empty, `file` + ".keys".
+  std::filesystem::path keys_file = {};
 };
+
+// Where the data keys of a store are kept.
+std::filesystem::path keysFileOf(const SqliteOptions& options);
 
 // The stores of one SQLite database. They share one writer connection and one pool of readers;
 // each may be used alone, and each keeps the database open while it lives.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -77,6 +78,9 @@ MasterKey MasterKey::loadFile(const std::filesystem::path& path) {
 
 void MasterKey::saveFile(const std::filesystem::path& path) const {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0 && errno == EEXIST)
+    throw std::runtime_error("master key file " + path.string() +
+                             " exists; a master key is never overwritten");
   if (fd < 0) throw std::runtime_error("cannot create master key file " + path.string());
   std::string hex =
       toHex(std::string_view(reinterpret_cast<const char*>(key_.data()), SecretKey::kSize)) + "\n";

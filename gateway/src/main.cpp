@@ -46,6 +46,8 @@ constexpr const char* kUsage = R"(usage:
       the exit status says whether the gateway would accept it.
   passerelle consent verify RECEIPT [--public-key HEX | --config FILE]
       Check a consent receipt's signature (and, with a key, that this gateway signed it).
+  passerelle keys init --file FILE
+      Create a master key file (32 random bytes in hex, mode 600); never overwrites one.
   passerelle keys public --config FILE
       Print the gateway's Ed25519 public key (receipts and audit checkpoints are signed with it).
   passerelle audit pubkey --config FILE
@@ -257,8 +259,15 @@ int consent(const std::vector<std::string>& args) {
 }
 
 int keys(const std::vector<std::string>& args) {
+  if (args.size() == 3 && args[0] == "init" && args[1] == "--file") {
+    passerelle::crypto::MasterKey::generate().saveFile(args[2]);
+    std::cout << "wrote a new master key to " << args[2]
+              << " (readable by its owner only); keep a copy offline: without it, nothing the "
+                 "gateway stored can be read\n";
+    return 0;
+  }
   if (args.size() != 3 || args[0] != "public" || args[1] != "--config")
-    throw UsageError("keys public --config FILE");
+    throw UsageError("keys init --file FILE | keys public --config FILE");
   std::cout << passerelle::gateway::gatewayPublicKey(passerelle::gateway::loadConfig(args[2]))
             << "\n";
   return 0;

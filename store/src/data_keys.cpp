@@ -28,7 +28,32 @@ Poco::Data::Session openMigrated(const std::filesystem::path& file) {
 
 DataKeys::DataKeys(const std::filesystem::path& file, const crypto::MasterKey& master)
     : wrap_(master.derive(crypto::KeyUse::data_key_wrap, kWrapVersion)),
-      session_(openMigrated(file)) {}
+      session_(openMigrated(file)) {
+  checkMasterKey(file);
+}
+
+void DataKeys::checkMasterKey(const std::filesystem::path& file) {
+  constexpr std::string_view kCheck = "passerelle data keys";
+  const std::string associated = "passerelle/key-check/v1|" + std::to_string(kWrapVersion);
+  std::vector<Poco::Data::BLOB> sealed;
+  session_ << "SELECT sealed FROM key_checks WHERE wrap_version = ?", bind(kWrapVersion),
+      into(sealed), now;
+  if (sealed.empty()) {
+    const auto fresh = wrap_.seal(kCheck, associated);
+    session_ << "INSERT INTO key_checks (wrap_version, sealed) VALUES (?, ?)", bind(kWrapVersion),
+        bind(Poco::Data::BLOB(fresh.data(), fresh.size())), now;
+    return;
+  }
+  const auto& blob = sealed.front().content();
+  bool opens = false;
+  try {
+    opens = wrap_.open(crypto::Bytes(blob.begin(), blob.end()), associated) == kCheck;
+  } catch (const core::DomainError&) {
+  }
+  if (!opens)
+    throw std::runtime_error("the master key given is not the one that wrapped the data keys in " +
+                             file.string() + " (wrong key file or PASSERELLE_MASTER_KEY?)");
+}
 
 crypto::SecretKey DataKeys::create(const core::DossierId& id) {
   auto key = crypto::SecretKey::random();

@@ -18,6 +18,8 @@ namespace passerelle::store {
 // holds no key). Destroying a dossier's key is its erasure. Thread-safe.
 class DataKeys {
  public:
+  // Throws std::runtime_error, naming the file, if `master` is not the key the file's data keys
+  // were wrapped with.
   DataKeys(const std::filesystem::path& file, const crypto::MasterKey& master);
 
   // A new key for the dossier, durable when it returns. Throws if it already has one.
@@ -31,6 +33,9 @@ class DataKeys {
   static constexpr std::int64_t kKeyVersion = 1;
 
  private:
+  // Refuses (std::runtime_error) a master key that did not wrap this file's keys.
+  void checkMasterKey(const std::filesystem::path& file);
+
   crypto::Aead wrap_;
   static constexpr std::int64_t kWrapVersion = 1;
   mutable std::mutex mutex_;  // one session, used by one thread at a time

@@ -108,5 +108,11 @@ case "$msg" in *"france_travail.json, rule ft-lecture"*) passed=$((passed + 1)) 
 if "$binary" policy check "$work/checked/caf.json" >/dev/null; then passed=$((passed + 1)); else
   failed=$((failed + 1)); echo "FAIL: a valid policy file fails check"; fi
 
+# A master key file of its own: created readable by its owner only, never overwritten.
+"$binary" keys init --file "$work/new.key" >/dev/null
+check "keys init mode" "600" "$(stat -c %a "$work/new.key")"
+if "$binary" keys init --file "$work/new.key" 2>/dev/null; then
+  failed=$((failed + 1)); echo "FAIL: keys init overwrote a key"; else passed=$((passed + 1)); fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -186,10 +186,23 @@ TEST_F(SqliteStoreTest, NothingPersonalIsInTheFileInClear) {
 TEST_F(SqliteStoreTest, AnotherMasterKeyCannotReadOrMatch) {
   store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}},
                         {{IdentifierKind::nir, "2550814168025"}}, ctx_);
+  EXPECT_EQ(store_->findByIdentifier({IdentifierKind::nir, "2550814168025"}), idOf('a'));
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":1})");
+}
+
+TEST_F(SqliteStoreTest, AnotherMasterKeyIsRefusedAtOpenWithAClearMessage) {
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}}, {}, ctx_);
   store_.reset();
-  auto other = openSqliteStores({dir_ / "store.db", 1}, crypto::MasterKey::generate()).dossiers;
-  EXPECT_FALSE(other->findByIdentifier({IdentifierKind::nir, "2550814168025"}));
-  EXPECT_EQ(kindOf([&] { other->currentSections(idOf('a')); }), ErrorKind::integrity);
+  try {
+    openSqliteStores({dir_ / "store.db", 1}, crypto::MasterKey::generate());
+    ADD_FAILURE() << "a wrong master key opened the store";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("master key given is not the one"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("store.db.keys"), std::string::npos);
+  }
+  reopen();  // the right key still opens it
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":1})");
 }
 
 TEST_F(SqliteStoreTest, ACiphertextMovedToAnotherDossierOrSectionFailsIntegrity) {

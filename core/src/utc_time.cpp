@@ -6,6 +6,8 @@
 #include <Poco/DateTimeParser.h>
 #include <Poco/Timestamp.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <regex>
 
 namespace passerelle::core {
@@ -35,6 +37,17 @@ std::optional<UtcTime> parseUtc(std::string_view text) {
   if (Poco::DateTimeFormatter::format(parsed, "%Y-%m-%d") != s.substr(0, 10)) return std::nullopt;
   parsed.makeUTC(zone);
   return Poco::DateTimeFormatter::format(parsed, kFormat);
+}
+
+UtcTime monthsBefore(const UtcTime& time, int months) {
+  int year = std::stoi(time.substr(0, 4));
+  int month = std::stoi(time.substr(5, 2)) - months;
+  year += (month - 1 >= 0 ? (month - 1) / 12 : (month - 12) / 12);
+  month = ((month - 1) % 12 + 12) % 12 + 1;
+  const int day = std::min(std::stoi(time.substr(8, 2)), Poco::DateTime::daysOfMonth(year, month));
+  char date[11];
+  std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, month, day);
+  return date + time.substr(10);
 }
 
 }  // namespace passerelle::core

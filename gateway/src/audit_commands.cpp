@@ -1,6 +1,5 @@
 // `passerelle audit ...`: the public key, verification of the store or of an export, export,
 // retention.
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -121,18 +120,6 @@ int exportCommand(const std::vector<std::string>& args) {
   return 0;
 }
 
-// "YYYY-MM-DD" of today minus `months`, UTC (the last day of the month when the day is past).
-std::string monthsAgo(int months) {
-  using namespace std::chrono;
-  const year_month_day today{floor<days>(system_clock::now())};
-  auto target = today - std::chrono::months(months);
-  if (!target.ok()) target = target.year() / target.month() / last;
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(target.year()),
-                static_cast<unsigned>(target.month()), static_cast<unsigned>(target.day()));
-  return text;
-}
-
 int prune(const std::vector<std::string>& args) {
   std::optional<GatewayConfig> config;
   std::optional<std::string> before;
@@ -145,7 +132,8 @@ int prune(const std::vector<std::string>& args) {
       throw UsageError("unknown option " + args[i]);
   }
   if (!config) throw UsageError("audit prune needs --config FILE");
-  const auto limit = core::parseUtc(before.value_or(monthsAgo(config->audit.retention_months)));
+  const auto limit = before ? core::parseUtc(*before)
+                            : core::monthsBefore(core::nowUtc(), config->audit.retention_months);
   if (!limit) throw UsageError("--before takes a date (YYYY-MM-DD)");
   auto store = openExisting(auditFile(*config));
   const auto pruned = store->pruneBefore(*limit);

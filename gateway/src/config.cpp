@@ -57,9 +57,9 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   } catch (const json::parse_error& e) {
     reader.fail("not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
-  reader.onlyKeys(
-      doc, "(root)",
-      {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies", "audit"});
+  reader.onlyKeys(doc, "(root)",
+                  {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies",
+                   "audit", "retention"});
 
   GatewayConfig config;
   if (doc.contains("listen")) {
@@ -112,6 +112,16 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
       reader.fail(
           "audit.checkpoint_interval_ms must be at least 10 and audit.retention_months "
           "at least 1");
+  }
+  if (doc.contains("retention")) {
+    const auto& retention = doc["retention"];
+    reader.onlyKeys(retention, "retention", {"months", "daily"});
+    reader.number(retention, "months", "retention", config.retention.months);
+    if (config.retention.months < 1) reader.fail("retention.months must be at least 1");
+    if (retention.contains("daily")) {
+      if (!retention["daily"].is_boolean()) reader.fail("retention.daily must be true or false");
+      config.retention.daily = retention["daily"].get<bool>();
+    }
   }
   return config;
 }

@@ -1,5 +1,8 @@
 #include "passerelle/gateway/gateway.hpp"
 
+#include <Poco/Logger.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -27,6 +30,11 @@ std::string gatewayPublicKey(const GatewayConfig& config) {
 
 Gateway::Gateway(const GatewayConfig& config)
     : config_(config),
+      lock_([&] {
+        auto file = config.sqlite_file;
+        file += ".lock";
+        return file;
+      }()),
       master_(loadMasterKey(config)),
       signer_(master_.derive(crypto::KeyUse::signing)),
       registry_(policies::PartnerRegistry::loadFile(config.partners_file)),
@@ -54,7 +62,70 @@ Gateway::Gateway(const GatewayConfig& config)
       server_(std::make_unique<GatewayServer>(config.server, services_)) {}
 
 Gateway::~Gateway() {
+  stop();
+}
+
+void Gateway::start() {
+  server_->start();
+  if (config_.retention.daily && !retention_thread_.joinable()) {
+    retention_stop_ = false;
+    retention_thread_ = std::thread([this] { retentionLoop(); });
+  }
+}
+
+void Gateway::stop() {
   server_->stop();
+  {
+    std::lock_guard lock(retention_mutex_);
+    retention_stop_ = true;
+  }
+  retention_wake_.notify_all();
+  if (retention_thread_.joinable()) retention_thread_.join();
+}
+
+void Gateway::retentionLoop() {
+  auto& log = Poco::Logger::get("passerelle.retention");
+  std::unique_lock lock(retention_mutex_);
+  while (!retention_stop_) {
+    lock.unlock();
+    try {
+      const auto report = applyRetention(false);
+      // Counts only: the application log holds no personal data, not even dossier ids.
+      log.information("retention: %z dossiers erased (last activity before %s)", report.erased,
+                      report.cutoff);
+    } catch (const std::exception& e) {
+      log.error("retention failed, will retry tomorrow: %s", std::string(e.what()));
+    }
+    lock.lock();
+    retention_wake_.wait_for(lock, std::chrono::hours(24), [this] { return retention_stop_; });
+  }
+}
+
+Gateway::RetentionReport Gateway::applyRetention(bool dry_run) {
+  const dossiers::RetentionRule rule{config_.retention.months};
+  const auto now = core::nowUtc();
+  RetentionReport report{core::monthsBefore(now, rule.months),
+                         dossiers::dueForErasure(*stores_.dossiers, rule, now), 0};
+  if (dry_run) return report;
+  const auto reason = dossiers::retentionReason(rule);
+  for (const auto& due : report.due) {
+    if (!stores_.dossiers->erase(due.id, reason, {core::PartnerId("passerelle"), "retention"}))
+      continue;
+    ++report.erased;
+    audit::AuditEvent event;
+    event.time = core::nowUtc();
+    event.credential = "system:retention";
+    event.action = audit::AuditAction::dossier_erase;
+    event.person = pseudonyms_.of(due.id);
+    event.decision = audit::AuditDecision::allow;
+    event.policy_version = policyVersion();
+    event.request_id = core::RequestId("retention-" + event.time);
+    event.details = {{"basis", due.basis},
+                     {"last_activity", due.last_activity},
+                     {"retention_months", std::to_string(rule.months)}};
+    audit_.append(std::move(event));
+  }
+  return report;
 }
 
 std::string Gateway::reloadPolicy() {

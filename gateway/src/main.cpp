@@ -62,6 +62,10 @@ constexpr const char* kUsage = R"(usage:
   passerelle audit prune --config FILE [--before DATE]
       Erase the content of entries older than audit.retention_months (default 12), keeping
       their leaf hashes so that proofs still verify.
+  passerelle retention run --config FILE [--dry-run]
+      Erase (crypto-shredding) the dossiers whose last activity — last section write or pathway
+      exit — is older than retention.months (default 24); --dry-run only lists them. A serving
+      gateway does this itself at start and then daily; this command refuses to run beside it.
   passerelle help
 
 While serving, SIGHUP reloads the sharing policy (a bad policy is refused and the one in
@@ -273,6 +277,30 @@ int keys(const std::vector<std::string>& args) {
   return 0;
 }
 
+int retention(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "run") throw UsageError("retention run --config FILE [--dry-run]");
+  std::optional<std::string> config_file;
+  bool dry_run = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config")
+      config_file = valueOf(args, i);
+    else if (args[i] == "--dry-run")
+      dry_run = true;
+    else
+      throw UsageError("unknown option " + args[i]);
+  }
+  if (!config_file) throw UsageError("retention run needs --config FILE");
+  Gateway gateway(passerelle::gateway::loadConfig(*config_file));
+  const auto report = gateway.applyRetention(dry_run);
+  std::cout << (dry_run ? "would erase " : "erased ")
+            << (dry_run ? report.due.size() : report.erased)
+            << " dossiers whose last activity is before " << report.cutoff << "\n";
+  for (const auto& due : report.due)
+    std::cout << "  " << due.id.str() << "  last activity " << due.last_activity << " ("
+              << (due.basis == "date_sortie" ? "pathway exit" : "last section write") << ")\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -292,6 +320,7 @@ int main(int argc, char** argv) {
     if (command == "consent") return consent(args);
     if (command == "keys") return keys(args);
     if (command == "audit") return passerelle::gateway::auditCommand(args);
+    if (command == "retention") return retention(args);
     throw UsageError("unknown command " + command);
   } catch (const UsageError& e) {
     std::cerr << "passerelle: " << e.what() << "\n" << kUsage;

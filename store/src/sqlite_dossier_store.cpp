@@ -186,6 +186,24 @@ class SqliteDossierStore final : public DossierStore {
     return count;
   }
 
+  std::vector<LastWrite> lastWrites() const override {
+    std::vector<Poco::Tuple<std::string, std::string>> rows;
+    {
+      auto session = readers_.acquire();
+      *session << "SELECT d.id, COALESCE(MAX(s.written_at), d.created_at) FROM dossiers d "
+                  "LEFT JOIN section_versions s ON s.dossier_id = d.id "
+                  "WHERE d.erased_at IS NULL GROUP BY d.id ORDER BY d.id",
+          into(rows), now;
+    }
+    std::vector<LastWrite> out;
+    for (const auto& r : rows) {
+      const auto id = core::DossierId::parse(r.get<0>());
+      if (!id) throw DomainError(ErrorKind::integrity, "stored row names a malformed dossier id");
+      out.push_back({*id, r.get<1>()});
+    }
+    return out;
+  }
+
   bool erase(const core::DossierId& id, const std::string& reason,
              const WriteContext& context) override {
     std::lock_guard lock(write_mutex_);

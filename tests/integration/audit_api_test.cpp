@@ -2,15 +2,13 @@
 // the person's report with proofs, checkpoints and proofs for partners, concurrency, an audit
 // log that cannot write, and the `passerelle audit` commands on the result.
 #include <Poco/Data/Session.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <set>
 #include <thread>
 
+#include "command.hpp"
 #include "passerelle/audit/checkpoint.hpp"
 #include "passerelle/audit/log_verifier.hpp"
 #include "passerelle/gateway/demo_data.hpp"
@@ -338,17 +336,8 @@ TEST_F(AuditApiTest, TheDepartementErasesADossierWithAReasonAndTheErasureIsLogge
 
 // ---- the command line on a log the server wrote ----
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run passerelle(const std::vector<std::string>& args) {
-  Poco::Pipe out;
-  auto handle = Poco::Process::launch(PASSERELLE_BINARY, args, nullptr, &out, &out);
-  Poco::PipeInputStream in(out);
-  std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return {handle.wait(), output};
+CommandResult passerelle(const std::vector<std::string>& args) {
+  return runCommand(PASSERELLE_BINARY, args);
 }
 
 TEST_F(AuditApiTest, TheVerifyCommandChecksTheStoreAndItsExport) {

@@ -26,8 +26,13 @@ void TestGateway::stop() {
   if (gateway_) gateway_->stop();
 }
 
-void TestGateway::restart() {
+void TestGateway::close() {
   gateway_.reset();
+}
+
+void TestGateway::restart(const std::function<void(gateway::GatewayConfig&)>& adjust) {
+  gateway_.reset();
+  if (adjust) adjust(config_);
   gateway_ = std::make_unique<gateway::Gateway>(config_);
   start();
 }

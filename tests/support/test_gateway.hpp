@@ -23,7 +23,10 @@ class TestGateway {
   void start();
   void stop();
   // Stops and reopens everything from the same files, as after a process restart.
-  void restart();
+  // `adjust` may change the configuration first.
+  void restart(const std::function<void(gateway::GatewayConfig&)>& adjust = {});
+  // Stops and closes everything (the store's lock too), as when the process exits.
+  void close();
 
   std::uint16_t port() const { return gateway_->port(); }
   const std::filesystem::path& dir() const { return dir_.path(); }

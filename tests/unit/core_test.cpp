@@ -4,6 +4,7 @@
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/purpose.hpp"
 #include "passerelle/core/section.hpp"
+#include "passerelle/core/utc_time.hpp"
 
 namespace passerelle::core {
 namespace {
@@ -57,5 +58,18 @@ TEST(IdentifierKindTest, KindsAreOrderedFromStrongestToWeakest) {
   EXPECT_LT(IdentifierKind::france_travail, IdentifierKind::departement);
 }
 
+}  // namespace
+}  // namespace passerelle::core
+
+namespace passerelle::core {
+namespace {
+TEST(UtcTimeTest, MonthsBeforeKeepsTheTimeAndClampsTheDay) {
+  EXPECT_EQ(monthsBefore("2026-11-23T10:00:00.000Z", 24), "2024-11-23T10:00:00.000Z");
+  EXPECT_EQ(monthsBefore("2026-03-31T23:59:59.999Z", 1), "2026-02-28T23:59:59.999Z");
+  EXPECT_EQ(monthsBefore("2024-03-31T00:00:00.000Z", 1), "2024-02-29T00:00:00.000Z");
+  EXPECT_EQ(monthsBefore("2026-01-15T00:00:00.000Z", 1), "2025-12-15T00:00:00.000Z");
+  EXPECT_EQ(monthsBefore("2026-01-15T00:00:00.000Z", 13), "2024-12-15T00:00:00.000Z");
+  EXPECT_EQ(monthsBefore("2026-12-01T00:00:00.000Z", 12), "2025-12-01T00:00:00.000Z");
+}
 }  // namespace
 }  // namespace passerelle::core

@@ -18,6 +18,13 @@ struct AuditConfig {
   int busy_timeout_ms = 10000;        // how long a write waits for another process's lock
 };
 
+// The retention rule (the "retention" object): dossiers are erased `months` after the last
+// activity in the pathway; a serving gateway applies it at start and then daily.
+struct RetentionConfig {
+  int months = 24;
+  bool daily = true;
+};
+
 // Everything `passerelle serve` needs, read from a JSON configuration file. Relative paths in
 // the file are relative to the file's own directory.
 struct GatewayConfig {
@@ -30,6 +37,7 @@ struct GatewayConfig {
   // default policy built into the binary.
   std::optional<std::filesystem::path> policies_dir;
   AuditConfig audit;
+  RetentionConfig retention;
 };
 
 // Reads a configuration file. Throws std::runtime_error naming the file and the offending key

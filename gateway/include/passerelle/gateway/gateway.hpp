@@ -1,7 +1,10 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "passerelle/audit/audit_log.hpp"
 #include "passerelle/audit/person_pseudonyms.hpp"
@@ -12,7 +15,9 @@
 #include "passerelle/dossiers/dossier_service.hpp"
 #include "passerelle/dossiers/policy_holder.hpp"
 #include "passerelle/dossiers/relationship_service.hpp"
+#include "passerelle/dossiers/retention.hpp"
 #include "passerelle/gateway/config.hpp"
+#include "passerelle/gateway/process_lock.hpp"
 #include "passerelle/gateway/server.hpp"
 #include "passerelle/policies/partner_registry.hpp"
 #include "passerelle/schemas/section_validator.hpp"
@@ -49,8 +54,18 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  void start() { server_->start(); }
-  void stop() { server_->stop(); }
+  // Serves, and (if configured) applies the retention rule now and then daily.
+  void start();
+  void stop();
+
+  // Applies the retention rule: lists the dossiers due and, unless `dry_run`, erases them
+  // (crypto-shredding), each erasure recorded in the audit log.
+  struct RetentionReport {
+    std::string cutoff;  // last activity before this is due
+    std::vector<dossiers::DueErasure> due;
+    std::size_t erased = 0;
+  };
+  RetentionReport applyRetention(bool dry_run);
   std::uint16_t port() const { return server_->port(); }
 
   // Reads the policy directory again; on success the new policy applies to the next requests
@@ -73,7 +88,10 @@ class Gateway {
  private:
   static policies::PolicySet loadPolicy(const GatewayConfig& config);
 
+  void retentionLoop();
+
   GatewayConfig config_;
+  ProcessLock lock_;
   crypto::MasterKey master_;
   crypto::Signer signer_;
   policies::PartnerRegistry registry_;
@@ -89,6 +107,11 @@ class Gateway {
   std::unique_ptr<dossiers::DossierService> dossiers_;
   Services services_;
   std::unique_ptr<GatewayServer> server_;
+
+  std::mutex retention_mutex_;
+  std::condition_variable retention_wake_;
+  bool retention_stop_ = false;
+  std::thread retention_thread_;
 };
 
 }  // namespace passerelle::gateway

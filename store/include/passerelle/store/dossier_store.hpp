@@ -98,6 +98,13 @@ class DossierStore {
   // Dossiers not erased.
   virtual std::int64_t dossierCount() const = 0;
 
+  // Every dossier not erased, with the time of its last section write (for retention).
+  struct LastWrite {
+    core::DossierId id;
+    core::UtcTime written_at;
+  };
+  virtual std::vector<LastWrite> lastWrites() const = 0;
+
   // Erasure by crypto-shredding: destroys the dossier's data key (every version of every
   // section, in this database and in every copy of it, becomes unreadable), removes its
   // identifiers from the indexes, and records when, by whom and why. Afterwards the dossier

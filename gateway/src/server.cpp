@@ -187,6 +187,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
       // operator's log, not to the client.
       logger().error("request %s: internal error (%s)", request.id().str(), std::string(e.what()));
       return internalProblem();
+    } catch (...) {
+      logger().error("request %s: internal error (not a std::exception)", request.id().str());
+      return internalProblem();
     }
   }
 

@@ -28,7 +28,8 @@ Poco::Data::Session openMigrated(const std::filesystem::path& file) {
 
 DataKeys::DataKeys(const std::filesystem::path& file, const crypto::MasterKey& master)
     : wrap_(master.derive(crypto::KeyUse::data_key_wrap, kWrapVersion)),
-      session_(openMigrated(file)) {
+      session_(openMigrated(file)),
+      readers_(file, 2) {
   checkMasterKey(file);
 }
 
@@ -60,7 +61,7 @@ crypto::SecretKey DataKeys::create(const core::DossierId& id) {
   const auto wrapped = wrap_.seal(
       std::string_view(reinterpret_cast<const char*>(key.data()), crypto::SecretKey::kSize),
       associatedData(id, kWrapVersion));
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   session_ << "INSERT INTO data_keys (dossier_id, wrap_version, wrapped, created_at) "
               "VALUES (?, ?, ?, ?)",
       bind(id.str()), bind(kWrapVersion), bind(Poco::Data::BLOB(wrapped.data(), wrapped.size())),
@@ -72,8 +73,8 @@ std::optional<crypto::SecretKey> DataKeys::find(const core::DossierId& id) const
   std::vector<Poco::Data::BLOB> wrapped;
   std::vector<Poco::Int64> versions;
   {
-    std::lock_guard lock(mutex_);
-    session_ << "SELECT wrapped, wrap_version FROM data_keys WHERE dossier_id = ?", bind(id.str()),
+    auto session = readers_.acquire();
+    *session << "SELECT wrapped, wrap_version FROM data_keys WHERE dossier_id = ?", bind(id.str()),
         into(wrapped), into(versions), now;
   }
   if (wrapped.empty()) return std::nullopt;
@@ -91,7 +92,7 @@ std::optional<crypto::SecretKey> DataKeys::find(const core::DossierId& id) const
 }
 
 bool DataKeys::destroy(const core::DossierId& id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   Poco::Data::Statement remove(session_);
   remove << "DELETE FROM data_keys WHERE dossier_id = ?", bind(id.str());
   return remove.execute() > 0;

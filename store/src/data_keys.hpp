@@ -10,6 +10,7 @@
 #include "passerelle/crypto/aead.hpp"
 #include "passerelle/crypto/master_key.hpp"
 #include "passerelle/crypto/secret_key.hpp"
+#include "sqlite_connection_pool.hpp"
 
 namespace passerelle::store {
 
@@ -38,8 +39,10 @@ class DataKeys {
 
   crypto::Aead wrap_;
   static constexpr std::int64_t kWrapVersion = 1;
-  mutable std::mutex mutex_;  // one session, used by one thread at a time
-  mutable Poco::Data::Session session_;
+  std::mutex write_mutex_;  // guards session_, the writer
+  Poco::Data::Session session_;
+  // Every dossier read looks its key up: readers must not queue behind one session.
+  mutable SqliteConnectionPool readers_;
 };
 
 }  // namespace passerelle::store

@@ -62,6 +62,11 @@ std::string SealedContent::openLegacy(const core::DossierId& id, core::Section s
   return legacy_sections_.open(sealed, legacyAssociatedData(id, section, version));
 }
 
+crypto::Bytes SealedContent::sealErasureReason(const core::DossierId& id,
+                                               const std::string& reason) const {
+  return legacy_sections_.seal(reason, "passerelle/erasure-reason/v1|" + id.str());
+}
+
 std::string SealedContent::contentHash(const std::string& content) const {
   return content_hash_.hex(content);
 }

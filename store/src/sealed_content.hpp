@@ -39,6 +39,10 @@ class SealedContent {
   std::string openLegacy(const core::DossierId& id, core::Section section, std::int64_t version,
                          const crypto::Bytes& sealed) const;
 
+  // The free-text reason of an erasure (it may name the person: "à la demande de Mme X"),
+  // sealed under the gateway's section subkey — the dossier's own key is gone by then.
+  crypto::Bytes sealErasureReason(const core::DossierId& id, const std::string& reason) const;
+
   std::string contentHash(const std::string& content) const;
   std::string blindIndex(const core::Identifier& identifier) const;
 
@@ -46,7 +50,7 @@ class SealedContent {
 
  private:
   DataKeys keys_;
-  crypto::Aead legacy_sections_;
+  crypto::Aead legacy_sections_;  // the section_data subkey: old sections, erasure reasons
   crypto::KeyedHash content_hash_;
   crypto::KeyedHash blind_index_;
 };

@@ -215,7 +215,8 @@ class SqliteDossierStore final : public DossierStore {
     Poco::Data::Transaction tx(writer_);
     writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(id.str()), now;
     writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ?, erasure_reason = ? WHERE id = ?",
-        bind(nowUtc()), bind(context.author.str()), bind(reason), bind(id.str()), now;
+        bind(nowUtc()), bind(context.author.str()),
+        bind(toBlob(sealed_.sealErasureReason(id, reason))), bind(id.str()), now;
     tx.commit();
     return true;
   }

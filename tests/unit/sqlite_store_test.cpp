@@ -241,7 +241,8 @@ TEST_F(SqliteStoreTest, ErasureShredsTheDossierInBackupsTooAndOnlyThatDossier) {
     raw << "VACUUM INTO ?", bind(backup.string()), now;
   }
   const auto count = store_->dossierCount();
-  EXPECT_TRUE(store_->erase(idOf('a'), "fin de la durée de conservation", ctx_));
+  EXPECT_TRUE(store_->erase(idOf('a'), "à la demande de Mme Zyxwvutsrq", ctx_));
+  EXPECT_EQ(rawFileBytes().find("Zyxwvutsrq"), std::string::npos) << "the reason is sealed";
   EXPECT_FALSE(store_->erase(idOf('a'), "again", ctx_));
   EXPECT_FALSE(store_->exists(idOf('a')));
   EXPECT_FALSE(store_->findByIdentifier(nir_a));

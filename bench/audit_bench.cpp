@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "passerelle/audit/audit_log.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/root_key.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
 #include "passerelle/gateway/demo.hpp"
 #include "passerelle/gateway/demo_data.hpp"
@@ -88,7 +88,7 @@ void appends(const fs::path& dir, double seconds) {
   std::printf(
       "| threads | one write per entry: appends/s | p99 ms | group commit: appends/s "
       "| p99 ms | entries per write |\n|---|---|---|---|---|---|\n");
-  const auto master = crypto::MasterKey::generate();
+  const auto master = crypto::RootKey::generate();
   const crypto::Signer signer(master.derive(crypto::KeyUse::signing));
   for (int threads : {1, 8, 64}) {
     Figures by_mode[2];

@@ -2,8 +2,8 @@
 
 namespace passerelle::audit {
 
-PersonPseudonyms::PersonPseudonyms(const crypto::MasterKey& master)
-    : hash_(master.derive(crypto::KeyUse::audit_pseudonym)) {}
+PersonPseudonyms::PersonPseudonyms(const crypto::RootKey& root)
+    : hash_(root.derive(crypto::KeyUse::audit_pseudonym)) {}
 
 std::string PersonPseudonyms::of(const core::DossierId& id) const {
   return "p" + hash_.hex("audit-person:" + id.str()).substr(0, 32);

@@ -9,7 +9,7 @@
 
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/digest.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/master_keys.hpp"
 #include "passerelle/gateway/certificate_fingerprint.hpp"
 #include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/gateway/demo_pki.hpp"
@@ -76,7 +76,7 @@ void createDemo(const fs::path& dir) {
   fs::create_directories(dir / "policies");
   for (const auto& [name, text] : policies::PolicySet::builtinFiles())
     std::ofstream(dir / "policies" / name) << text;
-  crypto::MasterKey::generate().saveFile(dir / "master.key");
+  crypto::MasterKeys::generate().saveNewFile(dir / "master.key");
   // Written last: its presence means the directory is complete.
   writeJson(dir / "passerelle.json", {{"listen", {{"host", "127.0.0.1"}, {"port", 8443}}},
                                       {"tls",

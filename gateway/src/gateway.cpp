@@ -8,13 +8,22 @@
 
 namespace passerelle::gateway {
 
-crypto::MasterKey Gateway::loadMasterKey(const GatewayConfig& config) {
-  if (config.master_key_file) return crypto::MasterKey::loadFile(*config.master_key_file);
-  const char* hex = std::getenv("PASSERELLE_MASTER_KEY");
-  if (hex == nullptr)
+crypto::MasterKeys Gateway::loadMasterKeys(const GatewayConfig& config) {
+  if (config.master_key_file) return crypto::MasterKeys::loadFile(*config.master_key_file);
+  const char* text = std::getenv("PASSERELLE_MASTER_KEY");
+  if (text == nullptr)
     throw std::runtime_error(
         "no master key: set master_key_file in the configuration or PASSERELLE_MASTER_KEY");
-  return crypto::MasterKey::fromHex(hex);
+  return crypto::MasterKeys::parse(text, "PASSERELLE_MASTER_KEY");
+}
+
+std::shared_ptr<store::KeyStore> openKeyStore(const GatewayConfig& config) {
+  store::KeyStore::Reload reload;
+  // A rotation by `passerelle keys rotate` adds a version to the key file while we serve.
+  if (config.master_key_file)
+    reload = [file = *config.master_key_file] { return crypto::MasterKeys::loadFile(file); };
+  return store::openKeyStore({config.sqlite_file}, Gateway::loadMasterKeys(config),
+                             std::move(reload));
 }
 
 policies::PolicySet Gateway::loadPolicy(const GatewayConfig& config) {
@@ -24,28 +33,31 @@ policies::PolicySet Gateway::loadPolicy(const GatewayConfig& config) {
 }
 
 std::string gatewayPublicKey(const GatewayConfig& config) {
-  return crypto::Signer(Gateway::loadMasterKey(config).derive(crypto::KeyUse::signing))
+  return crypto::Signer(openKeyStore(config)->root().derive(crypto::KeyUse::signing))
       .publicKeyHex();
 }
 
 Gateway::Gateway(const GatewayConfig& config)
     : config_(config),
-      lock_([&] {
-        auto file = config.sqlite_file;
-        file += ".lock";
-        return file;
-      }()),
-      master_(loadMasterKey(config)),
-      signer_(master_.derive(crypto::KeyUse::signing)),
+      lock_(
+          [&] {
+            auto file = config.sqlite_file;
+            file += ".lock";
+            return file;
+          }(),
+          "the store is in use by another passerelle process; stop it first — a running gateway "
+          "applies retention itself, daily"),
+      keys_(openKeyStore(config)),
+      signer_(keys_->root().derive(crypto::KeyUse::signing)),
       registry_(policies::PartnerRegistry::loadFile(config.partners_file)),
       policies_(loadPolicy(config)),
-      stores_(store::openSqliteStores({config.sqlite_file, 4}, master_)),
+      stores_(store::openSqliteStores({config.sqlite_file, 4}, keys_)),
       audit_store_(
           store::openSqliteAuditStore({auditFile(config), 2, config.audit.busy_timeout_ms})),
       audit_(*audit_store_, signer_,
              {config.audit.log_id, std::chrono::milliseconds(config.audit.checkpoint_interval_ms),
               4096}),
-      pseudonyms_(master_),
+      pseudonyms_(keys_->root()),
       guard_(policies_, schemas::FieldCatalogue::builtin(), *stores_.relationships,
              *stores_.consents),
       relationships_(*stores_.relationships, *stores_.dossiers, guard_, registry_),

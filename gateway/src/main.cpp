@@ -47,9 +47,16 @@ constexpr const char* kUsage = R"(usage:
   passerelle consent verify RECEIPT [--public-key HEX | --config FILE]
       Check a consent receipt's signature (and, with a key, that this gateway signed it).
   passerelle keys init --file FILE
-      Create a master key file (32 random bytes in hex, mode 600); never overwrites one.
+      Create a master key file (version 1: 32 random bytes in hex, mode 600); never overwrites one.
   passerelle keys public --config FILE
       Print the gateway's Ed25519 public key (receipts and audit checkpoints are signed with it).
+  passerelle keys status --config FILE
+      Which master key version wraps new keys, and how many data keys each version wraps.
+  passerelle keys rotate --config FILE [--max-keys N]
+      Add a new master key version to the key file and re-wrap every dossier's data key under
+      it (sections are not re-encrypted), in small transactions while the gateway serves; then
+      retire the old version from the key file. Interrupted (or stopped after N keys), it
+      resumes where it was when run again.
   passerelle audit pubkey --config FILE
       The same key: the one audit checkpoints are signed with.
   passerelle audit verify (--config FILE | --store AUDIT_DB | --file EXPORT)
@@ -262,19 +269,113 @@ int consent(const std::vector<std::string>& args) {
   return 0;
 }
 
+// The options after `keys SUBCOMMAND`: --config FILE, and --max-keys N where allowed.
+struct KeysOptions {
+  std::optional<std::string> config;
+  std::optional<std::size_t> max_keys;
+};
+
+KeysOptions keysOptions(const std::vector<std::string>& args, bool allow_max_keys) {
+  KeysOptions options;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config") {
+      options.config = valueOf(args, i);
+    } else if (args[i] == "--max-keys" && allow_max_keys) {
+      const auto text = valueOf(args, i);
+      std::size_t used = 0;
+      try {
+        options.max_keys = std::stoull(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != text.size() || used == 0 || *options.max_keys == 0)
+        throw UsageError("--max-keys needs a positive whole number");
+    } else {
+      throw UsageError("unknown option " + args[i]);
+    }
+  }
+  if (!options.config) throw UsageError("keys " + args[0] + " needs --config FILE");
+  return options;
+}
+
+std::string versionList(const std::vector<passerelle::crypto::MasterKeys::Version>& versions) {
+  std::string out;
+  for (const auto v : versions) out += (out.empty() ? "" : ", ") + std::to_string(v);
+  return out;
+}
+
+int keysRotate(const passerelle::gateway::GatewayConfig& config,
+               std::optional<std::size_t> max_keys) {
+  if (!config.master_key_file)
+    throw std::runtime_error(
+        "keys rotate writes the new master key version into the key file: set master_key_file "
+        "in the configuration (a key given by PASSERELLE_MASTER_KEY cannot be rotated in place)");
+  const auto keys_file = passerelle::store::keysFileOf({config.sqlite_file});
+  auto lock_file = keys_file;
+  lock_file += ".rotate.lock";
+  // Not the store's lock: the gateway keeps serving during the rotation.
+  const passerelle::gateway::ProcessLock lock(lock_file, "another key rotation is running");
+  const auto keys = passerelle::gateway::openKeyStore(config);
+  const auto rotation = keys->rotate(*config.master_key_file, max_keys);
+  std::cout << (rotation.resumed ? "resumed the rotation to master key version "
+                                 : "rotating to master key version ")
+            << rotation.to << (rotation.resumed ? "" : ", added to ")
+            << (rotation.resumed ? "" : config.master_key_file->string()) << "\n"
+            << "re-wrapped " << rotation.rewrapped
+            << " data keys (sections are not re-encrypted)\n";
+  if (rotation.remaining > 0) {
+    std::cout << rotation.remaining
+              << " keys are still wrapped under an older version: run `passerelle keys rotate` "
+                 "again to finish (the gateway reads both meanwhile)\n";
+    return 0;
+  }
+  if (!rotation.retired.empty())
+    std::cout << "retired version " << versionList(rotation.retired) << " from "
+              << keys_file.string() << " and " << config.master_key_file->string() << "; back up "
+              << config.master_key_file->string()
+              << " now: copies of the old version no longer open anything\n";
+  if (keys->status().root_is_master_v1)
+    std::cout << "note: this store's root key (blind indexes, pseudonyms, signing) is master key "
+                 "version 1 itself, as in stores created before the root key existed; rotation "
+                 "re-wraps it but does not renew it (see docs/ARCHITECTURE.md, Keys)\n";
+  return 0;
+}
+
+int keysStatus(const passerelle::gateway::GatewayConfig& config) {
+  const auto status = passerelle::gateway::openKeyStore(config)->status();
+  std::cout << "new data keys are wrapped under master key version " << status.active << "\n"
+            << "root key wrapped under version " << status.root
+            << (status.root_is_master_v1 ? " (it is master key version 1 itself)" : "") << "\n";
+  std::size_t total = 0;
+  for (const auto& [version, count] : status.data_keys) {
+    std::cout << "version " << version << ": " << count << " data keys\n";
+    total += count;
+  }
+  std::cout << total << " data keys in all\n";
+  return 0;
+}
+
 int keys(const std::vector<std::string>& args) {
   if (args.size() == 3 && args[0] == "init" && args[1] == "--file") {
-    passerelle::crypto::MasterKey::generate().saveFile(args[2]);
+    passerelle::crypto::MasterKeys::generate().saveNewFile(args[2]);
     std::cout << "wrote a new master key to " << args[2]
               << " (readable by its owner only); keep a copy offline: without it, nothing the "
                  "gateway stored can be read\n";
     return 0;
   }
-  if (args.size() != 3 || args[0] != "public" || args[1] != "--config")
-    throw UsageError("keys init --file FILE | keys public --config FILE");
-  std::cout << passerelle::gateway::gatewayPublicKey(passerelle::gateway::loadConfig(args[2]))
-            << "\n";
-  return 0;
+  const std::string usage =
+      "keys init --file FILE | keys public --config FILE | keys status --config FILE | keys "
+      "rotate --config FILE [--max-keys N]";
+  if (args.empty() || (args[0] != "public" && args[0] != "status" && args[0] != "rotate"))
+    throw UsageError(usage);
+  const auto options = keysOptions(args, args[0] == "rotate");
+  const auto config = passerelle::gateway::loadConfig(*options.config);
+  if (args[0] == "public") {
+    std::cout << passerelle::gateway::gatewayPublicKey(config) << "\n";
+    return 0;
+  }
+  if (args[0] == "status") return keysStatus(config);
+  return keysRotate(config, options.max_keys);
 }
 
 int retention(const std::vector<std::string>& args) {

@@ -8,14 +8,12 @@
 
 namespace passerelle::gateway {
 
-ProcessLock::ProcessLock(const std::filesystem::path& file)
+ProcessLock::ProcessLock(const std::filesystem::path& file, const std::string& why_busy)
     : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
   if (fd_ < 0) throw std::runtime_error("cannot open the lock file " + file.string());
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
-    throw std::runtime_error("the store is in use by another passerelle process (" + file.string() +
-                             " is locked); stop it first — a running gateway applies retention "
-                             "itself, daily");
+    throw std::runtime_error(file.string() + " is locked: " + why_busy);
   }
 }
 

@@ -21,25 +21,24 @@ std::string associatedData(const core::DossierId& id, core::Section section, std
 
 }  // namespace
 
-SealedContent::SealedContent(const crypto::MasterKey& master,
-                             const std::filesystem::path& keys_file)
-    : keys_(keys_file, master),
-      legacy_sections_(master.derive(crypto::KeyUse::section_data)),
-      content_hash_(master.derive(crypto::KeyUse::content_hash)),
-      blind_index_(master.derive(crypto::KeyUse::blind_index)) {}
+SealedContent::SealedContent(std::shared_ptr<KeyStore> keys)
+    : keys_(std::move(keys)),
+      legacy_sections_(keys_->root().derive(crypto::KeyUse::section_data)),
+      content_hash_(keys_->root().derive(crypto::KeyUse::content_hash)),
+      blind_index_(keys_->root().derive(crypto::KeyUse::blind_index)) {}
 
 crypto::Aead SealedContent::newDossierCipher(const core::DossierId& id) {
-  return crypto::Aead(keys_.create(id));
+  return crypto::Aead(keys_->createDataKey(id));
 }
 
 std::optional<crypto::Aead> SealedContent::dossierCipher(const core::DossierId& id) const {
-  auto key = keys_.find(id);
+  auto key = keys_->findDataKey(id);
   if (!key) return std::nullopt;
   return crypto::Aead(std::move(*key));
 }
 
 bool SealedContent::shred(const core::DossierId& id) {
-  return keys_.destroy(id);
+  return keys_->destroyDataKey(id);
 }
 
 crypto::Bytes SealedContent::seal(const crypto::Aead& cipher, const core::DossierId& id,

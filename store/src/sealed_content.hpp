@@ -1,16 +1,15 @@
 #pragma once
 
-#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "data_keys.hpp"
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/section.hpp"
 #include "passerelle/crypto/aead.hpp"
 #include "passerelle/crypto/keyed_hash.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/store/key_store.hpp"
 
 namespace passerelle::store {
 
@@ -19,7 +18,7 @@ namespace passerelle::store {
 // contents fingerprinted with a keyed hash. Safe to share across threads.
 class SealedContent {
  public:
-  SealedContent(const crypto::MasterKey& master, const std::filesystem::path& keys_file);
+  explicit SealedContent(std::shared_ptr<KeyStore> keys);
 
   // The cipher of a new dossier (its data key is created, durably) or of an existing one
   // (nothing if the dossier has no key: it never existed, or it was erased).
@@ -46,10 +45,11 @@ class SealedContent {
   std::string contentHash(const std::string& content) const;
   std::string blindIndex(const core::Identifier& identifier) const;
 
-  static constexpr std::int64_t kKeyVersion = DataKeys::kKeyVersion;
+  // The version of the data keys (bound into every section's associated data).
+  static constexpr std::int64_t kKeyVersion = 1;
 
  private:
-  DataKeys keys_;
+  std::shared_ptr<KeyStore> keys_;
   crypto::Aead legacy_sections_;  // the section_data subkey: old sections, erasure reasons
   crypto::KeyedHash content_hash_;
   crypto::KeyedHash blind_index_;

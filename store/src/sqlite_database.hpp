@@ -8,7 +8,7 @@
 #include <string>
 
 #include "passerelle/core/ids.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/store/key_store.hpp"
 #include "sealed_content.hpp"
 #include "sqlite_connection_pool.hpp"
 #include "sqlite_migrations.hpp"
@@ -18,9 +18,9 @@ namespace passerelle::store {
 // What the SQLite stores share: one writer connection behind a mutex (SQLite has one writer
 // anyway), a pool of readers, and the keys that seal contents.
 struct SqliteDatabase {
-  SqliteDatabase(const std::filesystem::path& file, const std::filesystem::path& keys_file,
-                 std::size_t readers, const crypto::MasterKey& master)
-      : sealed(master, keys_file),
+  SqliteDatabase(const std::filesystem::path& file, std::size_t readers,
+                 std::shared_ptr<KeyStore> keys)
+      : sealed(std::move(keys)),
         writer(openMigrated(file)),
         readers(file, std::max<std::size_t>(1, readers)) {}
 

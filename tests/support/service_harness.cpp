@@ -28,11 +28,11 @@ policies::PartnerRegistry testRegistry() {
 }  // namespace
 
 ServiceHarness::ServiceHarness()
-    : master(crypto::MasterKey::generate()),
-      signer(master.derive(crypto::KeyUse::signing)),
+    : keys(store::openKeyStore({dir / "test.db"}, crypto::MasterKeys::generate())),
+      signer(keys->root().derive(crypto::KeyUse::signing)),
       registry(testRegistry()),
       policies(policies::PolicySet::builtin(schemas::FieldCatalogue::builtin())),
-      stores(store::openSqliteStores({dir / "test.db", 2}, master)),
+      stores(store::openSqliteStores({dir / "test.db", 2}, keys)),
       guard(policies, schemas::FieldCatalogue::builtin(), *stores.relationships, *stores.consents),
       relationships(*stores.relationships, *stores.dossiers, guard, registry),
       consents(*stores.consents, *stores.dossiers, guard, registry, signer),

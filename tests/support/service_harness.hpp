@@ -30,7 +30,7 @@ class ServiceHarness {
   core::DossierId createAsCaf(std::size_t index = 0);
 
   TempDir dir;
-  crypto::MasterKey master;
+  std::shared_ptr<store::KeyStore> keys;
   crypto::Signer signer;
   policies::PartnerRegistry registry;
   dossiers::PolicyHolder policies;

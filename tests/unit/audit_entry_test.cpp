@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "passerelle/audit/checkpoint.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/root_key.hpp"
 
 namespace passerelle::audit {
 namespace {
@@ -83,7 +83,7 @@ TEST(AuditEntryTest, NonCanonicalOrForeignBytesAreRefused) {
 }
 
 TEST(CheckpointTest, SignedCheckpointsVerifyAndAnyChangeBreaksThem) {
-  const auto master = crypto::MasterKey::generate();
+  const auto master = crypto::RootKey::generate();
   const crypto::Signer signer(master.derive(crypto::KeyUse::signing));
   crypto::Hash root{};
   root[0] = 7;

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "passerelle/audit/log_verifier.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/root_key.hpp"
 #include "temp_dir.hpp"
 
 namespace passerelle::audit {
@@ -80,7 +80,7 @@ class AuditLogTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  crypto::MasterKey master_ = crypto::MasterKey::generate();
+  crypto::RootKey master_ = crypto::RootKey::generate();
   crypto::Signer signer_;
   std::unique_ptr<store::AuditStore> store_;
   std::unique_ptr<AuditLog> log_;

@@ -8,7 +8,8 @@
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/digest.hpp"
 #include "passerelle/crypto/keyed_hash.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/master_keys.hpp"
+#include "passerelle/crypto/root_key.hpp"
 #include "temp_dir.hpp"
 
 namespace passerelle::crypto {
@@ -36,59 +37,106 @@ TEST(KeyedHashTest, HmacSha256MatchesRfc4231TestCase2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-TEST(MasterKeyTest, SubkeysDifferPerUseAndVersionAndAreStable) {
-  auto master = MasterKey::fromHex(kZeroKeyHex);
-  KeyedHash a(master.derive(KeyUse::blind_index));
-  KeyedHash b(master.derive(KeyUse::blind_index));
-  KeyedHash c(master.derive(KeyUse::content_hash));
-  KeyedHash d(master.derive(KeyUse::blind_index, 2));
+TEST(RootKeyTest, SubkeysDifferPerUseAndVersionAndAreStable) {
+  const auto zero = fromHex(kZeroKeyHex);
+  RootKey root(SecretKey::fromBytes(zero->data()));
+  KeyedHash a(root.derive(KeyUse::blind_index));
+  KeyedHash b(root.derive(KeyUse::blind_index));
+  KeyedHash c(root.derive(KeyUse::content_hash));
+  KeyedHash d(root.derive(KeyUse::blind_index, 2));
   EXPECT_EQ(a.hex("x"), b.hex("x"));
   EXPECT_NE(a.hex("x"), c.hex("x"));
   EXPECT_NE(a.hex("x"), d.hex("x"));
-  KeyedHash other(MasterKey::generate().derive(KeyUse::blind_index));
+  KeyedHash other(RootKey::generate().derive(KeyUse::blind_index));
   EXPECT_NE(a.hex("x"), other.hex("x"));
 }
 
-TEST(MasterKeyTest, FromHexRefusesWrongLengthWithoutEchoingTheKey) {
-  try {
-    MasterKey::fromHex("abcdef");
-    FAIL() << "accepted a short key";
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()).find("abcdef"), std::string::npos);
+// The wrapping key of one version, as a fingerprint that can be compared.
+std::string wrapFingerprint(const MasterKeys& keys, MasterKeys::Version version) {
+  return KeyedHash(keys.wrapKey(version)).hex("fingerprint");
+}
+
+TEST(MasterKeysTest, ALoneKeyIsVersionOneAndVersionsParse) {
+  const auto lone = MasterKeys::parse(kZeroKeyHex + "\n", "test");
+  EXPECT_EQ(lone.versions(), (std::vector<MasterKeys::Version>{1}));
+  const auto two = MasterKeys::parse(
+      "# comment\n2:" + std::string(64, '1') + "\n1:" + kZeroKeyHex + "\n", "test");
+  EXPECT_EQ(two.versions(), (std::vector<MasterKeys::Version>{1, 2}));
+  EXPECT_EQ(two.current(), 2u);
+  EXPECT_EQ(wrapFingerprint(two, 1), wrapFingerprint(lone, 1));
+  EXPECT_NE(wrapFingerprint(two, 2), wrapFingerprint(two, 1));
+  // The environment variable's form: separated by commas or spaces.
+  EXPECT_EQ(MasterKeys::parse("1:" + kZeroKeyHex + ",3:" + std::string(64, 'a'), "env").current(),
+            3u);
+}
+
+TEST(MasterKeysTest, MalformedTextIsRefusedWithoutEchoingAKey) {
+  const std::string secretish = std::string(62, 'b');
+  for (const std::string& text :
+       {std::string("abcdef"), "1:" + secretish, "0:" + kZeroKeyHex,
+        "1:" + kZeroKeyHex + " 1:" + std::string(64, 'c'), kZeroKeyHex + " " + kZeroKeyHex,
+        std::string("# only a comment\n"), "x:" + kZeroKeyHex}) {
+    try {
+      MasterKeys::parse(text, "test origin");
+      ADD_FAILURE() << "accepted " << text.size() << " characters of malformed key text";
+    } catch (const std::runtime_error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("test origin"), std::string::npos) << message;
+      EXPECT_EQ(message.find(secretish), std::string::npos) << message;
+      EXPECT_EQ(message.find(kZeroKeyHex), std::string::npos) << message;
+    }
   }
 }
 
-TEST(MasterKeyTest, SavedFileIsOwnerOnlyAndLoadsBack) {
+TEST(MasterKeysTest, SavedFileIsOwnerOnlyAndLoadsBack) {
   testing::TempDir dir;
-  auto key = MasterKey::generate();
-  key.saveFile(dir / "master.key");
+  const auto keys = MasterKeys::generate();
+  keys.saveNewFile(dir / "master.key");
   struct stat st {};
   ASSERT_EQ(::stat((dir / "master.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto loaded = MasterKey::loadFile(dir / "master.key");
-  EXPECT_EQ(KeyedHash(loaded.derive(KeyUse::blind_index)).hex("x"),
-            KeyedHash(key.derive(KeyUse::blind_index)).hex("x"));
-  EXPECT_THROW(key.saveFile(dir / "master.key"), std::runtime_error);  // never overwrites
+  const auto loaded = MasterKeys::loadFile(dir / "master.key");
+  EXPECT_EQ(wrapFingerprint(loaded, 1), wrapFingerprint(keys, 1));
+  EXPECT_THROW(keys.saveNewFile(dir / "master.key"), std::runtime_error);  // never overwrites
 }
 
-TEST(MasterKeyTest, GroupReadableKeyFileIsRefused) {
+TEST(MasterKeysTest, ReplacingTheFileKeepsItOwnerOnlyAndLeavesNoTemporary) {
   testing::TempDir dir;
-  MasterKey::generate().saveFile(dir / "master.key");
+  const auto keys = MasterKeys::generate();
+  keys.saveNewFile(dir / "master.key");
+  const auto rotated = keys.withNewVersion();
+  rotated.replaceFile(dir / "master.key");
+  auto loaded = MasterKeys::loadFile(dir / "master.key");
+  EXPECT_EQ(loaded.versions(), (std::vector<MasterKeys::Version>{1, 2}));
+  EXPECT_EQ(wrapFingerprint(loaded, 1), wrapFingerprint(keys, 1));
+  EXPECT_EQ(wrapFingerprint(loaded, 2), wrapFingerprint(rotated, 2));
+  rotated.only(2).replaceFile(dir / "master.key");
+  loaded = MasterKeys::loadFile(dir / "master.key");
+  EXPECT_EQ(loaded.versions(), (std::vector<MasterKeys::Version>{2}));
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "master.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "master.key.new"));
+}
+
+TEST(MasterKeysTest, GroupReadableKeyFileIsRefused) {
+  testing::TempDir dir;
+  MasterKeys::generate().saveNewFile(dir / "master.key");
   ::chmod((dir / "master.key").c_str(), 0640);
   try {
-    MasterKey::loadFile(dir / "master.key");
+    MasterKeys::loadFile(dir / "master.key");
     FAIL() << "accepted a group-readable key file";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("chmod 600"), std::string::npos);
   }
 }
 
-TEST(MasterKeyTest, MalformedKeyFileIsRefused) {
+TEST(MasterKeysTest, MalformedOrMissingKeyFileIsRefused) {
   testing::TempDir dir;
   { std::ofstream(dir / "master.key") << "not a key\n"; }
   ::chmod((dir / "master.key").c_str(), 0600);
-  EXPECT_THROW(MasterKey::loadFile(dir / "master.key"), std::runtime_error);
-  EXPECT_THROW(MasterKey::loadFile(dir / "missing.key"), std::runtime_error);
+  EXPECT_THROW(MasterKeys::loadFile(dir / "master.key"), std::runtime_error);
+  EXPECT_THROW(MasterKeys::loadFile(dir / "missing.key"), std::runtime_error);
 }
 
 TEST(AeadTest, SealedTextOpensOnlyWithTheSameAssociatedData) {

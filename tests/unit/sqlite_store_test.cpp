@@ -37,11 +37,16 @@ ErrorKind kindOf(const std::function<void()>& f) {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  SqliteStoreTest() : master_(crypto::MasterKey::generate()) { reopen(); }
+  SqliteStoreTest() {
+    crypto::MasterKeys::generate().saveNewFile(dir_ / "master.key");
+    reopen();
+  }
 
   void reopen() {
     store_.reset();
-    store_ = openSqliteStores({dir_ / "store.db", 2}, master_).dossiers;
+    keys_.reset();
+    keys_ = openKeyStore({dir_ / "store.db"}, crypto::MasterKeys::loadFile(dir_ / "master.key"));
+    store_ = openSqliteStores({dir_ / "store.db", 2}, keys_).dossiers;
   }
 
   std::string rawFileBytes() const {
@@ -54,7 +59,7 @@ class SqliteStoreTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  crypto::MasterKey master_;
+  std::shared_ptr<KeyStore> keys_;
   std::unique_ptr<DossierStore> store_;
   const WriteContext ctx_{core::PartnerId("caf"), "test"};
 };
@@ -190,7 +195,7 @@ TEST_F(SqliteStoreTest, AnotherMasterKeyIsRefusedAtOpenWithAClearMessage) {
   store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}}, {}, ctx_);
   store_.reset();
   try {
-    openSqliteStores({dir_ / "store.db", 1}, crypto::MasterKey::generate());
+    openKeyStore({dir_ / "store.db"}, crypto::MasterKeys::generate());
     ADD_FAILURE() << "a wrong master key opened the store";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("master key given is not the one"), std::string::npos)
@@ -198,6 +203,24 @@ TEST_F(SqliteStoreTest, AnotherMasterKeyIsRefusedAtOpenWithAClearMessage) {
     EXPECT_NE(std::string(e.what()).find("store.db.keys"), std::string::npos);
   }
   reopen();  // the right key still opens it
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":1})");
+}
+
+TEST_F(SqliteStoreTest, AMissingKeysFileIsRefusedRatherThanEveryDossierLookingErased) {
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":1})"}}, {}, ctx_);
+  store_.reset();
+  keys_.reset();
+  std::filesystem::rename(dir_ / "store.db.keys", dir_ / "elsewhere.keys");
+  try {
+    openKeyStore({dir_ / "store.db"}, crypto::MasterKeys::loadFile(dir_ / "master.key"));
+    ADD_FAILURE() << "opened a store whose data keys are missing";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("store.db.keys is missing"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "store.db.keys")) << "an empty one was created";
+  std::filesystem::rename(dir_ / "elsewhere.keys", dir_ / "store.db.keys");
+  reopen();
   EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->content, R"({"v":1})");
 }
 
@@ -259,7 +282,7 @@ TEST_F(SqliteStoreTest, ErasureShredsTheDossierInBackupsTooAndOnlyThatDossier) {
   // The backup restored after the erasure, with the gateway's keys: the erased person's rows
   // are there, and unreadable; everyone else reads as before.
   store_.reset();
-  auto restored = openSqliteStores({backup, 1, keysFileOf({dir_ / "store.db"})}, master_).dossiers;
+  auto restored = openSqliteStores({backup, 1}, keys_).dossiers;
   EXPECT_EQ(restored->findByIdentifier(nir_a), idOf('a')) << "the backup still has the index";
   EXPECT_TRUE(restored->currentSections(idOf('a')).empty());
   EXPECT_FALSE(restored->currentSection(idOf('a'), Section::contact));
@@ -271,7 +294,7 @@ TEST_F(SqliteStoreTest, SectionsSealedBeforePerDossierKeysAreResealedAtOpen) {
   store_->createDossier(idOf('a'), {}, {}, ctx_);
   store_.reset();
   // A row as the previous version wrote it: one subkey for every dossier, format v1, version 0.
-  const crypto::Aead legacy(master_.derive(crypto::KeyUse::section_data));
+  const crypto::Aead legacy(keys_->root().derive(crypto::KeyUse::section_data));
   const auto sealed =
       legacy.seal(R"({"v":"old"})", "passerelle/section/v1|" + idOf('a').str() + "|contact|1");
   {

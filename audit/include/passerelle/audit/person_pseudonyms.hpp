@@ -4,7 +4,7 @@
 
 #include "passerelle/core/ids.hpp"
 #include "passerelle/crypto/keyed_hash.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/root_key.hpp"
 
 namespace passerelle::audit {
 
@@ -13,7 +13,7 @@ namespace passerelle::audit {
 // person. Safe to share across threads.
 class PersonPseudonyms {
  public:
-  explicit PersonPseudonyms(const crypto::MasterKey& master);
+  explicit PersonPseudonyms(const crypto::RootKey& root);
 
   // "p" followed by 32 hex digits (128 bits of HMAC-SHA256).
   std::string of(const core::DossierId& id) const;

@@ -8,7 +8,7 @@
 
 #include "passerelle/audit/audit_log.hpp"
 #include "passerelle/audit/person_pseudonyms.hpp"
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/master_keys.hpp"
 #include "passerelle/crypto/signer.hpp"
 #include "passerelle/dossiers/access_guard.hpp"
 #include "passerelle/dossiers/consent_service.hpp"
@@ -38,9 +38,13 @@ struct Services {
   std::function<std::string()> reload_policy;
 };
 
-// The gateway's Ed25519 public key (receipts, audit checkpoints), from the configuration's
-// master key, without opening anything else.
+// The gateway's Ed25519 public key (receipts, audit checkpoints), derived from the root key in
+// the configuration's key store (opened beside a running gateway if need be).
 std::string gatewayPublicKey(const GatewayConfig& config);
+
+// The key store the configuration names, with the master key it names; a gateway keeps serving
+// while another process opens it (rotation, public key).
+std::shared_ptr<store::KeyStore> openKeyStore(const GatewayConfig& config);
 
 // A whole gateway node assembled from its configuration: master key, partner registry, sharing
 // policy, stores, validation, the services and the HTTPS server. Not copyable; start(), stop()
@@ -72,8 +76,8 @@ class Gateway {
   // and its version is returned; on failure throws policies::PolicyError, naming the file and
   // rule, and the policy in force stays.
   std::string reloadPolicy();
-  // The master key the configuration names (key file, else PASSERELLE_MASTER_KEY).
-  static crypto::MasterKey loadMasterKey(const GatewayConfig& config);
+  // The master key versions the configuration names (key file, else PASSERELLE_MASTER_KEY).
+  static crypto::MasterKeys loadMasterKeys(const GatewayConfig& config);
 
   std::string policyVersion() const { return policies_.current()->version(); }
 
@@ -92,7 +96,7 @@ class Gateway {
 
   GatewayConfig config_;
   ProcessLock lock_;
-  crypto::MasterKey master_;
+  std::shared_ptr<store::KeyStore> keys_;
   crypto::Signer signer_;
   policies::PartnerRegistry registry_;
   dossiers::PolicyHolder policies_;

@@ -1,15 +1,18 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace passerelle::gateway {
 
-// An exclusive lock (flock) on a file beside the store, held while a gateway has the store
-// open: two processes writing one audit log would number entries twice. Move-only.
+// An exclusive lock (flock) on a file beside the store: held while a gateway has the store open
+// (two processes writing one audit log would number entries twice), or while a key rotation
+// runs. Not copyable.
 class ProcessLock {
  public:
-  // Throws std::runtime_error naming the file if another process holds it.
-  explicit ProcessLock(const std::filesystem::path& file);
+  // Throws std::runtime_error naming the file, followed by `why_busy`, if another process holds
+  // it.
+  ProcessLock(const std::filesystem::path& file, const std::string& why_busy);
   ~ProcessLock();
   ProcessLock(const ProcessLock&) = delete;
   ProcessLock& operator=(const ProcessLock&) = delete;

@@ -3,9 +3,10 @@
 #include <filesystem>
 #include <memory>
 
-#include "passerelle/crypto/master_key.hpp"
+#include "passerelle/crypto/master_keys.hpp"
 #include "passerelle/store/consent_store.hpp"
 #include "passerelle/store/dossier_store.hpp"
+#include "passerelle/store/key_store.hpp"
 #include "passerelle/store/relationship_store.hpp"
 
 namespace passerelle::store {
@@ -21,6 +22,12 @@ struct SqliteOptions {
 // Where the data keys of a store are kept.
 std::filesystem::path keysFileOf(const SqliteOptions& options);
 
+// Opens the key store of a SQLite store. Throws std::runtime_error if the database holds
+// sections sealed under data keys but the key store file is missing (a wrong keys_file would
+// otherwise make every dossier look erased), or for the reasons KeyStore gives.
+std::shared_ptr<KeyStore> openKeyStore(const SqliteOptions& options, crypto::MasterKeys master,
+                                       KeyStore::Reload reload = {});
+
 // The stores of one SQLite database. They share one writer connection and one pool of readers;
 // each may be used alone, and each keeps the database open while it lives.
 struct SqliteStores {
@@ -32,6 +39,6 @@ struct SqliteStores {
 // Opens (creating if needed) a SQLite database: WAL journal, synchronous=FULL so that an
 // acknowledged write survives a crash or power loss, pending migrations applied. Throws
 // std::runtime_error naming the file if it cannot be opened or migrated.
-SqliteStores openSqliteStores(const SqliteOptions& options, const crypto::MasterKey& master);
+SqliteStores openSqliteStores(const SqliteOptions& options, std::shared_ptr<KeyStore> keys);
 
 }  // namespace passerelle::store

@@ -26,6 +26,8 @@ const char* contextOf(KeyUse use) {
       return "PDauditp";
     case KeyUse::data_key_wrap:
       return "PDwrapdk";
+    case KeyUse::export_pseudonym:
+      return "PDexport";
   }
   throw std::logic_error("unknown key use");
 }

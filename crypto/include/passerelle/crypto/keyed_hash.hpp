@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,8 @@ class KeyedHash {
 
   // Lowercase hex of HMAC-SHA256(key, data).
   std::string hex(std::string_view data) const;
+  // HMAC-SHA256(key, data) itself.
+  std::array<std::uint8_t, 32> digest(std::string_view data) const;
 
  private:
   SecretKey key_;

@@ -10,12 +10,13 @@ namespace passerelle::crypto {
 // What a subkey is for. Each use has its own KDF context, so that a key for one use is never a
 // key for another.
 enum class KeyUse {
-  blind_index,      // keyed indexes of identifiers (NIR, matricule, ...)
-  section_data,     // sections sealed before per-dossier keys; erasure reasons
-  content_hash,     // keyed hashes of section contents (change detection without a guessable hash)
-  signing,          // seed of the gateway's Ed25519 signing key (receipts, checkpoints, manifests)
-  audit_pseudonym,  // the person's pseudonym in the audit log (keyed hash of the dossier id)
-  data_key_wrap,    // derived from a master key version: wraps the root key and the data keys
+  blind_index,       // keyed indexes of identifiers (NIR, matricule, ...)
+  section_data,      // sections sealed before per-dossier keys; erasure reasons
+  content_hash,      // keyed hashes of section contents (change detection without a guessable hash)
+  signing,           // seed of the gateway's Ed25519 signing key (receipts, checkpoints, manifests)
+  audit_pseudonym,   // the person's pseudonym in the audit log (keyed hash of the dossier id)
+  data_key_wrap,     // derived from a master key version: wraps the root key and the data keys
+  export_pseudonym,  // the per-study keys of pseudonyms in evaluators' exports
 };
 
 // `parent`'s subkey for `use`, version `version`, with libsodium's KDF.

@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 20> kActions({{
+constexpr core::EnumNames<AuditAction, 21> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -15,6 +15,7 @@ constexpr core::EnumNames<AuditAction, 20> kActions({{
     {A::section_write, "section_write"},
     {A::history_read, "history_read"},
     {A::dossier_erase, "dossier_erase"},
+    {A::export_run, "export_run"},
     {A::relationship_list, "relationship_list"},
     {A::relationship_attach, "relationship_attach"},
     {A::relationship_end, "relationship_end"},
@@ -29,7 +30,7 @@ constexpr core::EnumNames<AuditAction, 20> kActions({{
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 20> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 21> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -38,6 +39,7 @@ constexpr core::EnumNames<AuditAction, 20> kActionLabels({{
     {A::section_write, "écriture d'une rubrique"},
     {A::history_read, "consultation de l'historique des versions"},
     {A::dossier_erase, "effacement du dossier"},
+    {A::export_run, "export pseudonymisé pour une étude"},
     {A::relationship_list, "consultation des rattachements"},
     {A::relationship_attach, "rattachement d'un organisme"},
     {A::relationship_end, "fin d'un rattachement"},

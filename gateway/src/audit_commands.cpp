@@ -99,7 +99,7 @@ int verify(const std::vector<std::string>& args) {
   return 1;
 }
 
-int exportCommand(const std::vector<std::string>& args) {
+int exportLogCommand(const std::vector<std::string>& args) {
   LogLocation where;
   std::optional<std::filesystem::path> out;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -153,7 +153,7 @@ int auditCommand(const std::vector<std::string>& args) {
     return 0;
   }
   if (args[0] == "verify") return verify(rest);
-  if (args[0] == "export") return exportCommand(rest);
+  if (args[0] == "export") return exportLogCommand(rest);
   if (args[0] == "prune") return prune(rest);
   throw UsageError("unknown audit command " + args[0]);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,5 +20,13 @@ inline std::string valueOf(const std::vector<std::string>& args, std::size_t& i)
 
 // `passerelle audit pubkey|verify|export|prune ...`; returns the exit status.
 int auditCommand(const std::vector<std::string>& args);
+
+// `passerelle export keygen|run|open ...`; returns the exit status.
+int exportCommand(const std::vector<std::string>& args);
+
+// Options given as `--name value`, each at most once, only those listed in `allowed`.
+std::map<std::string, std::string> namedOptions(const std::vector<std::string>& args,
+                                                std::size_t first,
+                                                const std::vector<std::string>& allowed);
 
 }  // namespace passerelle::gateway

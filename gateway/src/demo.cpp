@@ -7,9 +7,11 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/digest.hpp"
 #include "passerelle/crypto/master_keys.hpp"
+#include "passerelle/crypto/sealed_stream.hpp"
 #include "passerelle/gateway/certificate_fingerprint.hpp"
 #include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/gateway/demo_pki.hpp"
@@ -70,6 +72,19 @@ void createDemo(const fs::path& dir) {
                         {"certificate_sha256", {certificateFingerprint(pdir / "cert.pem")}},
                         {"token_sha256", {crypto::sha256Hex(token)}},
                         {"dpa_reference", std::string("DEMO-ART28-") + p.id}});
+    if (std::string(p.kind) == "evaluateur") {
+      // The évaluateur's own key pair for its demo study; in real life only the public half
+      // reaches the Département.
+      const auto study_keys = crypto::RecipientKeys::generate();
+      study_keys.saveSecretFile(pdir / "study.key");
+      const auto today = core::nowUtc().substr(0, 10);
+      partners.back()["studies"] = {
+          {{"id", "etude-demo"},
+           {"public_key", study_keys.publicKeyHex()},
+           {"profiles", {"annexe-e", "indicateurs"}},
+           {"valid_from", "2020-01-01"},
+           {"valid_until", std::to_string(std::stoi(today.substr(0, 4)) + 2) + today.substr(4)}}};
+    }
   }
   writeJson(dir / "partners.json", {{"partners", partners}});
   // The default sharing policy, as files the Département can edit and reload (SIGHUP).

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "passerelle/connectors/export_job.hpp"
+
 namespace passerelle::gateway {
 
 crypto::MasterKeys Gateway::loadMasterKeys(const GatewayConfig& config) {
@@ -51,6 +53,7 @@ Gateway::Gateway(const GatewayConfig& config)
       signer_(keys_->root().derive(crypto::KeyUse::signing)),
       registry_(policies::PartnerRegistry::loadFile(config.partners_file)),
       policies_(loadPolicy(config)),
+      export_profiles_(policies::ExportProfiles::builtin(schemas::FieldCatalogue::builtin())),
       stores_(store::openSqliteStores({config.sqlite_file, 4}, keys_)),
       audit_store_(
           store::openSqliteAuditStore({auditFile(config), 2, config.audit.busy_timeout_ms})),
@@ -138,6 +141,59 @@ Gateway::RetentionReport Gateway::applyRetention(bool dry_run) {
     audit_.append(std::move(event));
   }
   return report;
+}
+
+nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesystem::path& out_dir) {
+  using core::DomainError;
+  using core::ErrorKind;
+  const auto* partner = registry_.byId(order.partner);
+  if (partner == nullptr || partner->kind != core::PartnerKind::evaluateur)
+    throw DomainError(ErrorKind::forbidden, "only an évaluateur asks for exports");
+  const auto* study = partner->study(order.study);
+  if (study == nullptr)
+    throw DomainError(ErrorKind::not_found,
+                      "no study " + order.study + " for " + partner->id.str());
+  const auto today = core::nowUtc().substr(0, 10);
+  if (!study->validOn(today))
+    throw DomainError(ErrorKind::forbidden, "study " + study->id + " is valid from " +
+                                                study->valid_from + " to " + study->valid_until);
+  const auto* profile = export_profiles_.find(order.profile);
+  if (profile == nullptr)
+    throw DomainError(ErrorKind::not_found, "no export profile " + order.profile);
+  if (!study->allows(profile->id))
+    throw DomainError(ErrorKind::forbidden,
+                      "study " + study->id + " may not ask for profile " + profile->id);
+  const auto date = [](const std::optional<std::string>& d, const char* name) {
+    if (d && !(d->size() == 10 && core::parseUtc(*d + "T00:00:00Z")))
+      throw DomainError(ErrorKind::invalid_input, std::string(name) + " must be a date YYYY-MM-DD");
+  };
+  date(order.period_from, "from");
+  date(order.period_to, "to");
+  date(order.reference_date, "reference_date");
+  connectors::ExportRequest request;
+  request.profile = profile;
+  request.study_id = study->id;
+  request.recipient = *crypto::recipientPublicKey(study->public_key);
+  request.reference_date = order.reference_date.value_or(order.period_to.value_or(today));
+  request.period_from = order.period_from;
+  request.period_to = order.period_to;
+  const auto manifest = connectors::runExport(request, *stores_.dossiers, keys_->root(), signer_,
+                                              schemas::FieldCatalogue::builtin(), out_dir);
+  audit::AuditEvent event;
+  event.time = core::nowUtc();
+  event.partner = partner->id;
+  event.credential = order.credential;
+  event.purpose = core::Purpose::evaluation;
+  event.action = audit::AuditAction::export_run;
+  event.decision = audit::AuditDecision::allow;
+  event.policy_version = policyVersion();
+  event.request_id = core::RequestId("export-" + event.time);
+  event.details = {{"study", study->id},
+                   {"profile", profile->id + "@" + profile->version},
+                   {"persons", std::to_string(manifest["rows"].get<std::size_t>())},
+                   {"suppressed", std::to_string(manifest["suppressed"].get<std::size_t>())}};
+  audit_.append(std::move(event));
+  return manifest;
 }
 
 std::string Gateway::reloadPolicy() {

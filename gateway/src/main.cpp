@@ -69,6 +69,17 @@ constexpr const char* kUsage = R"(usage:
   passerelle audit prune --config FILE [--before DATE]
       Erase the content of entries older than audit.retention_months (default 12), keeping
       their leaf hashes so that proofs still verify.
+  passerelle export keygen --out FILE
+      (Évaluateur) Make an X25519 key pair for a study: the secret key in FILE (mode 600),
+      the public key printed, for the study's entry in the partner registry.
+  passerelle export run --config FILE --as PARTNER --study ID --profile ID --out DIR
+                        [--from DATE] [--to DATE] [--reference-date DATE]
+      Pseudonymised, k-anonymous export for an évaluateur's study (profiles: annexe-e,
+      indicateurs) of the people whose pathway was open during [from, to]: sealed CSV and
+      NDJSON, data dictionary, signed manifest, in DIR. Recorded in the audit log; refuses to
+      run beside a serving gateway.
+  passerelle export open DIR --secret-key FILE --out DIR2 [--public-key HEX]
+      (Évaluateur) Verify an export's signed manifest and files, and decrypt it into DIR2.
   passerelle retention run --config FILE [--dry-run]
       Erase (crypto-shredding) the dossiers whose last activity — last section write or pathway
       exit — is older than retention.months (default 24); --dry-run only lists them. A serving
@@ -421,6 +432,7 @@ int main(int argc, char** argv) {
     if (command == "consent") return consent(args);
     if (command == "keys") return keys(args);
     if (command == "audit") return passerelle::gateway::auditCommand(args);
+    if (command == "export") return passerelle::gateway::exportCommand(args);
     if (command == "retention") return retention(args);
     throw UsageError("unknown command " + command);
   } catch (const UsageError& e) {

@@ -2,6 +2,7 @@
 
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -26,7 +27,53 @@ std::vector<std::string> hexList(const nlohmann::json& entry, const char* key,
   return out;
 }
 
+const std::regex kStudyId("^[a-z0-9][a-z0-9-]{1,63}$");
+const std::regex kDate("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+
+std::vector<Study> studiesOf(const nlohmann::json& entry, const Partner& partner,
+                             const std::string& where) {
+  std::vector<Study> out;
+  if (!entry.contains("studies")) return out;
+  if (partner.kind != PartnerKind::evaluateur)
+    throw std::runtime_error(where + " (" + partner.id.str() + "): only an evaluateur has studies");
+  if (!entry["studies"].is_array())
+    throw std::runtime_error(where + " (" + partner.id.str() + "): studies must be an array");
+  for (const auto& s : entry["studies"]) {
+    const std::string at = where + " (" + partner.id.str() + "), study " +
+                           (s.is_object() ? s.value("id", "?") : std::string("?"));
+    try {
+      Study study{s.at("id").get<std::string>(),
+                  Poco::toLower(s.at("public_key").get<std::string>()),
+                  s.at("profiles").get<std::vector<std::string>>(),
+                  s.at("valid_from").get<std::string>(), s.at("valid_until").get<std::string>()};
+      if (!std::regex_match(study.id, kStudyId))
+        throw std::runtime_error(at + ": id must match [a-z0-9][a-z0-9-]{1,63}");
+      if (!std::regex_match(study.public_key, kSha256Hex))
+        throw std::runtime_error(at + ": public_key must be an X25519 key in 64 hex digits");
+      if (!std::regex_match(study.valid_from, kDate) ||
+          !std::regex_match(study.valid_until, kDate) || study.valid_until < study.valid_from)
+        throw std::runtime_error(at + ": valid_from and valid_until must be dates, in order");
+      if (study.profiles.empty()) throw std::runtime_error(at + ": profiles must not be empty");
+      out.push_back(std::move(study));
+    } catch (const nlohmann::json::exception&) {
+      throw std::runtime_error(
+          at + ": id, public_key, profiles, valid_from and valid_until are required");
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+bool Study::allows(const std::string& profile) const {
+  return std::find(profiles.begin(), profiles.end(), profile) != profiles.end();
+}
+
+const Study* Partner::study(const std::string& id) const {
+  for (const auto& s : studies)
+    if (s.id == id) return &s;
+  return nullptr;
+}
 
 PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std::string& source) {
   if (!document.is_object() || !document.contains("partners") || !document["partners"].is_array())
@@ -42,12 +89,14 @@ PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std
                 entry.value("siret", ""),
                 hexList(entry, "certificate_sha256", where),
                 hexList(entry, "token_sha256", where),
-                entry.value("dpa_reference", "")};
+                entry.value("dpa_reference", ""),
+                {}};
       if (!std::regex_match(p.id.str(), kPartnerId))
         throw std::runtime_error(where + ": id must match [a-z0-9][a-z0-9-]{1,63}");
       const auto kind = core::parsePartnerKind(entry.at("kind").get<std::string>());
       if (!kind) throw std::runtime_error(where + " (" + p.id.str() + "): unknown kind");
       p.kind = *kind;
+      p.studies = studiesOf(entry, p, where);
       if (!p.siret.empty() && !std::regex_match(p.siret, kSiret))
         throw std::runtime_error(where + " (" + p.id.str() + "): siret must be 14 digits");
       if (!registry.by_id_.emplace(p.id.str(), index).second)
@@ -97,14 +146,22 @@ const Partner* PartnerRegistry::byId(const core::PartnerId& id) const {
 
 nlohmann::json PartnerRegistry::toJson() const {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& p : partners_)
-    list.push_back({{"id", p.id.str()},
-                    {"name", p.name},
-                    {"kind", std::string(core::toString(p.kind))},
-                    {"siret", p.siret},
-                    {"certificate_sha256", p.certificate_sha256},
-                    {"token_sha256", p.token_sha256},
-                    {"dpa_reference", p.dpa_reference}});
+  for (const auto& p : partners_) {
+    nlohmann::json entry = {{"id", p.id.str()},
+                            {"name", p.name},
+                            {"kind", std::string(core::toString(p.kind))},
+                            {"siret", p.siret},
+                            {"certificate_sha256", p.certificate_sha256},
+                            {"token_sha256", p.token_sha256},
+                            {"dpa_reference", p.dpa_reference}};
+    for (const auto& st : p.studies)
+      entry["studies"].push_back({{"id", st.id},
+                                  {"public_key", st.public_key},
+                                  {"profiles", st.profiles},
+                                  {"valid_from", st.valid_from},
+                                  {"valid_until", st.valid_until}});
+    list.push_back(std::move(entry));
+  }
   return {{"partners", list}};
 }
 

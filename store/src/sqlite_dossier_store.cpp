@@ -186,6 +186,24 @@ class SqliteDossierStore final : public DossierStore {
     return count;
   }
 
+  std::vector<core::DossierId> dossierIdsAfter(const std::optional<core::DossierId>& after,
+                                               std::size_t limit) const override {
+    std::vector<std::string> rows;
+    {
+      auto session = readers_.acquire();
+      *session << "SELECT id FROM dossiers WHERE erased_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+          bind(after ? after->str() : std::string()), bind(static_cast<Poco::Int64>(limit)),
+          into(rows), now;
+    }
+    std::vector<core::DossierId> out;
+    for (const auto& r : rows) {
+      const auto id = core::DossierId::parse(r);
+      if (!id) throw DomainError(ErrorKind::integrity, "stored row names a malformed dossier id");
+      out.push_back(*id);
+    }
+    return out;
+  }
+
   std::vector<LastWrite> lastWrites() const override {
     std::vector<Poco::Tuple<std::string, std::string>> rows;
     {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace passerelle::policies {
 namespace {
 
@@ -47,6 +49,39 @@ TEST(PartnerRegistryTest, RoundTripsThroughJson) {
   const auto again = PartnerRegistry::parse(registry.toJson(), "t");
   EXPECT_EQ(again.partners().size(), 1u);
   EXPECT_EQ(again.byCertificate(kFp1)->siret, "12345678901234");
+}
+
+TEST(PartnerRegistryTest, AnEvaluateursStudiesAreReadCheckedAndRoundTrip) {
+  auto evaluateur = entry("dares", "evaluateur", kFp1);
+  const json study = {{"id", "etude-1"},
+                      {"public_key", std::string(64, 'A')},
+                      {"profiles", {"annexe-e"}},
+                      {"valid_from", "2026-01-01"},
+                      {"valid_until", "2027-12-31"}};
+  evaluateur["studies"] = {study};
+  const auto registry = PartnerRegistry::parse({{"partners", {evaluateur}}}, "t");
+  const auto again = PartnerRegistry::parse(registry.toJson(), "t");
+  const auto* s = again.byId(core::PartnerId("dares"))->study("etude-1");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->public_key, std::string(64, 'a'));
+  EXPECT_TRUE(s->allows("annexe-e"));
+  EXPECT_FALSE(s->allows("indicateurs"));
+  EXPECT_TRUE(s->validOn("2027-12-31"));
+  EXPECT_FALSE(s->validOn("2028-01-01"));
+
+  auto caf = entry("caf", "caf", kFp2);
+  caf["studies"] = {study};
+  EXPECT_NE(errorOf({{"partners", {caf}}}).find("only an evaluateur has studies"),
+            std::string::npos);
+  for (const auto& [key, value, message] : std::vector<std::tuple<std::string, json, std::string>>{
+           {"public_key", "abcd", "X25519 key in 64 hex digits"},
+           {"valid_until", "2025-12-31", "dates, in order"},
+           {"profiles", json::array(), "profiles must not be empty"},
+           {"id", "Etude 1", "id must match"}}) {
+    auto bad = evaluateur;
+    bad["studies"][0][key] = value;
+    EXPECT_NE(errorOf({{"partners", {bad}}}).find(message), std::string::npos) << key;
+  }
 }
 
 TEST(PartnerRegistryTest, BadEntriesAreRefusedNamingFileAndEntry) {

@@ -25,6 +25,7 @@ enum class AuditAction {
   section_write,
   history_read,
   dossier_erase,
+  export_run,  // a pseudonymised export: one entry for the export, no person
   relationship_list,
   relationship_attach,
   relationship_end,

@@ -19,6 +19,7 @@
 #include "passerelle/gateway/config.hpp"
 #include "passerelle/gateway/process_lock.hpp"
 #include "passerelle/gateway/server.hpp"
+#include "passerelle/policies/export_profile.hpp"
 #include "passerelle/policies/partner_registry.hpp"
 #include "passerelle/schemas/section_validator.hpp"
 #include "passerelle/store/sqlite_store.hpp"
@@ -70,6 +71,19 @@ class Gateway {
     std::size_t erased = 0;
   };
   RetentionReport applyRetention(bool dry_run);
+
+  // A pseudonymised export for an évaluateur's study (see connectors/export_job.hpp), after
+  // checking that the partner is an évaluateur, the study is its own and valid today, and the
+  // profile is one the study may ask for; recorded in the audit log (one entry: who, study,
+  // profile, how many persons). Throws core::DomainError (forbidden, not_found, invalid_input).
+  struct ExportOrder {
+    core::PartnerId partner;
+    std::string credential;  // as the audit log names it
+    std::string study;
+    std::string profile;
+    std::optional<std::string> period_from, period_to, reference_date;
+  };
+  nlohmann::json runExport(const ExportOrder& order, const std::filesystem::path& out_dir);
   std::uint16_t port() const { return server_->port(); }
 
   // Reads the policy directory again; on success the new policy applies to the next requests
@@ -100,6 +114,7 @@ class Gateway {
   crypto::Signer signer_;
   policies::PartnerRegistry registry_;
   dossiers::PolicyHolder policies_;
+  policies::ExportProfiles export_profiles_;
   store::SqliteStores stores_;
   std::unique_ptr<store::AuditStore> audit_store_;
   audit::AuditLog audit_;

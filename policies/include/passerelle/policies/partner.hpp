@@ -12,6 +12,21 @@ namespace passerelle::policies {
 
 using core::PartnerKind;
 
+// A study an évaluateur runs: the key its exports are sealed to, the export profiles it may
+// ask for, and when. Immutable value.
+struct Study {
+  std::string id;
+  std::string public_key;  // X25519, 64 lowercase hex digits
+  std::vector<std::string> profiles;
+  std::string valid_from;   // YYYY-MM-DD, inclusive
+  std::string valid_until;  // YYYY-MM-DD, inclusive
+
+  bool allows(const std::string& profile) const;
+  bool validOn(const std::string& date) const {  // date: YYYY-MM-DD
+    return valid_from <= date && date <= valid_until;
+  }
+};
+
 // One partner system as declared in the partner registry. Immutable value.
 struct Partner {
   core::PartnerId id;
@@ -21,6 +36,9 @@ struct Partner {
   std::vector<std::string> certificate_sha256;  // client certificate fingerprints, lowercase hex
   std::vector<std::string> token_sha256;        // SHA-256 of bearer tokens, lowercase hex
   std::string dpa_reference;                    // GDPR art. 28 data-processing agreement
+  std::vector<Study> studies;                   // évaluateurs only
+
+  const Study* study(const std::string& id) const;
 };
 
 }  // namespace passerelle::policies

@@ -8,6 +8,7 @@
 
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
+#include "passerelle/core/utc_time.hpp"
 #include "passerelle/core/section.hpp"
 
 namespace passerelle::store {
@@ -97,6 +98,11 @@ class DossierStore {
 
   // Dossiers not erased.
   virtual std::int64_t dossierCount() const = 0;
+
+  // Up to `limit` ids of dossiers not erased, in id order, after `after` (from the first if
+  // none): a walk over every dossier in pages, in bounded memory (exports).
+  virtual std::vector<core::DossierId> dossierIdsAfter(const std::optional<core::DossierId>& after,
+                                                       std::size_t limit) const = 0;
 
   // Every dossier not erased, with the time of its last section write (for retention).
   struct LastWrite {

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "passerelle/crypto/root_key.hpp"
+#include "passerelle/crypto/sealed_stream.hpp"
+#include "passerelle/crypto/signer.hpp"
+#include "passerelle/policies/anonymity_planner.hpp"
+#include "passerelle/policies/export_profile.hpp"
+#include "passerelle/store/dossier_store.hpp"
+
+namespace passerelle::connectors {
+
+// What an évaluateur asked for: a profile, for a study, over the people whose pathway was open
+// during a period (everyone if none).
+struct ExportRequest {
+  const policies::ExportProfile* profile = nullptr;
+  std::string study_id;
+  std::array<std::uint8_t, 32> recipient{};  // the study's X25519 public key
+  std::string reference_date;                // YYYY-MM-DD: ages are computed at this date
+  std::optional<std::string> period_from;    // YYYY-MM-DD
+  std::optional<std::string> period_to;      // YYYY-MM-DD
+};
+
+// The population changed between the two passes so that a class that leaves fell below k
+// (dossiers erased meanwhile): nothing was published; run the export again.
+class PopulationChanged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Runs a pseudonymised export into `out_dir` (which must not exist): two passes over the
+// store (plan the anonymity, then write), rows streamed into data.csv.sealed and
+// data.ndjson.sealed (sealed to the study's key), the data dictionary in clear (dictionary.json,
+// dictionary.md), and manifest.json signed by `signer`. Written under `out_dir` + ".partial" and
+// renamed at the end, so that an interrupted export never looks complete. Memory is bounded by
+// the number of equivalence classes, not of dossiers. Returns the manifest.
+nlohmann::json runExport(const ExportRequest& request, const store::DossierStore& store,
+                         const crypto::RootKey& root, const crypto::Signer& signer,
+                         const schemas::FieldCatalogue& catalogue,
+                         const std::filesystem::path& out_dir);
+
+// On the évaluateur's side: checks the manifest's signature (and, if given, that
+// `expected_signer` made it), every file's hash, and decrypts the sealed files into `out_dir`
+// (which must not exist). Throws std::runtime_error saying what is wrong; nothing decrypted is
+// left behind on failure. Returns the manifest.
+nlohmann::json openExport(const std::filesystem::path& export_dir,
+                          const crypto::RecipientKeys& keys,
+                          const std::optional<std::string>& expected_signer,
+                          const std::filesystem::path& out_dir);
+
+}  // namespace passerelle::connectors

@@ -1,0 +1,33 @@
+#include "passerelle/connectors/csv_writer.hpp"
+
+namespace passerelle::connectors {
+
+CsvWriter::CsvWriter(Sink sink, std::vector<std::string> columns)
+    : sink_(std::move(sink)), columns_(std::move(columns)) {
+  std::string header;
+  for (std::size_t i = 0; i < columns_.size(); ++i) header += (i ? "," : "") + field(columns_[i]);
+  sink_(header + "\r\n");
+}
+
+std::string CsvWriter::field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void CsvWriter::writeRow(const nlohmann::ordered_json& row) {
+  std::string line;
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (i) line += ',';
+    const auto it = row.find(columns_[i]);
+    if (it == row.end() || it->is_null()) continue;
+    line += field(it->is_string() ? it->get<std::string>() : it->dump());
+  }
+  sink_(line + "\r\n");
+}
+
+}  // namespace passerelle::connectors

@@ -1,0 +1,85 @@
+#include "passerelle/connectors/data_dictionary.hpp"
+
+namespace passerelle::connectors {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string_view roleName(policies::ColumnRole role) {
+  switch (role) {
+    case policies::ColumnRole::quasi_identifier:
+      return "quasi_identifiant";
+    case policies::ColumnRole::sensitive:
+      return "sensible";
+    case policies::ColumnRole::ordinary:
+      return "ordinaire";
+  }
+  return "ordinaire";
+}
+
+ordered_json entryOf(const policies::ExportColumn& column, const schemas::FieldCatalogue& catalogue,
+                     policies::Generalisation rung) {
+  ordered_json entry;
+  entry["nom"] = column.name;
+  entry["champ"] = column.path.str();
+  const auto* field = catalogue.find(column.path.str());
+  entry["libelle"] = field != nullptr ? field->label : column.name;
+  entry["role"] = roleName(column.role);
+  entry["traitement"] = std::string(policies::toString(rung));
+  if (!column.items.empty()) {
+    entry["libelle"] = "liste (" + column.path.str() + ")";
+    entry["traitement"] = "liste d'objets";
+    entry["elements"] = ordered_json::array();
+    for (const auto& item : column.items)
+      entry["elements"].push_back(entryOf(item, catalogue, item.levels.front()));
+  }
+  return entry;
+}
+
+}  // namespace
+
+ordered_json dataDictionary(const policies::ExportProfile& profile,
+                            const schemas::FieldCatalogue& catalogue,
+                            const std::vector<std::size_t>& levels) {
+  ordered_json out;
+  out["profil"] = profile.id;
+  out["version_profil"] = profile.version;
+  out["titre"] = profile.title;
+  out["version_catalogue"] = catalogue.version();
+  out["colonnes"] = ordered_json::array();
+  out["colonnes"].push_back({{"nom", "pseudonyme"},
+                             {"champ", ""},
+                             {"libelle", "Pseudonyme de la personne, propre à l'étude"},
+                             {"role", "pseudonyme"},
+                             {"traitement", "HMAC-SHA256 par étude, base32"}});
+  std::size_t quasi = 0;
+  for (const auto& column : profile.columns) {
+    auto rung = column.levels.empty() ? policies::Generalisation::keep : column.levels.front();
+    if (column.role == policies::ColumnRole::quasi_identifier && quasi < levels.size())
+      rung = column.levels[levels[quasi++]];
+    out["colonnes"].push_back(entryOf(column, catalogue, rung));
+  }
+  return out;
+}
+
+std::string dataDictionaryMarkdown(const ordered_json& dictionary) {
+  std::string md =
+      "# Dictionnaire des données — profil " + dictionary["profil"].get<std::string>() +
+      " (version " + dictionary["version_profil"].get<std::string>() + ")\n\n" +
+      dictionary["titre"].get<std::string>() + "\n\n" +
+      "| colonne | libellé | rôle | traitement | champ du DUI |\n|---|---|---|---|---|\n";
+  for (const auto& c : dictionary["colonnes"]) {
+    md += "| " + c["nom"].get<std::string>() + " | " + c["libelle"].get<std::string>() + " | " +
+          c["role"].get<std::string>() + " | " + c["traitement"].get<std::string>() + " | `" +
+          c["champ"].get<std::string>() + "` |\n";
+    if (c.contains("elements"))
+      for (const auto& e : c["elements"])
+        md += "| " + c["nom"].get<std::string>() + "[]." + e["nom"].get<std::string>() + " | " +
+              e["libelle"].get<std::string>() + " | " + e["role"].get<std::string>() + " | " +
+              e["traitement"].get<std::string>() + " | `" + e["champ"].get<std::string>() + "` |\n";
+  }
+  return md;
+}
+
+}  // namespace passerelle::connectors

@@ -1,0 +1,278 @@
+// Pseudonymised exports end to end on a real gateway: the demo's synthetic pathways exported for
+// an évaluateur's study, sealed, signed, then opened as the évaluateur would, and checked: no
+// direct identifier anywhere, every class at least k, pseudonyms stable within a study and
+// unlinkable across studies, any tampering refused, the export in the audit log.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "command.hpp"
+#include "passerelle/connectors/export_job.hpp"
+#include "passerelle/core/domain_error.hpp"
+#include "passerelle/crypto/sealed_stream.hpp"
+#include "passerelle/gateway/demo.hpp"
+#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/schemas/field_catalogue.hpp"
+#include "test_gateway.hpp"
+
+namespace passerelle::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr std::size_t kPeople = 400;
+
+std::string readAll(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Every direct identifier (per the field catalogue) of a synthetic person, as text.
+void directIdentifiers(const json& value, const std::string& path, std::set<std::string>& out) {
+  const auto* field = schemas::FieldCatalogue::builtin().find(path);
+  if (field != nullptr && field->category == core::FieldCategory::identifiant_direct) {
+    const auto add = [&](const json& v) {
+      if (v.is_string() && v.get<std::string>().size() >= 4) out.insert(v.get<std::string>());
+    };
+    if (value.is_array())
+      for (const auto& v : value) add(v);
+    add(value);
+    return;
+  }
+  if (value.is_object())
+    for (const auto& [key, v] : value.items()) directIdentifiers(v, path + "/" + key, out);
+  if (value.is_array())
+    for (const auto& v : value) directIdentifiers(v, path + "/*", out);
+}
+
+// RFC 4180 as CsvWriter writes it: quoted fields, doubled quotes, CRLF.
+std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(std::move(field));
+      field.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.back().push_back(std::move(field));
+      field.clear();
+      rows.emplace_back();
+      ++i;
+    } else {
+      field += c;
+    }
+  }
+  rows.pop_back();  // after the last CRLF
+  return rows;
+}
+
+class ExportTest : public ::testing::Test {
+ protected:
+  ExportTest()
+      : gw_([this](gateway::GatewayConfig& c) {
+          // A second study for the same évaluateur, with its own key.
+          auto registry = json::parse(readAll(c.partners_file));
+          for (auto& p : registry["partners"])
+            if (p["kind"] == "evaluateur") {
+              auto study = p["studies"][0];
+              study["id"] = "etude-b";
+              other_keys_.saveSecretFile(c.partners_file.parent_path() / "study-b.key");
+              study["public_key"] = other_keys_.publicKeyHex();
+              study["profiles"] = {"indicateurs"};
+              p["studies"].push_back(study);
+            }
+          std::ofstream(c.partners_file.parent_path() / "partners-b.json") << registry.dump();
+          c.partners_file = c.partners_file.parent_path() / "partners-b.json";
+        }) {
+    gateway::loadDemoDossiers(gw_.gateway(), kPeople);
+  }
+
+  json runExport(const std::string& study, const std::string& profile, const fs::path& out) {
+    return gw_.gateway().runExport(
+        {core::PartnerId("evaluateur"), "test", study, profile, {}, {}, "2026-06-30"}, out);
+  }
+
+  crypto::RecipientKeys studyKeys() const {
+    return crypto::RecipientKeys::loadSecretFile(gw_.dir() / "partners" / "evaluateur" /
+                                                 "study.key");
+  }
+
+  // Opens an export with the study's key and returns the decrypted CSV's rows.
+  std::vector<std::vector<std::string>> openCsv(const fs::path& dir,
+                                                const crypto::RecipientKeys& keys) {
+    const auto plain = fs::path(dir.string() + "-plain");
+    connectors::openExport(dir, keys, gw_.gateway().signer().publicKeyHex(), plain);
+    return parseCsv(readAll(plain / "data.csv"));
+  }
+
+  crypto::RecipientKeys other_keys_ = crypto::RecipientKeys::generate();
+  TestGateway gw_;
+};
+
+TEST_F(ExportTest, NoDirectIdentifierLeavesAndEveryClassHasAtLeastK) {
+  const auto out = gw_.dir() / "export-a";
+  const auto manifest = runExport("etude-demo", "annexe-e", out);
+  EXPECT_EQ(manifest["persons_considered"], kPeople);
+  EXPECT_EQ(manifest["rows"].get<std::size_t>() + manifest["suppressed"].get<std::size_t>(),
+            kPeople);
+  EXPECT_GE(manifest["smallest_class"].get<std::size_t>(), 11u);
+  const auto rows = openCsv(out, studyKeys());
+  ASSERT_GT(rows.size(), 1u);
+  EXPECT_EQ(rows.size() - 1, manifest["rows"].get<std::size_t>());
+
+  // Every file the évaluateur gets, decrypted, scanned for every direct identifier of the data.
+  std::set<std::string> identifiers;
+  for (const auto& person : gateway::syntheticDossiers(kPeople))
+    directIdentifiers(person, "", identifiers);
+  ASSERT_GT(identifiers.size(), 4 * kPeople) << "names, NIR, e-mail, phone... of every person";
+  std::string everything;
+  for (const auto& entry : fs::directory_iterator(gw_.dir() / "export-a-plain"))
+    everything += readAll(entry.path());
+  everything += readAll(out / "manifest.json");
+  std::size_t found = 0;
+  for (const auto& identifier : identifiers)
+    if (everything.find(identifier) != std::string::npos && found++ < 5)
+      ADD_FAILURE() << "a direct identifier left in the export: " << identifier;
+  EXPECT_EQ(found, 0u);
+
+  // The equivalence classes, recounted from the decrypted CSV over the quasi-identifiers.
+  const auto& header = rows[0];
+  std::vector<std::size_t> quasi;
+  for (const char* name :
+       {"tranche_age", "sexe", "departement", "niveau_diplome", "nombre_enfants"})
+    quasi.push_back(
+        static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin()));
+  std::map<std::string, std::size_t> classes;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    std::string key;
+    for (const auto q : quasi) key += rows[r].at(q) + "|";
+    ++classes[key];
+  }
+  EXPECT_EQ(classes.size(), manifest["classes"].get<std::size_t>());
+  for (const auto& [key, size] : classes) EXPECT_GE(size, 11u) << key;
+}
+
+TEST_F(ExportTest, PseudonymsAreStableWithinAStudyAndUnlinkableAcrossStudies) {
+  const auto pseudonyms = [&](const std::vector<std::vector<std::string>>& rows) {
+    std::set<std::string> out;
+    for (std::size_t r = 1; r < rows.size(); ++r) out.insert(rows[r][0]);
+    return out;
+  };
+  runExport("etude-demo", "indicateurs", gw_.dir() / "a1");
+  runExport("etude-demo", "indicateurs", gw_.dir() / "a2");
+  runExport("etude-b", "indicateurs", gw_.dir() / "b1");
+  const auto a1 = pseudonyms(openCsv(gw_.dir() / "a1", studyKeys()));
+  const auto a2 = pseudonyms(openCsv(gw_.dir() / "a2", studyKeys()));
+  const auto b1 = pseudonyms(openCsv(gw_.dir() / "b1", other_keys_));
+  EXPECT_GT(a1.size(), kPeople / 2);
+  EXPECT_EQ(a1, a2);
+  std::vector<std::string> shared;
+  std::set_intersection(a1.begin(), a1.end(), b1.begin(), b1.end(), std::back_inserter(shared));
+  EXPECT_TRUE(shared.empty());
+  EXPECT_EQ(a1.size(), b1.size()) << "the same people, other names";
+}
+
+TEST_F(ExportTest, TamperingIsRefusedByExportOpenAndNothingIsLeftBehind) {
+  const auto out = gw_.dir() / "export-t";
+  runExport("etude-demo", "annexe-e", out);
+  const auto key_file = (gw_.dir() / "partners" / "evaluateur" / "study.key").string();
+  const auto gateway_key = gw_.gateway().signer().publicKeyHex();
+  const auto open = [&](const fs::path& dir, const std::string& key, const std::string& signer) {
+    const auto plain = dir.string() + "-opened";
+    auto r = runCommand(PASSERELLE_BINARY, {"export", "open", dir.string(), "--secret-key", key,
+                                            "--out", plain, "--public-key", signer});
+    EXPECT_EQ(r.status != 0, !fs::exists(plain)) << "a refused export leaves nothing";
+    fs::remove_all(plain);
+    return r;
+  };
+  const auto good = open(out, key_file, gateway_key);
+  EXPECT_EQ(good.status, 0) << good.output;
+
+  const auto copy = [&](const std::string& name) {
+    const auto dir = gw_.dir() / name;
+    fs::copy(out, dir);
+    return dir;
+  };
+  auto flipped = copy("flipped");
+  {
+    auto bytes = readAll(flipped / "data.csv.sealed");
+    bytes[bytes.size() / 2] ^= 1;
+    std::ofstream(flipped / "data.csv.sealed", std::ios::binary) << bytes;
+  }
+  auto r = open(flipped, key_file, gateway_key);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("data.csv.sealed does not match the manifest"), std::string::npos)
+      << r.output;
+
+  auto edited = copy("edited");
+  {
+    auto manifest = json::parse(readAll(edited / "manifest.json"));
+    manifest["manifest"]["rows"] = manifest["manifest"]["rows"].get<int>() + 1;
+    std::ofstream(edited / "manifest.json") << manifest.dump();
+  }
+  r = open(edited, key_file, gateway_key);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("signature does not verify"), std::string::npos) << r.output;
+
+  r = open(out, key_file, std::string(64, 'a'));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("not by the gateway key given"), std::string::npos) << r.output;
+
+  r = open(out, (gw_.dir() / "partners-b.json").parent_path().string() + "/study-b.key",
+           gateway_key);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("sealed to another key"), std::string::npos) << r.output;
+}
+
+TEST_F(ExportTest, OnlyAnEvaluateursOwnStudyAndProfileAreExportedAndEachIsAudited) {
+  const auto refused = [&](const std::string& partner, const std::string& study,
+                           const std::string& profile) {
+    try {
+      gw_.gateway().runExport({core::PartnerId(partner), "test", study, profile, {}, {}, {}},
+                              gw_.dir() / ("no-" + partner + study + profile));
+      return std::string("accepted");
+    } catch (const core::DomainError& e) {
+      EXPECT_FALSE(fs::exists(gw_.dir() / ("no-" + partner + study + profile)));
+      return std::string(e.kind() == core::ErrorKind::forbidden   ? "forbidden"
+                         : e.kind() == core::ErrorKind::not_found ? "not_found"
+                                                                  : "other");
+    }
+  };
+  EXPECT_EQ(refused("caf", "etude-demo", "annexe-e"), "forbidden");
+  EXPECT_EQ(refused("evaluateur", "etude-x", "annexe-e"), "not_found");
+  EXPECT_EQ(refused("evaluateur", "etude-b", "annexe-e"), "forbidden") << "not its profile";
+  EXPECT_EQ(refused("evaluateur", "etude-demo", "inconnu"), "not_found");
+
+  const auto manifest = runExport("etude-demo", "indicateurs", gw_.dir() / "audited");
+  const auto r = gw_.asPartner("dpo").request("GET", "/v1/audit/entries?action=export_run");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto entries = r.json()["entries"];
+  ASSERT_EQ(entries.size(), 1u) << entries.dump();
+  const auto& entry = entries[0];
+  EXPECT_EQ(entry["partner"], "evaluateur");
+  EXPECT_EQ(entry["purpose"], "evaluation");
+  EXPECT_EQ(entry["person"], "") << "an export concerns no one person";
+  EXPECT_EQ(entry["details"]["study"], "etude-demo");
+  EXPECT_EQ(entry["details"]["profile"],
+            "indicateurs@" + manifest["profile_version"].get<std::string>());
+  EXPECT_EQ(entry["details"]["persons"], std::to_string(manifest["rows"].get<std::size_t>()));
+}
+
+}  // namespace
+}  // namespace passerelle::testing

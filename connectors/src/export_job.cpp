@@ -81,18 +81,25 @@ void writeClear(const fs::path& path, const std::string& text, json& files) {
   files.push_back(fileEntry(path, crypto::sha256Hex(text)));
 }
 
-}  // namespace
-
-json runExport(const ExportRequest& request, const store::DossierStore& store,
-               const crypto::RootKey& root, const crypto::Signer& signer,
-               const schemas::FieldCatalogue& catalogue, const fs::path& out_dir) {
-  const auto& profile = *request.profile;
+// Where an output is written before it is renamed to `out_dir` (which must not exist yet):
+// whatever an interrupted run left there is discarded.
+fs::path freshPartial(const fs::path& out_dir) {
   if (fs::exists(out_dir))
     throw std::runtime_error(out_dir.string() + " exists; choose a new directory");
   auto partial = out_dir;
   partial += ".partial";
   fs::remove_all(partial);
   fs::create_directories(partial);
+  return partial;
+}
+
+}  // namespace
+
+json runExport(const ExportRequest& request, const store::DossierStore& store,
+               const crypto::RootKey& root, const crypto::Signer& signer,
+               const schemas::FieldCatalogue& catalogue, const fs::path& out_dir) {
+  const auto& profile = *request.profile;
+  const auto partial = freshPartial(out_dir);
 
   policies::AnonymityPlanner planner(profile);
   std::size_t considered = 0;
@@ -214,12 +221,7 @@ json openExport(const fs::path& export_dir, const crypto::RecipientKeys& keys,
     if (crypto::sha256HexOfFile(path.string()) != f.value("sha256", ""))
       throw refuse(name + " does not match the manifest (modified or truncated)");
   }
-  if (fs::exists(out_dir))
-    throw std::runtime_error(out_dir.string() + " exists; choose a new directory");
-  auto partial = out_dir;
-  partial += ".partial";
-  fs::remove_all(partial);
-  fs::create_directories(partial);
+  const auto partial = freshPartial(out_dir);
   try {
     for (const auto& f : manifest["files"]) {
       const auto name = f["name"].get<std::string>();

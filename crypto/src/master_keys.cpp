@@ -2,17 +2,15 @@
 
 #include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/root_key.hpp"
+#include "secret_file.hpp"
 
 namespace passerelle::crypto {
 
@@ -41,13 +39,6 @@ SecretKey keyFromHex(std::string_view hex, std::string_view origin) {
   auto key = SecretKey::fromBytes(bytes->data());
   sodium_memzero(bytes->data(), bytes->size());
   return key;
-}
-
-void writeAll(int fd, const std::string& text, const std::filesystem::path& path) {
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot write master key file " + path.string());
 }
 
 }  // namespace
@@ -96,24 +87,12 @@ MasterKeys MasterKeys::parse(std::string_view text, std::string_view origin) {
 }
 
 MasterKeys MasterKeys::loadFile(const std::filesystem::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw std::runtime_error("master key file " + path.string() + " cannot be read");
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-    throw std::runtime_error("master key file " + path.string() +
-                             " is accessible to group or others; run chmod 600 on it");
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = detail::readOwnerOnlyFile(path, "master key file");
   WipeOnExit wipe{text};
   return parse(text, "master key file " + path.string());
 }
 
 void MasterKeys::saveNewFile(const std::filesystem::path& path) const {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0 && errno == EEXIST)
-    throw std::runtime_error("master key file " + path.string() +
-                             " exists; a master key is never overwritten");
-  if (fd < 0) throw std::runtime_error("cannot create master key file " + path.string());
   std::string text(kHeader);
   WipeOnExit wipe{text};
   for (auto it = keys_.rbegin(); it != keys_.rend(); ++it)
@@ -121,7 +100,7 @@ void MasterKeys::saveNewFile(const std::filesystem::path& path) const {
             toHex(std::string_view(reinterpret_cast<const char*>(it->second.data()),
                                    SecretKey::kSize)) +
             "\n";
-  writeAll(fd, text, path);
+  detail::writeNewOwnerOnlyFile(path, text, "master key file");
 }
 
 void MasterKeys::replaceFile(const std::filesystem::path& path) const {

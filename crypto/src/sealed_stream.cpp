@@ -1,16 +1,13 @@
 #include "passerelle/crypto/sealed_stream.hpp"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <fstream>
 #include <stdexcept>
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/bytes.hpp"
+#include "secret_file.hpp"
 #include "sodium.hpp"
 
 namespace passerelle::crypto {
@@ -51,14 +48,7 @@ RecipientKeys RecipientKeys::generate() {
 }
 
 RecipientKeys RecipientKeys::loadSecretFile(const std::filesystem::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw std::runtime_error("secret key file " + path.string() + " cannot be read");
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-    throw std::runtime_error("secret key file " + path.string() +
-                             " is accessible to group or others; run chmod 600 on it");
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = detail::readOwnerOnlyFile(path, "secret key file");
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
     text.pop_back();
   auto bytes = fromHex(text);
@@ -76,18 +66,12 @@ RecipientKeys RecipientKeys::loadSecretFile(const std::filesystem::path& path) {
 }
 
 void RecipientKeys::saveSecretFile(const std::filesystem::path& path) const {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0 && errno == EEXIST)
-    throw std::runtime_error(path.string() + " exists; a secret key is never overwritten");
-  if (fd < 0) throw std::runtime_error("cannot create secret key file " + path.string());
-  std::string hex =
-      toHex(std::string_view(reinterpret_cast<const char*>(secret.data()), SecretKey::kSize)) +
-      "\n";
-  const bool ok =
-      ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
-  sodium_memzero(hex.data(), hex.size());
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot write secret key file " + path.string());
+  struct Wiped {
+    std::string text;
+    ~Wiped() { sodium_memzero(text.data(), text.size()); }
+  } hex{toHex(std::string_view(reinterpret_cast<const char*>(secret.data()), SecretKey::kSize)) +
+        "\n"};
+  detail::writeNewOwnerOnlyFile(path, hex.text, "secret key file");
 }
 
 std::string RecipientKeys::publicKeyHex() const {

@@ -8,8 +8,8 @@
 
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
-#include "passerelle/core/utc_time.hpp"
 #include "passerelle/core/section.hpp"
+#include "passerelle/core/utc_time.hpp"
 
 namespace passerelle::store {
 

@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 21> kActions({{
+constexpr core::EnumNames<AuditAction, 22> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -16,6 +16,7 @@ constexpr core::EnumNames<AuditAction, 21> kActions({{
     {A::history_read, "history_read"},
     {A::dossier_erase, "dossier_erase"},
     {A::export_run, "export_run"},
+    {A::indicators_read, "indicators_read"},
     {A::relationship_list, "relationship_list"},
     {A::relationship_attach, "relationship_attach"},
     {A::relationship_end, "relationship_end"},
@@ -30,7 +31,7 @@ constexpr core::EnumNames<AuditAction, 21> kActions({{
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 21> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 22> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -40,6 +41,7 @@ constexpr core::EnumNames<AuditAction, 21> kActionLabels({{
     {A::history_read, "consultation de l'historique des versions"},
     {A::dossier_erase, "effacement du dossier"},
     {A::export_run, "export pseudonymisé pour une étude"},
+    {A::indicators_read, "consultation des indicateurs agrégés"},
     {A::relationship_list, "consultation des rattachements"},
     {A::relationship_attach, "rattachement d'un organisme"},
     {A::relationship_end, "fin d'un rattachement"},

@@ -5,6 +5,7 @@
 
 #include "passerelle/connectors/csv_writer.hpp"
 #include "passerelle/connectors/data_dictionary.hpp"
+#include "passerelle/connectors/dossier_walk.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/bytes.hpp"
@@ -18,26 +19,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr std::size_t kPage = 500;
 constexpr const char* kFormat = "passerelle-export/v1";
-
-// Calls `visit` with every dossier's current sections, a page of ids at a time.
-void forEachDossier(const store::DossierStore& store,
-                    const std::function<void(const core::DossierId&,
-                                             const std::map<core::Section, json>&)>& visit) {
-  std::optional<core::DossierId> after;
-  while (true) {
-    const auto ids = store.dossierIdsAfter(after, kPage);
-    for (const auto& id : ids) {
-      std::map<core::Section, json> sections;
-      for (const auto& s : store.currentSections(id))
-        sections[s.info.section] = json::parse(s.content);
-      visit(id, sections);  // an erased dossier reads as no sections, and falls out of the period
-    }
-    if (ids.size() < kPage) return;
-    after = ids.back();
-  }
-}
 
 // Whether the pathway was open at some point of [from, to].
 bool inPeriod(const std::map<core::Section, json>& sections, const ExportRequest& request) {

@@ -10,23 +10,10 @@
 
 namespace passerelle::gateway {
 
-namespace {
-
-using nlohmann::json;
-
-constexpr std::size_t kMaxPage = 1000;
-constexpr std::size_t kMaxCsvRows = 10000;
-
-[[noreturn]] void badParameter(const std::string& detail) {
+void badParameter(const std::string& detail) {
   throw ProblemException({ProblemType::malformed_request, detail, {}});
 }
 
-void requireDpo(const ApiRequest& request, const char* what) {
-  if (request.caller().partner->kind != core::PartnerKind::dpo)
-    throw ProblemException({ProblemType::forbidden, std::string(what) + " is for the DPO", {}});
-}
-
-// Query parameters by name; each at most once, and only the names listed.
 std::map<std::string, std::string> queryParams(const ApiRequest& request,
                                                const std::set<std::string>& allowed) {
   std::map<std::string, std::string> out;
@@ -35,6 +22,18 @@ std::map<std::string, std::string> queryParams(const ApiRequest& request,
     if (!out.emplace(name, value).second) badParameter("query parameter " + name + " given twice");
   }
   return out;
+}
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxPage = 1000;
+constexpr std::size_t kMaxCsvRows = 10000;
+
+void requireDpo(const ApiRequest& request, const char* what) {
+  if (request.caller().partner->kind != core::PartnerKind::dpo)
+    throw ProblemException({ProblemType::forbidden, std::string(what) + " is for the DPO", {}});
 }
 
 std::optional<std::uint64_t> numberParam(const std::map<std::string, std::string>& params,

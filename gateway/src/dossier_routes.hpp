@@ -1,5 +1,9 @@
 #pragma once
 
+#include <map>
+#include <set>
+#include <string>
+
 #include "passerelle/dossiers/caller.hpp"
 #include "router.hpp"
 
@@ -19,6 +23,16 @@ void addAccessRoutes(Router& router, Services& services);
 
 // Registers the audit log endpoints (DESIGN §5). The services must outlive the router.
 void addAuditRoutes(Router& router, Services& services);
+
+// Registers GET /v1/indicators. The services must outlive the router.
+void addIndicatorRoutes(Router& router, Services& services);
+
+// A 400 malformed-request problem saying what is wrong with the query.
+[[noreturn]] void badParameter(const std::string& detail);
+
+// Query parameters by name; each at most once, and only the names listed (else 400).
+std::map<std::string, std::string> queryParams(const ApiRequest& request,
+                                               const std::set<std::string>& allowed);
 
 // The authenticated partner and its declared purpose, as the services take them.
 dossiers::Caller callerOf(const ApiRequest& request);

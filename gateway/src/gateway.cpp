@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "passerelle/connectors/dossier_walk.hpp"
 #include "passerelle/connectors/export_job.hpp"
+#include "passerelle/policies/indicators.hpp"
 
 namespace passerelle::gateway {
 
@@ -67,13 +69,15 @@ Gateway::Gateway(const GatewayConfig& config)
       consents_(*stores_.consents, *stores_.dossiers, guard_, registry_, signer_),
       dossiers_(std::make_unique<dossiers::DossierService>(*stores_.dossiers, validator_, guard_,
                                                            relationships_)),
-      services_{*dossiers_,
-                relationships_,
-                consents_,
-                registry_,
-                audit_,
-                pseudonyms_,
-                [this] { return reloadPolicy(); }},
+      services_{
+          *dossiers_,
+          relationships_,
+          consents_,
+          registry_,
+          audit_,
+          pseudonyms_,
+          [this] { return reloadPolicy(); },
+          [this](const std::string& from, const std::string& to) { return indicators(from, to); }},
       server_(std::make_unique<GatewayServer>(config.server, services_)) {}
 
 Gateway::~Gateway() {
@@ -194,6 +198,27 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
                    {"suppressed", std::to_string(manifest["suppressed"].get<std::size_t>())}};
   audit_.append(std::move(event));
   return manifest;
+}
+
+nlohmann::ordered_json Gateway::indicators(const std::string& from, const std::string& to,
+                                           const std::optional<std::string>& as_of) const {
+  using core::DomainError;
+  const auto isDate = [](const std::string& d) {
+    return d.size() == 10 && core::parseUtc(d + "T00:00:00Z").has_value();
+  };
+  if (!isDate(from) || !isDate(to))
+    throw DomainError(core::ErrorKind::invalid_input, "from and to must be dates YYYY-MM-DD");
+  if (to < from) throw DomainError(core::ErrorKind::invalid_input, "to is before from");
+  if (as_of && !isDate(*as_of))
+    throw DomainError(core::ErrorKind::invalid_input, "as_of must be a date YYYY-MM-DD");
+  policies::IndicatorCalculator calculator(policies::IndicatorDefinitions::builtin(), from, to,
+                                           as_of.value_or(core::nowUtc().substr(0, 10)));
+  connectors::forEachDossier(
+      *stores_.dossiers,
+      [&](const core::DossierId&, const std::map<core::Section, nlohmann::json>& sections) {
+        calculator.add(sections);
+      });
+  return calculator.result();
 }
 
 std::string Gateway::reloadPolicy() {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/dossiers/consent_service.hpp"
 #include "passerelle/gateway/config.hpp"
 #include "passerelle/gateway/demo.hpp"
@@ -80,6 +81,9 @@ constexpr const char* kUsage = R"(usage:
       run beside a serving gateway.
   passerelle export open DIR --secret-key FILE --out DIR2 [--public-key HEX]
       (Évaluateur) Verify an export's signed manifest and files, and decrypt it into DIR2.
+  passerelle indicators --config FILE --from DATE --to DATE [--as-of DATE]
+      The SPIE indicators over the period (JSON), from every dossier, cells under the threshold
+      hidden (policies/indicators/spie.json; the same as GET /v1/indicators).
   passerelle retention run --config FILE [--dry-run]
       Erase (crypto-shredding) the dossiers whose last activity — last section write or pathway
       exit — is older than retention.months (default 24); --dry-run only lists them. A serving
@@ -389,6 +393,24 @@ int keys(const std::vector<std::string>& args) {
   return keysRotate(config, options.max_keys);
 }
 
+int indicators(const std::vector<std::string>& args) {
+  const auto options =
+      passerelle::gateway::namedOptions(args, 0, {"config", "from", "to", "as-of"});
+  for (const char* name : {"config", "from", "to"})
+    if (options.count(name) == 0)
+      throw UsageError("indicators --config FILE --from DATE --to DATE [--as-of DATE]");
+  Gateway gateway(passerelle::gateway::loadConfig(options.at("config")));
+  const auto as_of =
+      options.count("as-of") ? std::optional<std::string>(options.at("as-of")) : std::nullopt;
+  try {
+    std::cout << gateway.indicators(options.at("from"), options.at("to"), as_of).dump(2) << "\n";
+    return 0;
+  } catch (const passerelle::core::DomainError& e) {
+    std::cerr << "passerelle: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 int retention(const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "run") throw UsageError("retention run --config FILE [--dry-run]");
   std::optional<std::string> config_file;
@@ -433,6 +455,7 @@ int main(int argc, char** argv) {
     if (command == "keys") return keys(args);
     if (command == "audit") return passerelle::gateway::auditCommand(args);
     if (command == "export") return passerelle::gateway::exportCommand(args);
+    if (command == "indicators") return indicators(args);
     if (command == "retention") return retention(args);
     throw UsageError("unknown command " + command);
   } catch (const UsageError& e) {

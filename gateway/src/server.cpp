@@ -257,6 +257,7 @@ GatewayServer::GatewayServer(const ServerOptions& options, Services& services)
   addDossierRoutes(impl_->router, services);
   addAccessRoutes(impl_->router, services);
   addAuditRoutes(impl_->router, services);
+  addIndicatorRoutes(impl_->router, services);
 }
 
 GatewayServer::~GatewayServer() {

@@ -14,6 +14,7 @@
 #include "passerelle/crypto/sealed_stream.hpp"
 #include "passerelle/gateway/demo.hpp"
 #include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/policies/indicators.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
 #include "test_gateway.hpp"
 
@@ -272,6 +273,41 @@ TEST_F(ExportTest, OnlyAnEvaluateursOwnStudyAndProfileAreExportedAndEachIsAudite
   EXPECT_EQ(entry["details"]["profile"],
             "indicateurs@" + manifest["profile_version"].get<std::string>());
   EXPECT_EQ(entry["details"]["persons"], std::to_string(manifest["rows"].get<std::size_t>()));
+}
+
+TEST_F(ExportTest, IndicatorsAreServedToTheDepartementOnlyAggregatedAndAudited) {
+  const std::string query = "/v1/indicators?from=2025-01-01&to=2026-06-30";
+  const auto r = gw_.asPartner("departement").request("GET", query);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto body = r.json();
+  EXPECT_EQ(body["definitions_version"], policies::IndicatorDefinitions::builtin().version);
+  EXPECT_EQ(body, json(gw_.gateway().indicators("2025-01-01", "2026-06-30")))
+      << "the endpoint and the command give the same figures";
+  ASSERT_EQ(body["indicators"].size(), 5u);
+  // No published cell counts fewer people than the threshold.
+  for (const auto& indicator : body["indicators"]) {
+    const json by = indicator.value("by", json::object());
+    for (const auto& [dimension, cells] : by.items())
+      for (const auto& [name, cell] : cells.items()) {
+        if (cell.contains("people")) {
+          EXPECT_GE(cell["people"].get<int>(), 11) << name;
+        }
+      }
+  }
+
+  EXPECT_EQ(gw_.asPartner("caf").request("GET", query).status, 403);
+  EXPECT_EQ(gw_.asPartner("evaluateur").request("GET", query).status, 200);
+  EXPECT_EQ(gw_.asPartner("departement").request("GET", "/v1/indicators?from=2026-01-01").status,
+            400);
+  const auto bad =
+      gw_.asPartner("departement").request("GET", "/v1/indicators?from=2026-02-30&to=x");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("YYYY-MM-DD"), std::string::npos) << bad.body;
+  const auto audit =
+      gw_.asPartner("dpo").request("GET", "/v1/audit/entries?action=indicators_read");
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_EQ(audit.json()["entries"].size(), 5u);
+  EXPECT_EQ(audit.json()["entries"][0]["details"]["from"], "2025-01-01");
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ enum class AuditAction {
   history_read,
   dossier_erase,
   export_run,  // a pseudonymised export: one entry for the export, no person
+  indicators_read,
   relationship_list,
   relationship_attach,
   relationship_end,

@@ -37,6 +37,8 @@ struct Services {
   // Reloads the sharing policy; returns the new version, or throws policies::PolicyError and
   // keeps the one in force.
   std::function<std::string()> reload_policy;
+  // The SPIE indicators over [from, to] (YYYY-MM-DD), small cells hidden.
+  std::function<nlohmann::ordered_json(const std::string& from, const std::string& to)> indicators;
 };
 
 // The gateway's Ed25519 public key (receipts, audit checkpoints), derived from the root key in
@@ -84,6 +86,12 @@ class Gateway {
     std::optional<std::string> period_from, period_to, reference_date;
   };
   nlohmann::json runExport(const ExportOrder& order, const std::filesystem::path& out_dir);
+
+  // The SPIE indicators over [from, to] (YYYY-MM-DD) as of `as_of` (default today), from every
+  // dossier, small cells hidden (policies/indicators.hpp). Throws core::DomainError
+  // (invalid_input) for dates that are not dates or out of order.
+  nlohmann::ordered_json indicators(const std::string& from, const std::string& to,
+                                    const std::optional<std::string>& as_of = std::nullopt) const;
   std::uint16_t port() const { return server_->port(); }
 
   // Reads the policy directory again; on success the new policy applies to the next requests

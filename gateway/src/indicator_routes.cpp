@@ -1,0 +1,37 @@
+// GET /v1/indicators: the SPIE indicators, aggregated, small cells hidden.
+#include "dossier_routes.hpp"
+#include "passerelle/core/domain_error.hpp"
+#include "passerelle/gateway/gateway.hpp"
+#include "passerelle/gateway/problem.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+ApiResponse getIndicators(Services& services, ApiRequest& request) {
+  const auto kind = request.caller().partner->kind;
+  if (kind != core::PartnerKind::departement && kind != core::PartnerKind::evaluateur &&
+      kind != core::PartnerKind::dpo)
+    throw ProblemException({ProblemType::forbidden,
+                            "the indicators are for the Département, évaluateurs and the DPO",
+                            {}});
+  const auto params = queryParams(request, {"from", "to"});
+  for (const char* name : {"from", "to"})
+    if (params.count(name) == 0) badParameter(std::string(name) + " is required (YYYY-MM-DD)");
+  request.audit().details["from"] = params.at("from");
+  request.audit().details["to"] = params.at("to");
+  try {
+    return {200, services.indicators(params.at("from"), params.at("to")), {}};
+  } catch (const core::DomainError& e) {
+    badParameter(e.what());
+  }
+}
+
+}  // namespace
+
+void addIndicatorRoutes(Router& router, Services& services) {
+  router.add({"GET", "/v1/indicators", true, false, bindRoute(services, &getIndicators),
+              audit::AuditAction::indicators_read});
+}
+
+}  // namespace passerelle::gateway

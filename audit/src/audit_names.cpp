@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 22> kActions({{
+constexpr core::EnumNames<AuditAction, 24> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -16,6 +16,8 @@ constexpr core::EnumNames<AuditAction, 22> kActions({{
     {A::history_read, "history_read"},
     {A::dossier_erase, "dossier_erase"},
     {A::export_run, "export_run"},
+    {A::export_request, "export_request"},
+    {A::export_fetch, "export_fetch"},
     {A::indicators_read, "indicators_read"},
     {A::relationship_list, "relationship_list"},
     {A::relationship_attach, "relationship_attach"},
@@ -31,7 +33,7 @@ constexpr core::EnumNames<AuditAction, 22> kActions({{
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 22> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 24> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -41,6 +43,8 @@ constexpr core::EnumNames<AuditAction, 22> kActionLabels({{
     {A::history_read, "consultation de l'historique des versions"},
     {A::dossier_erase, "effacement du dossier"},
     {A::export_run, "export pseudonymisé pour une étude"},
+    {A::export_request, "demande d'export pour une étude"},
+    {A::export_fetch, "suivi ou téléchargement d'un export"},
     {A::indicators_read, "consultation des indicateurs agrégés"},
     {A::relationship_list, "consultation des rattachements"},
     {A::relationship_attach, "rattachement d'un organisme"},

@@ -24,6 +24,10 @@ void addAccessRoutes(Router& router, Services& services);
 // Registers the audit log endpoints (DESIGN §5). The services must outlive the router.
 void addAuditRoutes(Router& router, Services& services);
 
+// Registers POST /v1/exports and GET /v1/exports/{id}[/files/{name}]. The services must outlive
+// the router.
+void addExportRoutes(Router& router, Services& services);
+
 // Registers GET /v1/indicators. The services must outlive the router.
 void addIndicatorRoutes(Router& router, Services& services);
 

@@ -61,13 +61,13 @@ int run(const std::vector<std::string>& args) {
   const auto options = namedOptions(
       args, 1, {"config", "as", "study", "profile", "out", "from", "to", "reference-date"});
   Gateway gateway(loadConfig(required(options, "config")));
-  Gateway::ExportOrder order{core::PartnerId(required(options, "as")),
-                             "cli:export",
-                             required(options, "study"),
-                             required(options, "profile"),
-                             optional(options, "from"),
-                             optional(options, "to"),
-                             optional(options, "reference-date")};
+  ExportOrder order{core::PartnerId(required(options, "as")),
+                    "cli:export",
+                    required(options, "study"),
+                    required(options, "profile"),
+                    optional(options, "from"),
+                    optional(options, "to"),
+                    optional(options, "reference-date")};
   try {
     const auto manifest = gateway.runExport(order, required(options, "out"));
     std::cout << "exported " << manifest["rows"] << " persons of " << manifest["persons_considered"]

@@ -69,6 +69,15 @@ Gateway::Gateway(const GatewayConfig& config)
       consents_(*stores_.consents, *stores_.dossiers, guard_, registry_, signer_),
       dossiers_(std::make_unique<dossiers::DossierService>(*stores_.dossiers, validator_, guard_,
                                                            relationships_)),
+      exports_(
+          [&] {
+            auto dir = config.sqlite_file;
+            dir += ".exports";
+            return dir;
+          }(),
+          [this](const ExportOrder& order, const std::filesystem::path& dir) {
+            return runExport(order, dir);
+          }),
       services_{
           *dossiers_,
           relationships_,
@@ -77,6 +86,8 @@ Gateway::Gateway(const GatewayConfig& config)
           audit_,
           pseudonyms_,
           [this] { return reloadPolicy(); },
+          exports_,
+          [this](const ExportOrder& order) { checkExportOrder(order); },
           [this](const std::string& from, const std::string& to) { return indicators(from, to); }},
       server_(std::make_unique<GatewayServer>(config.server, services_)) {}
 
@@ -147,7 +158,7 @@ Gateway::RetentionReport Gateway::applyRetention(bool dry_run) {
   return report;
 }
 
-nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesystem::path& out_dir) {
+void Gateway::checkExportOrder(const ExportOrder& order) const {
   using core::DomainError;
   using core::ErrorKind;
   const auto* partner = registry_.byId(order.partner);
@@ -174,6 +185,16 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
   date(order.period_from, "from");
   date(order.period_to, "to");
   date(order.reference_date, "reference_date");
+  if (order.period_from && order.period_to && *order.period_to < *order.period_from)
+    throw DomainError(ErrorKind::invalid_input, "to is before from");
+}
+
+nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesystem::path& out_dir) {
+  checkExportOrder(order);
+  const auto* partner = registry_.byId(order.partner);
+  const auto* study = partner->study(order.study);
+  const auto* profile = export_profiles_.find(order.profile);
+  const auto today = core::nowUtc().substr(0, 10);
   connectors::ExportRequest request;
   request.profile = profile;
   request.study_id = study->id;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <thread>
 
 #include "command.hpp"
 #include "passerelle/connectors/export_job.hpp"
@@ -308,6 +309,70 @@ TEST_F(ExportTest, IndicatorsAreServedToTheDepartementOnlyAggregatedAndAudited) 
   ASSERT_EQ(audit.status, 200);
   EXPECT_EQ(audit.json()["entries"].size(), 5u);
   EXPECT_EQ(audit.json()["entries"][0]["details"]["from"], "2025-01-01");
+}
+
+TEST_F(ExportTest, AnEvaluateurAsksOverHttpsFollowsTheExportAndFetchesItsFiles) {
+  auto evaluateur = gw_.asPartner("evaluateur");
+  const json ask = {{"study", "etude-demo"}, {"profile", "annexe-e"}, {"to", "2026-06-30"}};
+  const auto asked = evaluateur.request("POST", "/v1/exports", {}, ask.dump());
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  const auto id = asked.json()["id"].get<std::string>();
+  json status;
+  for (int i = 0; i < 300; ++i) {
+    status = evaluateur.request("GET", "/v1/exports/" + id).json();
+    if (status["status"] == "done" || status["status"] == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status["status"], "done") << status.dump();
+  EXPECT_EQ(status["manifest"]["study"], "etude-demo");
+  ASSERT_EQ(status["files"].size(), 5u);
+
+  // The files as the évaluateur downloads them, then opened on its side.
+  const auto local = gw_.dir() / "downloaded";
+  fs::create_directories(local);
+  for (const auto& href : status["files"]) {
+    const auto r = evaluateur.request("GET", href.get<std::string>());
+    ASSERT_EQ(r.status, 200) << href;
+    const auto name = href.get<std::string>().substr(href.get<std::string>().rfind('/') + 1);
+    std::ofstream(local / name, std::ios::binary) << r.body;
+  }
+  const auto manifest = connectors::openExport(
+      local, studyKeys(), gw_.gateway().signer().publicKeyHex(), gw_.dir() / "downloaded-plain");
+  EXPECT_EQ(manifest["rows"], status["manifest"]["rows"]);
+
+  // Others: the DPO sees the status but not the files; the Département does not see it at all.
+  EXPECT_EQ(gw_.asPartner("dpo").request("GET", "/v1/exports/" + id).status, 200);
+  EXPECT_EQ(
+      gw_.asPartner("dpo").request("GET", "/v1/exports/" + id + "/files/manifest.json").status,
+      404);
+  EXPECT_EQ(gw_.asPartner("departement").request("GET", "/v1/exports/" + id).status, 404);
+  EXPECT_EQ(evaluateur.request("GET", "/v1/exports/" + id + "/files/../../master.key").status, 404);
+  EXPECT_EQ(evaluateur.request("GET", "/v1/exports/0123456789abcdef0123456789abcdef").status, 404);
+
+  // Refusals before anything is queued, each with its reason.
+  EXPECT_EQ(gw_.asPartner("caf").request("POST", "/v1/exports", {}, ask.dump()).status, 403);
+  const auto no_study = evaluateur.request("POST", "/v1/exports", {}, R"({"profile":"annexe-e"})");
+  EXPECT_EQ(no_study.status, 422);
+  EXPECT_NE(no_study.body.find("/study"), std::string::npos) << no_study.body;
+  EXPECT_EQ(
+      evaluateur.request("POST", "/v1/exports", {}, R"({"profile":"annexe-e","study":"etude-x"})")
+          .status,
+      404);
+  EXPECT_EQ(
+      evaluateur.request("POST", "/v1/exports", {}, R"({"profile":"annexe-e","study":"etude-b"})")
+          .status,
+      403);
+  EXPECT_EQ(evaluateur
+                .request("POST", "/v1/exports", {},
+                         R"({"profile":"annexe-e","study":"etude-demo","to":"hier"})")
+                .status,
+            422);
+
+  // In the audit log: the request, the export itself, the status reads and the downloads.
+  const auto audit =
+      gw_.asPartner("dpo").request("GET", "/v1/audit/entries?partner=evaluateur&action=export_run");
+  ASSERT_EQ(audit.json()["entries"].size(), 1u);
+  EXPECT_EQ(audit.json()["entries"][0]["details"]["study"], "etude-demo");
 }
 
 }  // namespace

@@ -26,6 +26,8 @@ enum class AuditAction {
   history_read,
   dossier_erase,
   export_run,  // a pseudonymised export: one entry for the export, no person
+  export_request,
+  export_fetch,
   indicators_read,
   relationship_list,
   relationship_attach,

@@ -17,6 +17,7 @@
 #include "passerelle/dossiers/relationship_service.hpp"
 #include "passerelle/dossiers/retention.hpp"
 #include "passerelle/gateway/config.hpp"
+#include "passerelle/gateway/export_jobs.hpp"
 #include "passerelle/gateway/process_lock.hpp"
 #include "passerelle/gateway/server.hpp"
 #include "passerelle/policies/export_profile.hpp"
@@ -37,6 +38,9 @@ struct Services {
   // Reloads the sharing policy; returns the new version, or throws policies::PolicyError and
   // keeps the one in force.
   std::function<std::string()> reload_policy;
+  // Exports in the background (POST /v1/exports), and the check run before queuing one.
+  ExportJobs& exports;
+  std::function<void(const ExportOrder&)> check_export;
   // The SPIE indicators over [from, to] (YYYY-MM-DD), small cells hidden.
   std::function<nlohmann::ordered_json(const std::string& from, const std::string& to)> indicators;
 };
@@ -74,17 +78,13 @@ class Gateway {
   };
   RetentionReport applyRetention(bool dry_run);
 
+  // Checks an export order: the partner is an évaluateur, the study is its own and valid today,
+  // the profile exists and the study may ask for it, the dates are dates. Throws
+  // core::DomainError (forbidden, not_found, invalid_input) saying which.
+  void checkExportOrder(const ExportOrder& order) const;
   // A pseudonymised export for an évaluateur's study (see connectors/export_job.hpp), after
-  // checking that the partner is an évaluateur, the study is its own and valid today, and the
-  // profile is one the study may ask for; recorded in the audit log (one entry: who, study,
-  // profile, how many persons). Throws core::DomainError (forbidden, not_found, invalid_input).
-  struct ExportOrder {
-    core::PartnerId partner;
-    std::string credential;  // as the audit log names it
-    std::string study;
-    std::string profile;
-    std::optional<std::string> period_from, period_to, reference_date;
-  };
+  // checkExportOrder; recorded in the audit log (one entry: who, study, profile, how many
+  // persons).
   nlohmann::json runExport(const ExportOrder& order, const std::filesystem::path& out_dir);
 
   // The SPIE indicators over [from, to] (YYYY-MM-DD) as of `as_of` (default today), from every
@@ -132,6 +132,7 @@ class Gateway {
   dossiers::RelationshipService relationships_;
   dossiers::ConsentService consents_;
   std::unique_ptr<dossiers::DossierService> dossiers_;
+  ExportJobs exports_;
   Services services_;
   std::unique_ptr<GatewayServer> server_;
 

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "passerelle/core/ids.hpp"
+
+namespace passerelle::gateway {
+
+// What an évaluateur asks for: a profile, for one of its studies, over a period.
+struct ExportOrder {
+  core::PartnerId partner;
+  std::string credential;  // as the audit log names it
+  std::string study;
+  std::string profile;
+  std::optional<std::string> period_from, period_to, reference_date;
+};
+
+// Exports run in the background, one at a time, each into `<dir>/<id>/` (see
+// connectors::runExport); what was asked is kept beside it (`<id>.request.json`), a failure too
+// (`<id>.failed`), so that a status survives a restart. Thread-safe.
+class ExportJobs {
+ public:
+  // Runs one export into a directory and returns its manifest; throws on failure.
+  using Runner = std::function<nlohmann::json(const ExportOrder&, const std::filesystem::path&)>;
+
+  ExportJobs(std::filesystem::path dir, Runner runner);
+  ~ExportJobs();
+  ExportJobs(const ExportJobs&) = delete;
+  ExportJobs& operator=(const ExportJobs&) = delete;
+
+  // Queues the export and returns its id (32 hex digits).
+  std::string submit(const ExportOrder& order);
+
+  // {"id", "partner", "study", "profile", "status": queued|running|done|failed, "error"?,
+  // "manifest"?}; nothing if there is no such export.
+  std::optional<nlohmann::json> status(const std::string& id) const;
+  // The path of one of a finished export's files (a name its manifest lists, or the manifest).
+  std::optional<std::filesystem::path> file(const std::string& id, const std::string& name) const;
+
+  // Finishes the export under way and stops; queued ones are left as interrupted.
+  void stop();
+
+ private:
+  void work();
+  bool validId(const std::string& id) const;
+
+  std::filesystem::path dir_;
+  Runner runner_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::pair<std::string, ExportOrder>> queue_;
+  std::set<std::string> queued_;
+  std::string running_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace passerelle::gateway

@@ -1,0 +1,122 @@
+// Exports for évaluateurs over HTTP: ask (POST, run in the background), follow, fetch the files.
+#include <fstream>
+#include <iterator>
+
+#include "dossier_routes.hpp"
+#include "passerelle/core/domain_error.hpp"
+#include "passerelle/core/utc_time.hpp"
+#include "passerelle/gateway/gateway.hpp"
+#include "passerelle/gateway/problem.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void invalidField(const std::string& field, const std::string& rule,
+                               const std::string& message) {
+  throw core::DomainError(core::ErrorKind::validation_failed, "the export request is invalid",
+                          {{"/" + field, rule, message}});
+}
+
+std::optional<std::string> optionalText(const json& body, const char* key) {
+  if (!body.contains(key) || body[key].is_null()) return std::nullopt;
+  if (!body[key].is_string()) invalidField(key, "type", "must be a string");
+  return body[key].get<std::string>();
+}
+
+std::optional<std::string> optionalDate(const json& body, const char* key) {
+  auto text = optionalText(body, key);
+  if (text && !(text->size() == 10 && core::parseUtc(*text + "T00:00:00Z")))
+    invalidField(key, "format", "must be a date YYYY-MM-DD");
+  return text;
+}
+
+ApiResponse requestExport(Services& services, ApiRequest& request) {
+  const auto& partner = *request.caller().partner;
+  if (partner.kind != core::PartnerKind::evaluateur)
+    throw ProblemException({ProblemType::forbidden, "exports are for évaluateurs", {}});
+  const auto body = request.jsonBody();
+  if (!body.is_object()) invalidField("", "type", "the body must be an object");
+  for (const auto& [key, value] : body.items())
+    if (key != "profile" && key != "study" && key != "from" && key != "to" &&
+        key != "reference_date")
+      invalidField(key, "additionalProperties", "is not a field of an export request");
+  const auto profile = optionalText(body, "profile");
+  const auto study = optionalText(body, "study");
+  if (!study) invalidField("study", "required", "the study's id, as the registry names it");
+  if (!profile) invalidField("profile", "required", "annexe-e, indicateurs, ...");
+  ExportOrder order{partner.id,
+                    request.presentedCredential(),
+                    *study,
+                    *profile,
+                    optionalDate(body, "from"),
+                    optionalDate(body, "to"),
+                    optionalDate(body, "reference_date")};
+  services.check_export(order);  // a refusal now, rather than a failed export later
+  const auto id = services.exports.submit(order);
+  request.audit().details = {{"export", id}, {"study", *study}, {"profile", *profile}};
+  ApiResponse response{
+      202, json{{"id", id}, {"status", "queued"}, {"href", "/v1/exports/" + id}}, {}};
+  response.headers["Location"] = "/v1/exports/" + id;
+  return response;
+}
+
+// The export's status, if the caller may see it: the évaluateur who asked, or the DPO.
+json visibleStatus(Services& services, ApiRequest& request, bool owner_only) {
+  const auto id = request.pathParam("id");
+  request.audit().details["export"] = id;
+  const auto status = services.exports.status(id);
+  const auto& partner = *request.caller().partner;
+  const bool owner = status && (*status)["partner"] == partner.id.str();
+  const bool dpo = partner.kind == core::PartnerKind::dpo && !owner_only;
+  // Someone else's export does not exist, as far as the caller can tell.
+  if (!status || (!owner && !dpo))
+    throw core::DomainError(core::ErrorKind::not_found, "no such export");
+  return *status;
+}
+
+ApiResponse exportStatus(Services& services, ApiRequest& request) {
+  auto status = visibleStatus(services, request, false);
+  if (status["status"] == "done") {
+    json files =
+        json::array({"/v1/exports/" + status["id"].get<std::string>() + "/files/manifest.json"});
+    for (const auto& f : status["manifest"]["files"])
+      files.push_back("/v1/exports/" + status["id"].get<std::string>() + "/files/" +
+                      f["name"].get<std::string>());
+    status["files"] = files;
+  }
+  return {200, status, {}};
+}
+
+ApiResponse exportFile(Services& services, ApiRequest& request) {
+  const auto status = visibleStatus(services, request, true);
+  const auto name = request.pathParam("name");
+  const auto path = services.exports.file(status["id"].get<std::string>(), name);
+  if (!path)
+    throw core::DomainError(core::ErrorKind::not_found, "no file " + name + " in this export");
+  request.audit().details["file"] = name;
+  std::ifstream in(*path, std::ios::binary);
+  ApiResponse response;
+  response.text = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  response.content_type =
+      name.size() > 5 && name.substr(name.size() - 5) == ".json" ? "application/json"
+      : name.size() > 3 && name.substr(name.size() - 3) == ".md" ? "text/markdown; charset=utf-8"
+                                                                 : "application/octet-stream";
+  response.headers["Content-Disposition"] = "attachment; filename=\"" + name + "\"";
+  return response;
+}
+
+}  // namespace
+
+void addExportRoutes(Router& router, Services& services) {
+  router.add({"POST", "/v1/exports", true, false, bindRoute(services, &requestExport),
+              audit::AuditAction::export_request});
+  router.add({"GET", "/v1/exports/{id}", true, false, bindRoute(services, &exportStatus),
+              audit::AuditAction::export_fetch});
+  router.add({"GET", "/v1/exports/{id}/files/{name}", true, false, bindRoute(services, &exportFile),
+              audit::AuditAction::export_fetch});
+}
+
+}  // namespace passerelle::gateway

@@ -4,7 +4,10 @@
 
 #include <fstream>
 #include <iterator>
+#include <typeinfo>
 
+#include "passerelle/connectors/export_job.hpp"
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/bytes.hpp"
 
@@ -72,9 +75,16 @@ void ExportJobs::work() {
     try {
       runner_(order, dir_ / id);
       log.information("export %s done", id);  // ids only: no personal data in this log
-    } catch (const std::exception& e) {
+    } catch (const core::DomainError& e) {    // messages made for the caller: no personal data
       std::ofstream(dir_ / (id + ".failed")) << e.what() << "\n";
-      log.warning("export %s failed", id);
+      log.warning("export %s refused", id);
+    } catch (const connectors::PopulationChanged& e) {
+      std::ofstream(dir_ / (id + ".failed")) << e.what() << "\n";
+      log.warning("export %s: population changed during the export", id);
+    } catch (const std::exception& e) {
+      // Anything else may quote what it was reading: neither the évaluateur nor the log gets it.
+      std::ofstream(dir_ / (id + ".failed")) << "the export failed; the gateway's log has its id\n";
+      log.error("export %s failed (%s)", id, std::string(typeid(e).name()));
     }
     lock.lock();
     running_.clear();

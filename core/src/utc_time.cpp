@@ -39,6 +39,10 @@ std::optional<UtcTime> parseUtc(std::string_view text) {
   return Poco::DateTimeFormatter::format(parsed, kFormat);
 }
 
+bool isCalendarDate(std::string_view text) {
+  return text.size() == 10 && parseUtc(text).has_value();
+}
+
 UtcTime monthsBefore(const UtcTime& time, int months) {
   int year = std::stoi(time.substr(0, 4));
   int month = std::stoi(time.substr(5, 2)) - months;

@@ -28,7 +28,7 @@ std::optional<std::string> optionalText(const json& body, const char* key) {
 
 std::optional<std::string> optionalDate(const json& body, const char* key) {
   auto text = optionalText(body, key);
-  if (text && !(text->size() == 10 && core::parseUtc(*text + "T00:00:00Z")))
+  if (text && !core::isCalendarDate(*text))
     invalidField(key, "format", "must be a date YYYY-MM-DD");
   return text;
 }

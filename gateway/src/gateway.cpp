@@ -179,7 +179,7 @@ void Gateway::checkExportOrder(const ExportOrder& order) const {
     throw DomainError(ErrorKind::forbidden,
                       "study " + study->id + " may not ask for profile " + profile->id);
   const auto date = [](const std::optional<std::string>& d, const char* name) {
-    if (d && !(d->size() == 10 && core::parseUtc(*d + "T00:00:00Z")))
+    if (d && !core::isCalendarDate(*d))
       throw DomainError(ErrorKind::invalid_input, std::string(name) + " must be a date YYYY-MM-DD");
   };
   date(order.period_from, "from");
@@ -224,13 +224,10 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
 nlohmann::ordered_json Gateway::indicators(const std::string& from, const std::string& to,
                                            const std::optional<std::string>& as_of) const {
   using core::DomainError;
-  const auto isDate = [](const std::string& d) {
-    return d.size() == 10 && core::parseUtc(d + "T00:00:00Z").has_value();
-  };
-  if (!isDate(from) || !isDate(to))
+  if (!core::isCalendarDate(from) || !core::isCalendarDate(to))
     throw DomainError(core::ErrorKind::invalid_input, "from and to must be dates YYYY-MM-DD");
   if (to < from) throw DomainError(core::ErrorKind::invalid_input, "to is before from");
-  if (as_of && !isDate(*as_of))
+  if (as_of && !core::isCalendarDate(*as_of))
     throw DomainError(core::ErrorKind::invalid_input, "as_of must be a date YYYY-MM-DD");
   policies::IndicatorCalculator calculator(policies::IndicatorDefinitions::builtin(), from, to,
                                            as_of.value_or(core::nowUtc().substr(0, 10)));

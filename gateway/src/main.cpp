@@ -284,35 +284,6 @@ int consent(const std::vector<std::string>& args) {
   return 0;
 }
 
-// The options after `keys SUBCOMMAND`: --config FILE, and --max-keys N where allowed.
-struct KeysOptions {
-  std::optional<std::string> config;
-  std::optional<std::size_t> max_keys;
-};
-
-KeysOptions keysOptions(const std::vector<std::string>& args, bool allow_max_keys) {
-  KeysOptions options;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--config") {
-      options.config = valueOf(args, i);
-    } else if (args[i] == "--max-keys" && allow_max_keys) {
-      const auto text = valueOf(args, i);
-      std::size_t used = 0;
-      try {
-        options.max_keys = std::stoull(text, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != text.size() || used == 0 || *options.max_keys == 0)
-        throw UsageError("--max-keys needs a positive whole number");
-    } else {
-      throw UsageError("unknown option " + args[i]);
-    }
-  }
-  if (!options.config) throw UsageError("keys " + args[0] + " needs --config FILE");
-  return options;
-}
-
 std::string versionList(const std::vector<passerelle::crypto::MasterKeys::Version>& versions) {
   std::string out;
   for (const auto v : versions) out += (out.empty() ? "" : ", ") + std::to_string(v);
@@ -383,14 +354,27 @@ int keys(const std::vector<std::string>& args) {
       "rotate --config FILE [--max-keys N]";
   if (args.empty() || (args[0] != "public" && args[0] != "status" && args[0] != "rotate"))
     throw UsageError(usage);
-  const auto options = keysOptions(args, args[0] == "rotate");
-  const auto config = passerelle::gateway::loadConfig(*options.config);
+  const auto options = passerelle::gateway::namedOptions(
+      args, 1,
+      args[0] == "rotate" ? std::vector<std::string>{"config", "max-keys"}
+                          : std::vector<std::string>{"config"});
+  if (options.count("config") == 0) throw UsageError(usage);
+  std::optional<std::size_t> max_keys;
+  if (const auto it = options.find("max-keys"); it != options.end()) {
+    std::size_t value = 0;
+    const auto [end, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+    if (ec != std::errc() || end != it->second.data() + it->second.size() || value == 0)
+      throw UsageError("--max-keys needs a positive whole number");
+    max_keys = value;
+  }
+  const auto config = passerelle::gateway::loadConfig(options.at("config"));
   if (args[0] == "public") {
     std::cout << passerelle::gateway::gatewayPublicKey(config) << "\n";
     return 0;
   }
   if (args[0] == "status") return keysStatus(config);
-  return keysRotate(config, options.max_keys);
+  return keysRotate(config, max_keys);
 }
 
 int indicators(const std::vector<std::string>& args) {

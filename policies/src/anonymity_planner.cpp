@@ -75,15 +75,14 @@ AnonymityPlanner::AnonymityPlanner(const ExportProfile& profile) : profile_(prof
                         ": the quasi-identifiers' ladders allow more than 4096 combinations");
   }
   classes_.resize(combinations);
-}
-
-std::vector<std::size_t> AnonymityPlanner::levelsOf(std::size_t combination) const {
-  std::vector<std::size_t> levels(ladder_sizes_.size());
-  for (std::size_t i = 0; i < levels.size(); ++i) {
-    levels[i] = combination % ladder_sizes_[i];
-    combination /= ladder_sizes_[i];
+  for (std::size_t c = 0; c < combinations; ++c) {
+    std::vector<std::size_t> levels(ladder_sizes_.size());
+    for (std::size_t i = 0, rest = c; i < levels.size(); ++i) {
+      levels[i] = rest % ladder_sizes_[i];
+      rest /= ladder_sizes_[i];
+    }
+    combinations_.push_back(std::move(levels));
   }
-  return levels;
 }
 
 std::size_t AnonymityPlanner::combinationOf(const std::vector<std::size_t>& levels) const {
@@ -93,9 +92,9 @@ std::size_t AnonymityPlanner::combinationOf(const std::vector<std::size_t>& leve
   return combination;
 }
 
-std::string AnonymityPlanner::keyOf(const ProjectedRow& row, std::size_t combination) const {
+std::string AnonymityPlanner::keyOf(const ProjectedRow& row,
+                                    const std::vector<std::size_t>& levels) const {
   std::string key;
-  const auto levels = levelsOf(combination);
   for (std::size_t i = 0; i < levels.size(); ++i) {
     key += row.quasi[i][levels[i]].dump();
     key += '\x1f';
@@ -107,7 +106,7 @@ void AnonymityPlanner::add(const ProjectedRow& row) {
   ++rows_;
   const std::size_t l = profile_.l.value_or(0);
   for (std::size_t c = 0; c < classes_.size(); ++c) {
-    auto& stats = classes_[c][keyOf(row, c)];
+    auto& stats = classes_[c][keyOf(row, combinations_[c])];
     ++stats.count;
     if (l == 0) continue;
     stats.distinct.resize(row.sensitive.size());
@@ -134,7 +133,7 @@ AnonymityPlan AnonymityPlanner::plan() const {
   bool have = false;
   for (std::size_t c = 0; c < classes_.size(); ++c) {
     AnonymityPlan candidate;
-    candidate.levels = levelsOf(c);
+    candidate.levels = combinations_[c];
     candidate.rows = rows_;
     candidate.smallest_class = 0;
     for (const auto& [key, stats] : classes_[c]) {
@@ -166,7 +165,7 @@ AnonymityPlan AnonymityPlanner::plan() const {
 
 bool AnonymityPlanner::leaves(const AnonymityPlan& plan, const ProjectedRow& row) const {
   const auto& classes = classes_[combinationOf(plan.levels)];
-  const auto it = classes.find(keyOf(row, combinationOf(plan.levels)));
+  const auto it = classes.find(keyOf(row, plan.levels));
   return it != classes.end() && passes(it->second);
 }
 

@@ -63,6 +63,14 @@ TEST(IdentifierKindTest, KindsAreOrderedFromStrongestToWeakest) {
 
 namespace passerelle::core {
 namespace {
+TEST(UtcTimeTest, OnlyRealCalendarDatesAreCalendarDates) {
+  EXPECT_TRUE(isCalendarDate("2028-02-29"));
+  EXPECT_FALSE(isCalendarDate("2026-02-29"));
+  EXPECT_FALSE(isCalendarDate("2026-13-01"));
+  EXPECT_FALSE(isCalendarDate("2026-01-01T00:00:00Z")) << "a date, not a date-time";
+  EXPECT_FALSE(isCalendarDate("hier"));
+}
+
 TEST(UtcTimeTest, MonthsBeforeKeepsTheTimeAndClampsTheDay) {
   EXPECT_EQ(monthsBefore("2026-11-23T10:00:00.000Z", 24), "2024-11-23T10:00:00.000Z");
   EXPECT_EQ(monthsBefore("2026-03-31T23:59:59.999Z", 1), "2026-02-28T23:59:59.999Z");

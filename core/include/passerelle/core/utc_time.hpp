@@ -16,6 +16,9 @@ UtcTime nowUtc();
 // into the canonical form; nothing if the text is not such a date.
 std::optional<UtcTime> parseUtc(std::string_view text);
 
+// Whether `text` is exactly a calendar date "YYYY-MM-DD" (2026-02-30 is not).
+bool isCalendarDate(std::string_view text);
+
 // The same instant `months` calendar months earlier (the month's last day when the day does not
 // exist in it: 2026-03-31 minus one month is 2026-02-28).
 UtcTime monthsBefore(const UtcTime& time, int months);

@@ -46,6 +46,7 @@ struct AnonymityPlan {
 // rowOf() gives it. Not thread-safe.
 class AnonymityPlanner {
  public:
+  // `profile` must outlive the planner.
   explicit AnonymityPlanner(const ExportProfile& profile);
 
   void add(const ProjectedRow& row);
@@ -66,13 +67,13 @@ class AnonymityPlanner {
   };
   using Classes = std::unordered_map<std::string, ClassStats>;
 
-  std::string keyOf(const ProjectedRow& row, std::size_t combination) const;
-  std::vector<std::size_t> levelsOf(std::size_t combination) const;
+  std::string keyOf(const ProjectedRow& row, const std::vector<std::size_t>& levels) const;
   std::size_t combinationOf(const std::vector<std::size_t>& levels) const;
   bool passes(const ClassStats& stats) const;
 
   const ExportProfile& profile_;
   std::vector<std::size_t> ladder_sizes_;
+  std::vector<std::vector<std::size_t>> combinations_;  // each combination's rung per column
   std::vector<std::size_t> quasi_columns_;  // index in profile.columns of each quasi-identifier
   std::vector<Classes> classes_;            // per combination
   std::size_t rows_ = 0;

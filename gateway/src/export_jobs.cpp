@@ -76,19 +76,28 @@ void ExportJobs::work() {
       runner_(order, dir_ / id);
       log.information("export %s done", id);  // ids only: no personal data in this log
     } catch (const core::DomainError& e) {    // messages made for the caller: no personal data
-      std::ofstream(dir_ / (id + ".failed")) << e.what() << "\n";
+      recordFailure(id, e.what());
       log.warning("export %s refused", id);
     } catch (const connectors::PopulationChanged& e) {
-      std::ofstream(dir_ / (id + ".failed")) << e.what() << "\n";
+      recordFailure(id, e.what());
       log.warning("export %s: population changed during the export", id);
     } catch (const std::exception& e) {
       // Anything else may quote what it was reading: neither the évaluateur nor the log gets it.
-      std::ofstream(dir_ / (id + ".failed")) << "the export failed; the gateway's log has its id\n";
+      recordFailure(id, "the export failed; the gateway's log has its id");
       log.error("export %s failed (%s)", id, std::string(typeid(e).name()));
     }
     lock.lock();
     running_.clear();
   }
+}
+
+void ExportJobs::recordFailure(const std::string& id, const std::string& reason) const {
+  // Written aside, then renamed: a status read meanwhile never sees half a reason.
+  const auto file = dir_ / (id + ".failed");
+  auto partial = file;
+  partial += ".partial";
+  std::ofstream(partial) << reason << "\n";
+  fs::rename(partial, file);
 }
 
 bool ExportJobs::validId(const std::string& id) const {

@@ -37,10 +37,14 @@ TEST(ExportJobsTest, StatusesSurviveARestartAndFailuresSayOnlyWhatIsSafe) {
       if (o.study == "refused")
         throw core::DomainError(core::ErrorKind::forbidden, "study refused is not valid today");
       if (o.study == "crashed") throw std::runtime_error("parse error near 'Zyxwvu Dupont'");
-      std::filesystem::create_directories(out);
+      // As runExport does: written aside, then renamed, so that it appears complete.
+      auto partial = out;
+      partial += ".partial";
+      std::filesystem::create_directories(partial);
       const json manifest = {{"manifest", {{"files", {{{"name", "data.csv.sealed"}}}}}}};
-      std::ofstream(out / "manifest.json") << manifest.dump();
-      std::ofstream(out / "data.csv.sealed") << "sealed";
+      std::ofstream(partial / "manifest.json") << manifest.dump();
+      std::ofstream(partial / "data.csv.sealed") << "sealed";
+      std::filesystem::rename(partial, out);
       return manifest["manifest"];
     });
     done = jobs.submit(order("ok"));

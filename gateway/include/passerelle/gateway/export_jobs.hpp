@@ -29,7 +29,8 @@ struct ExportOrder {
 // (`<id>.failed`), so that a status survives a restart. Thread-safe.
 class ExportJobs {
  public:
-  // Runs one export into a directory and returns its manifest; throws on failure.
+  // Runs one export into a directory and returns its manifest; throws on failure. The directory
+  // must appear complete (written aside, then renamed), since its manifest means "done".
   using Runner = std::function<nlohmann::json(const ExportOrder&, const std::filesystem::path&)>;
 
   ExportJobs(std::filesystem::path dir, Runner runner);
@@ -52,6 +53,7 @@ class ExportJobs {
  private:
   void work();
   bool validId(const std::string& id) const;
+  void recordFailure(const std::string& id, const std::string& reason) const;
 
   std::filesystem::path dir_;
   Runner runner_;

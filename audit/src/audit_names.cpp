@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 24> kActions({{
+constexpr core::EnumNames<AuditAction, 25> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -18,6 +18,7 @@ constexpr core::EnumNames<AuditAction, 24> kActions({{
     {A::export_run, "export_run"},
     {A::export_request, "export_request"},
     {A::export_fetch, "export_fetch"},
+    {A::survey_contact, "survey_contact"},
     {A::indicators_read, "indicators_read"},
     {A::relationship_list, "relationship_list"},
     {A::relationship_attach, "relationship_attach"},
@@ -33,7 +34,7 @@ constexpr core::EnumNames<AuditAction, 24> kActions({{
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 24> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 25> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -45,6 +46,7 @@ constexpr core::EnumNames<AuditAction, 24> kActionLabels({{
     {A::export_run, "export pseudonymisé pour une étude"},
     {A::export_request, "demande d'export pour une étude"},
     {A::export_fetch, "suivi ou téléchargement d'un export"},
+    {A::survey_contact, "coordonnées transmises pour une enquête (avec consentement)"},
     {A::indicators_read, "consultation des indicateurs agrégés"},
     {A::relationship_list, "consultation des rattachements"},
     {A::relationship_attach, "rattachement d'un organisme"},

@@ -41,7 +41,7 @@ ordered_json entryOf(const policies::ExportColumn& column, const schemas::FieldC
 
 ordered_json dataDictionary(const policies::ExportProfile& profile,
                             const schemas::FieldCatalogue& catalogue,
-                            const std::vector<std::size_t>& levels) {
+                            const std::vector<std::size_t>& levels, bool with_survey_contact) {
   ordered_json out;
   out["profil"] = profile.id;
   out["version_profil"] = profile.version;
@@ -60,8 +60,32 @@ ordered_json dataDictionary(const policies::ExportProfile& profile,
       rung = column.levels[levels[quasi++]];
     out["colonnes"].push_back(entryOf(column, catalogue, rung));
   }
+  if (with_survey_contact) {
+    auto& contact = out["fichier_contact_enquete"] = ordered_json::array();
+    contact.push_back({{"nom", "pseudonyme"},
+                       {"champ", ""},
+                       {"libelle", "Pseudonyme de la personne, le même que dans les données"},
+                       {"role", "pseudonyme"},
+                       {"traitement", "HMAC-SHA256 par étude, base32"}});
+    for (const auto& column : profile.survey_contact) {
+      auto entry = entryOf(column, catalogue, policies::Generalisation::keep);
+      entry["role"] = "contact";
+      entry["traitement"] = "tel quel, pour les seules personnes qui y ont consenti";
+      contact.push_back(std::move(entry));
+    }
+  }
   return out;
 }
+
+namespace {
+
+std::string markdownRow(const ordered_json& c, const std::string& name) {
+  return "| " + name + " | " + c["libelle"].get<std::string>() + " | " +
+         c["role"].get<std::string>() + " | " + c["traitement"].get<std::string>() + " | `" +
+         c["champ"].get<std::string>() + "` |\n";
+}
+
+}  // namespace
 
 std::string dataDictionaryMarkdown(const ordered_json& dictionary) {
   std::string md =
@@ -70,14 +94,19 @@ std::string dataDictionaryMarkdown(const ordered_json& dictionary) {
       dictionary["titre"].get<std::string>() + "\n\n" +
       "| colonne | libellé | rôle | traitement | champ du DUI |\n|---|---|---|---|---|\n";
   for (const auto& c : dictionary["colonnes"]) {
-    md += "| " + c["nom"].get<std::string>() + " | " + c["libelle"].get<std::string>() + " | " +
-          c["role"].get<std::string>() + " | " + c["traitement"].get<std::string>() + " | `" +
-          c["champ"].get<std::string>() + "` |\n";
+    md += markdownRow(c, c["nom"].get<std::string>());
     if (c.contains("elements"))
       for (const auto& e : c["elements"])
-        md += "| " + c["nom"].get<std::string>() + "[]." + e["nom"].get<std::string>() + " | " +
-              e["libelle"].get<std::string>() + " | " + e["role"].get<std::string>() + " | " +
-              e["traitement"].get<std::string>() + " | `" + e["champ"].get<std::string>() + "` |\n";
+        md += markdownRow(e, c["nom"].get<std::string>() + "[]." + e["nom"].get<std::string>());
+  }
+  if (dictionary.contains("fichier_contact_enquete")) {
+    md +=
+        "\n## Fichier de contact pour enquête (survey-contact.csv)\n\n"
+        "Fichier chiffré à part, relié aux données par le pseudonyme ; seules y figurent les "
+        "personnes qui ont consenti à être contactées pour cette évaluation.\n\n"
+        "| colonne | libellé | rôle | traitement | champ du DUI |\n|---|---|---|---|---|\n";
+    for (const auto& c : dictionary["fichier_contact_enquete"])
+      md += markdownRow(c, c["nom"].get<std::string>());
   }
   return md;
 }

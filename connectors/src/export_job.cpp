@@ -42,6 +42,36 @@ std::string classKey(const nlohmann::ordered_json& row,
   return key;
 }
 
+// A survey-contact value as people read it: a list of strings (first names, address lines)
+// joined, anything else as the CSV writer gives it.
+nlohmann::ordered_json contactValue(const json& value) {
+  if (!value.is_array()) return value;
+  std::string joined;
+  for (const auto& item : value) {
+    if (!item.is_string()) return value;
+    joined += (joined.empty() ? "" : ", ") + item.get<std::string>();
+  }
+  return joined;
+}
+
+// The survey-contact row of a person: their pseudonym and what the filter let through of the
+// profile's contact columns; nothing if it let nothing through.
+std::optional<nlohmann::ordered_json> contactRow(const policies::ExportProfile& profile,
+                                                 const json& allowed,
+                                                 const std::string& pseudonym) {
+  nlohmann::ordered_json row = {{"pseudonyme", pseudonym}};
+  bool any = false;
+  for (const auto& column : profile.survey_contact) {
+    const json::json_pointer pointer(column.path.str());
+    if (!allowed.is_object() || !allowed.contains(pointer) || allowed.at(pointer).is_null())
+      continue;
+    row[column.name] = contactValue(allowed.at(pointer));
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return row;
+}
+
 // A sealed output file: rows in, sealed bytes out, hash at the end.
 struct SealedOutput {
   SealedOutput(const fs::path& path, const std::array<std::uint8_t, 32>& recipient)
@@ -99,10 +129,23 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
   json files = json::array();
   std::size_t rows = 0;
   std::map<std::string, std::size_t> emitted;  // per class of the plan: bounded like the plan
+  const bool with_contacts = static_cast<bool>(request.survey_contact);
+  if (with_contacts && profile.survey_contact.empty())
+    throw std::invalid_argument("profile " + profile.id + " has no survey-contact columns");
+  std::size_t contacts = 0;
   {
     SealedOutput csv(partial / "data.csv.sealed", request.recipient);
     SealedOutput ndjson(partial / "data.ndjson.sealed", request.recipient);
     CsvWriter csv_rows([&](std::string_view text) { csv.writer.write(text); }, columns);
+    std::optional<SealedOutput> contact_file;
+    std::optional<CsvWriter> contact_rows;
+    if (with_contacts) {
+      std::vector<std::string> contact_columns = {"pseudonyme"};
+      for (const auto& c : profile.survey_contact) contact_columns.push_back(c.name);
+      contact_file.emplace(partial / "survey-contact.csv.sealed", request.recipient);
+      contact_rows.emplace([&](std::string_view text) { contact_file->writer.write(text); },
+                           contact_columns);
+    }
     forEachDossier(
         store, [&](const core::DossierId& id, const std::map<core::Section, json>& sections) {
           if (!inPeriod(sections, request)) return;
@@ -113,6 +156,12 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
           ndjson.writer.write(row.dump() + "\n");
           ++emitted[classKey(row, quasi)];
           ++rows;
+          if (!with_contacts) return;
+          const auto contact = contactRow(profile, request.survey_contact(id, sections),
+                                          row["pseudonyme"].get<std::string>());
+          if (!contact) return;
+          contact_rows->writeRow(*contact);
+          ++contacts;
         });
     const auto csv_hash = csv.writer.finish();
     const auto ndjson_hash = ndjson.writer.finish();
@@ -120,6 +169,11 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
     ndjson.file.close();
     files.push_back(fileEntry(partial / "data.csv.sealed", csv_hash));
     files.push_back(fileEntry(partial / "data.ndjson.sealed", ndjson_hash));
+    if (with_contacts) {
+      const auto contact_hash = contact_file->writer.finish();
+      contact_file->file.close();
+      files.push_back(fileEntry(partial / "survey-contact.csv.sealed", contact_hash));
+    }
   }
   for (const auto& [key, count] : emitted)
     if (count < profile.k) {
@@ -128,7 +182,7 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
                               std::to_string(profile.k) + "; nothing was published, run it again");
     }
 
-  const auto dictionary = dataDictionary(profile, catalogue, plan.levels);
+  const auto dictionary = dataDictionary(profile, catalogue, plan.levels, with_contacts);
   writeClear(partial / "dictionary.json", dictionary.dump(2) + "\n", files);
   writeClear(partial / "dictionary.md", dataDictionaryMarkdown(dictionary), files);
 
@@ -154,6 +208,7 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
       {"l", profile.l ? json(*profile.l) : json(nullptr)},
       {"generalisations", levels},
       {"within_suppression_limit", plan.within_suppression_limit},
+      {"survey_contact", with_contacts ? json{{"rows", contacts}} : json(nullptr)},
       {"recipient_public_key", crypto::toHex(std::string_view(
                                    reinterpret_cast<const char*>(request.recipient.data()), 32))},
       {"files", files}};

@@ -31,7 +31,8 @@ namespace {
 
 const std::string kUsage =
     "export keygen --out FILE | export run --config FILE --as PARTNER --study ID --profile ID "
-    "--out DIR [--from DATE] [--to DATE] [--reference-date DATE] | export open DIR --secret-key "
+    "--out DIR [--from DATE] [--to DATE] [--reference-date DATE] [--survey-contact] | export open "
+    "DIR --secret-key "
     "FILE --out DIR [--public-key HEX]";
 
 std::string required(const std::map<std::string, std::string>& options, const std::string& name) {
@@ -57,7 +58,11 @@ int keygen(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run(const std::vector<std::string>& args) {
+int run(std::vector<std::string> args) {
+  // The one option without a value.
+  const auto flag = std::find(args.begin(), args.end(), "--survey-contact");
+  const bool survey_contact = flag != args.end();
+  if (survey_contact) args.erase(flag);
   const auto options = namedOptions(
       args, 1, {"config", "as", "study", "profile", "out", "from", "to", "reference-date"});
   Gateway gateway(loadConfig(required(options, "config")));
@@ -67,7 +72,8 @@ int run(const std::vector<std::string>& args) {
                     required(options, "profile"),
                     optional(options, "from"),
                     optional(options, "to"),
-                    optional(options, "reference-date")};
+                    optional(options, "reference-date"),
+                    survey_contact};
   try {
     const auto manifest = gateway.runExport(order, required(options, "out"));
     std::cout << "exported " << manifest["rows"] << " persons of " << manifest["persons_considered"]
@@ -75,6 +81,9 @@ int run(const std::vector<std::string>& args) {
               << manifest["smallest_class"] << ", k = " << manifest["k"] << ") to "
               << required(options, "out") << "\n"
               << "generalisations: " << manifest["generalisations"].dump() << "\n";
+    if (survey_contact)
+      std::cout << "survey-contact file: " << manifest["survey_contact"]["rows"]
+                << " persons who consented\n";
     if (!manifest["within_suppression_limit"].get<bool>())
       std::cout << "warning: more rows were suppressed than the profile's max_suppression\n";
     return 0;

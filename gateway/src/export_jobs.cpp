@@ -46,11 +46,14 @@ void ExportJobs::stop() {
 
 std::string ExportJobs::submit(const ExportOrder& order) {
   const auto id = crypto::toHex(crypto::randomBytes(16));
-  const json request = {
-      {"partner", order.partner.str()},     {"study", order.study},
-      {"profile", order.profile},           {"from", order.period_from.value_or("")},
-      {"to", order.period_to.value_or("")}, {"reference_date", order.reference_date.value_or("")},
-      {"requested_at", core::nowUtc()}};
+  const json request = {{"partner", order.partner.str()},
+                        {"study", order.study},
+                        {"profile", order.profile},
+                        {"from", order.period_from.value_or("")},
+                        {"to", order.period_to.value_or("")},
+                        {"reference_date", order.reference_date.value_or("")},
+                        {"survey_contact", order.survey_contact},
+                        {"requested_at", core::nowUtc()}};
   std::ofstream(dir_ / (id + ".request.json")) << request.dump() << "\n";
   {
     std::lock_guard lock(mutex_);

@@ -41,19 +41,22 @@ ApiResponse requestExport(Services& services, ApiRequest& request) {
   if (!body.is_object()) invalidField("", "type", "the body must be an object");
   for (const auto& [key, value] : body.items())
     if (key != "profile" && key != "study" && key != "from" && key != "to" &&
-        key != "reference_date")
+        key != "reference_date" && key != "survey_contact")
       invalidField(key, "additionalProperties", "is not a field of an export request");
   const auto profile = optionalText(body, "profile");
   const auto study = optionalText(body, "study");
   if (!study) invalidField("study", "required", "the study's id, as the registry names it");
   if (!profile) invalidField("profile", "required", "annexe-e, indicateurs, ...");
+  if (body.contains("survey_contact") && !body["survey_contact"].is_boolean())
+    invalidField("survey_contact", "type", "must be true or false");
   ExportOrder order{partner.id,
                     request.presentedCredential(),
                     *study,
                     *profile,
                     optionalDate(body, "from"),
                     optionalDate(body, "to"),
-                    optionalDate(body, "reference_date")};
+                    optionalDate(body, "reference_date"),
+                    body.value("survey_contact", false)};
   services.check_export(order);  // a refusal now, rather than a failed export later
   const auto id = services.exports.submit(order);
   request.audit().details = {{"export", id}, {"study", *study}, {"profile", *profile}};

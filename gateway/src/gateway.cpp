@@ -8,6 +8,7 @@
 
 #include "passerelle/connectors/dossier_walk.hpp"
 #include "passerelle/connectors/export_job.hpp"
+#include "passerelle/policies/engine.hpp"
 #include "passerelle/policies/indicators.hpp"
 
 namespace passerelle::gateway {
@@ -187,6 +188,14 @@ void Gateway::checkExportOrder(const ExportOrder& order) const {
   date(order.reference_date, "reference_date");
   if (order.period_from && order.period_to && *order.period_to < *order.period_from)
     throw DomainError(ErrorKind::invalid_input, "to is before from");
+  if (order.survey_contact && profile->survey_contact.empty())
+    throw DomainError(ErrorKind::invalid_input,
+                      "profile " + profile->id + " has no survey-contact file");
+  if (order.survey_contact &&
+      !policies_.current()->grantsAny(core::PartnerKind::evaluateur, core::Purpose::evaluation,
+                                      policies::Access::survey_contact))
+    throw DomainError(ErrorKind::forbidden,
+                      "the sharing policy gives no legal basis for a survey-contact file");
 }
 
 nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesystem::path& out_dir) {
@@ -202,6 +211,47 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
   request.reference_date = order.reference_date.value_or(order.period_to.value_or(today));
   request.period_from = order.period_from;
   request.period_to = order.period_to;
+  // One entry per person named in the survey-contact file, appended once the export is
+  // published (memory: the persons who consented, not the population).
+  std::vector<audit::AuditEvent> disclosures;
+  if (order.survey_contact) {
+    // Who appears, and with which fields, is the policy's decision for this person, with their
+    // consents in force when the export started: the same engine as an API read.
+    const auto policy = policies_.current();
+    const auto now = core::nowUtc();
+    const policies::AccessSubject subject{partner->id, partner->kind, core::Purpose::evaluation,
+                                          policies::Access::survey_contact, false};
+    request.survey_contact = [this, policy, now, subject, profile, &order, &disclosures](
+                                 const core::DossierId& id,
+                                 const std::map<core::Section, nlohmann::json>& sections) {
+      const auto& catalogue = schemas::FieldCatalogue::builtin();
+      const auto decision =
+          policies::decide(*policy, catalogue, subject, stores_.consents->consents(id), now);
+      auto documents = nlohmann::json::object();
+      for (const auto& [section, document] : sections)
+        documents[std::string(core::toString(section))] = document;
+      auto allowed = policies::filterDossier(decision, catalogue, documents).sections;
+      audit::AuditEvent event;
+      for (const auto& column : profile->survey_contact)
+        if (allowed.contains(nlohmann::json::json_pointer(column.path.str())))
+          event.disclosed.push_back(column.path.str());
+      if (event.disclosed.empty()) return allowed;
+      for (const auto& entry : decision.trace()) {
+        event.rules.push_back(entry.rule_id);
+        if (entry.consent_id) event.rules.push_back("consent:" + *entry.consent_id);
+      }
+      event.person = pseudonyms_.of(id);
+      event.partner = subject.partner;
+      event.credential = order.credential;
+      event.purpose = core::Purpose::evaluation;
+      event.action = audit::AuditAction::survey_contact;
+      event.decision = audit::AuditDecision::allow;
+      event.policy_version = policy->version();
+      event.details = {{"study", order.study}, {"profile", order.profile}};
+      disclosures.push_back(std::move(event));
+      return allowed;
+    };
+  }
   const auto manifest = connectors::runExport(request, *stores_.dossiers, keys_->root(), signer_,
                                               schemas::FieldCatalogue::builtin(), out_dir);
   audit::AuditEvent event;
@@ -217,7 +267,17 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
                    {"profile", profile->id + "@" + profile->version},
                    {"persons", std::to_string(manifest["rows"].get<std::size_t>())},
                    {"suppressed", std::to_string(manifest["suppressed"].get<std::size_t>())}};
+  if (order.survey_contact)
+    event.details["survey_contacts"] =
+        std::to_string(manifest["survey_contact"]["rows"].get<std::size_t>());
+  const auto request_id = event.request_id;
   audit_.append(std::move(event));
+  for (auto& disclosure : disclosures) {
+    disclosure.time = core::nowUtc();
+    disclosure.request_id = request_id;
+    disclosure.details["export"] = out_dir.filename().string();
+    audit_.append(std::move(disclosure));
+  }
   return manifest;
 }
 

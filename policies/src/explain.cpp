@@ -28,6 +28,18 @@ const char* kindLabel(core::PartnerKind kind) {
   return "?";
 }
 
+const char* accessLabel(Access access) {
+  switch (access) {
+    case Access::read:
+      return "Lecture";
+    case Access::write:
+      return "Écriture";
+    case Access::survey_contact:
+      return "Fichier de contact pour enquête (joint à un export)";
+  }
+  return "?";
+}
+
 std::string article6(const std::string& code) {
   static const std::map<std::string, std::string> labels = {
       {"6-1-a", "art. 6.1.a RGPD (consentement de la personne)"},
@@ -117,8 +129,7 @@ void explainPolicy(std::ostream& out, const PolicySet& policy,
       any = true;
       out << "\nFinalité « " << core::toString(p) << " »\n";
       for (const auto* r : rules) {
-        out << "  - " << (r->access == Access::read ? "Lecture" : "Écriture") << " — "
-            << describeFields(*r, catalogue) << "\n"
+        out << "  - " << accessLabel(r->access) << " — " << describeFields(*r, catalogue) << "\n"
             << "    Base légale : " << article6(r->basis.article_6);
         if (r->basis.article_9) out << " ; " << article9(*r->basis.article_9);
         if (r->consent_required) out << " — uniquement avec le consentement de la personne";

@@ -123,6 +123,28 @@ class Parser {
     return out;
   }
 
+  // A survey-contact column: an identity or contact field, as it is (the file exists to reach
+  // the person), never the NIR nor a sensitive field.
+  ExportColumn contactColumn(const json& c, std::set<std::string>& names) {
+    if (!c.is_object()) fail("survey_contact", "each column must be an object");
+    ExportColumn out;
+    out.name = text(c, "name", "a survey-contact column");
+    const std::string where = "survey-contact column " + out.name;
+    if (!validName(out.name))
+      fail(where, "names are lower-case letters, digits and _ (and not \"pseudonyme\")");
+    if (!names.insert(out.name).second) fail(where, "the name is used twice");
+    out.path = core::FieldPath(text(c, "path", where));
+    const auto* field = catalogue_.find(out.path.str());
+    if (field == nullptr) fail(where, out.path.str() + " is not in the field catalogue");
+    const auto section = schemas::FieldCatalogue::sectionOf(out.path);
+    if ((section != core::Section::identite && section != core::Section::contact) ||
+        out.path.str() == "/identite/nir" || field->category == core::FieldCategory::sensible)
+      fail(where, "a survey-contact file holds identity and contact fields only (not " +
+                      out.path.str() + ")");
+    out.levels = {Generalisation::keep};
+    return out;
+  }
+
   ExportProfile profile(const json& d) {
     if (!d.is_object()) fail("", "a profile is a JSON object");
     ExportProfile p;
@@ -143,6 +165,15 @@ class Parser {
     for (const auto& c : d["columns"]) p.columns.push_back(column(c, "", names));
     if (p.quasiIdentifiers().empty()) fail("", "a profile needs at least one quasi_identifier");
     if (p.l && p.sensitive().empty()) fail("", "\"l\" is set but no column is sensitive");
+    if (d.contains("survey_contact")) {
+      const auto& s = d["survey_contact"];
+      if (!s.is_object() || !s.contains("columns") || !s["columns"].is_array() ||
+          s["columns"].empty())
+        fail("survey_contact", "\"columns\" must be a non-empty array");
+      std::set<std::string> contact_names;
+      for (const auto& c : s["columns"])
+        p.survey_contact.push_back(contactColumn(c, contact_names));
+    }
     return p;
   }
 

@@ -84,6 +84,23 @@ LegalBasis basisOf(const json& rule_doc, const std::string& file, const std::str
   return basis;
 }
 
+// A survey-contact file names people so that an évaluateur can reach them: it goes to
+// évaluateurs only, for evaluation, and holds identity and contact fields, never the NIR.
+void checkSurveyContact(const PolicyRule& rule, const schemas::FieldCatalogue& catalogue) {
+  if (rule.kind != core::PartnerKind::evaluateur)
+    fail(rule.file, rule.id, "only an evaluateur receives a survey-contact file");
+  if (rule.purposes != std::vector<core::Purpose>{core::Purpose::evaluation})
+    fail(rule.file, rule.id, "a survey_contact rule serves the purpose evaluation only");
+  for (const auto& p : rule.fields) {
+    const auto section = schemas::FieldCatalogue::sectionOf(p);
+    if ((section != core::Section::identite && section != core::Section::contact) ||
+        p.str() == "/identite/nir" ||
+        catalogue.find(p.str())->category == core::FieldCategory::sensible)
+      fail(rule.file, rule.id,
+           "a survey-contact file holds identity and contact fields only (not " + p.str() + ")");
+  }
+}
+
 PolicyRule parseRule(const json& doc, core::PartnerKind kind, const std::string& file,
                      const schemas::FieldCatalogue& catalogue) {
   const std::string id = doc.is_object() && doc.contains("id") && doc["id"].is_string()
@@ -98,8 +115,11 @@ PolicyRule parseRule(const json& doc, core::PartnerKind kind, const std::string&
   rule.file = file;
   rule.kind = kind;
   const auto access = stringAt(doc, "access", file, id);
-  if (access != "read" && access != "write") fail(file, id, "access must be \"read\" or \"write\"");
-  rule.access = access == "read" ? Access::read : Access::write;
+  if (access != "read" && access != "write" && access != "survey_contact")
+    fail(file, id, "access must be \"read\", \"write\" or \"survey_contact\"");
+  rule.access = access == "read"    ? Access::read
+                : access == "write" ? Access::write
+                                    : Access::survey_contact;
   if (!doc.contains("purposes") || !doc["purposes"].is_array() || doc["purposes"].empty())
     fail(file, id, "\"purposes\" must list at least one purpose");
   for (const auto& p : doc["purposes"]) {
@@ -130,6 +150,7 @@ PolicyRule parseRule(const json& doc, core::PartnerKind kind, const std::string&
   for (const auto& p : rule.fields)
     if (catalogue.find(p.str())->category == core::FieldCategory::sensible && !rule.basis.article_9)
       fail(file, id, "covers the sensitive field " + p.str() + " without an article 9 basis");
+  if (rule.access == Access::survey_contact) checkSurveyContact(rule, catalogue);
   return rule;
 }
 
@@ -165,7 +186,15 @@ json parseJson(const std::string& file, const std::string& text) {
 }  // namespace
 
 std::string_view toString(Access access) {
-  return access == Access::read ? "read" : "write";
+  switch (access) {
+    case Access::read:
+      return "read";
+    case Access::write:
+      return "write";
+    case Access::survey_contact:
+      return "survey_contact";
+  }
+  return "read";
 }
 
 bool PolicySet::grantsAny(core::PartnerKind kind, core::Purpose purpose, Access access) const {

@@ -13,9 +13,11 @@
 #include "passerelle/connectors/export_job.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/sealed_stream.hpp"
+#include "passerelle/crypto/study_pseudonyms.hpp"
 #include "passerelle/gateway/demo.hpp"
 #include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/policies/indicators.hpp"
+#include "passerelle/policies/policy_set.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
 #include "test_gateway.hpp"
 
@@ -373,6 +375,141 @@ TEST_F(ExportTest, AnEvaluateurAsksOverHttpsFollowsTheExportAndFetchesItsFiles) 
       gw_.asPartner("dpo").request("GET", "/v1/audit/entries?partner=evaluateur&action=export_run");
   ASSERT_EQ(audit.json()["entries"].size(), 1u);
   EXPECT_EQ(audit.json()["entries"][0]["details"]["study"], "etude-demo");
+}
+
+// The survey-contact file: only the persons whose consent to be contacted for an evaluation is
+// in force, with only the sections it covers, keyed by the pseudonym of the data; each one in
+// the audit log; no such file without a legal basis in the policy.
+TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) {
+  auto departement = gw_.asPartner("departement");
+  const auto ids = gw_.gateway().store().dossierIdsAfter(std::nullopt, 8);
+  ASSERT_EQ(ids.size(), 8u);
+  const auto consent = [&](const core::DossierId& id, const json& overrides) {
+    json body = {{"grantee", {{"kind", "evaluateur"}}},
+                 {"purpose", "evaluation"},
+                 {"sections", {"identite", "contact"}},
+                 {"given_at", "2026-11-01"},
+                 {"method", "ecrit"},
+                 {"collected_by", "Conseillère RSA"},
+                 {"notice_version", "notice-enquete-2026"}};
+    body.update(overrides);
+    const auto r = departement.request("POST", "/v1/dossiers/" + id.str() + "/consents",
+                                       withPurpose(), body.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json()["consent"]["id"].get<std::string>();
+  };
+  // In force: 0 and 1 (identity and contact), 2 (contact only).
+  consent(ids[0], json::object());
+  consent(ids[1], json::object());
+  consent(ids[2], {{"sections", {"contact"}}});
+  // Not in force, or not for this: withdrawn, expired, another purpose, another évaluateur.
+  const auto withdrawn = consent(ids[3], json::object());
+  ASSERT_EQ(departement
+                .request("POST", "/v1/consents/" + withdrawn + "/withdraw", withPurpose(),
+                         json{{"method", "oral"}, {"collected_by", "Accueil"}}.dump())
+                .status,
+            201);
+  consent(ids[4], {{"given_at", "2025-01-01"}, {"expires_at", "2025-06-01"}});
+  consent(ids[5], {{"purpose", "accompagnement"}});
+  consent(ids[6], {{"grantee", {{"partner", "mission-locale"}}}});
+
+  const auto out = gw_.dir() / "with-contacts";
+  const auto manifest = gw_.gateway().runExport(
+      {core::PartnerId("evaluateur"), "test", "etude-demo", "annexe-e", {}, {}, "2026-06-30", true},
+      out);
+  const auto plain = fs::path(out.string() + "-plain");
+  connectors::openExport(out, studyKeys(), gw_.gateway().signer().publicKeyHex(), plain);
+  const auto data = parseCsv(readAll(plain / "data.csv"));
+  const auto contacts = parseCsv(readAll(plain / "survey-contact.csv"));
+  ASSERT_FALSE(contacts.empty());
+  const std::vector<std::string> header = {"pseudonyme", "nom_usage", "nom_naissance",
+                                           "prenoms",    "adresse",   "code_postal",
+                                           "commune",    "courriel",  "telephone"};
+  EXPECT_EQ(contacts[0], header);
+
+  // Who should be there: 0, 1, 2, unless the anonymisation suppressed their row.
+  const crypto::StudyPseudonyms pseudonyms(gw_.gateway().keyStore().root(), "etude-demo");
+  std::set<std::string> exported;
+  for (std::size_t r = 1; r < data.size(); ++r) exported.insert(data[r][0]);
+  std::map<std::string, std::size_t> expected;  // pseudonym -> which person
+  for (std::size_t i = 0; i < 3; ++i)
+    if (exported.count(pseudonyms.of(ids[i].str()))) expected[pseudonyms.of(ids[i].str())] = i;
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(contacts.size() - 1, expected.size());
+  EXPECT_EQ(manifest["survey_contact"]["rows"], expected.size());
+  for (std::size_t r = 1; r < contacts.size(); ++r) {
+    const auto& row = contacts[r];
+    ASSERT_EQ(row.size(), header.size());
+    ASSERT_EQ(expected.count(row[0]), 1u) << "someone who did not consent: " << row[0];
+    const auto person = expected[row[0]];
+    const auto dossier = departement.request("GET", "/v1/dossiers/" + ids[person].str(),
+                                             withPurpose("instruction_rsa"));
+    ASSERT_EQ(dossier.status, 200);
+    const auto sections = dossier.json()["sections"];
+    const auto& identite = sections["identite"];
+    if (person < 2) {
+      EXPECT_EQ(row[1], identite.value("nom_usage", "")) << "empty when the dossier has none";
+      EXPECT_EQ(row[2], identite["nom_naissance"].get<std::string>());
+      EXPECT_EQ(row[3].substr(0, identite["prenoms"][0].get<std::string>().size()),
+                identite["prenoms"][0].get<std::string>());
+    } else {
+      EXPECT_EQ(row[1] + row[2] + row[3], "") << "the consent covers the contact only";
+    }
+    EXPECT_EQ(row[8], sections["contact"].value("telephone", ""));
+  }
+
+  // Each person named is in the audit log, as their pseudonym, with the consent relied on.
+  const auto audit = gw_.asPartner("dpo").request("GET", "/v1/audit/entries?action=survey_contact");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const auto entries = audit.json()["entries"];
+  ASSERT_EQ(entries.size(), expected.size());
+  std::set<std::string> persons;
+  for (const auto& entry : entries) {
+    persons.insert(entry["person"].get<std::string>());
+    EXPECT_EQ(entry["partner"], "evaluateur");
+    EXPECT_EQ(entry["details"]["study"], "etude-demo");
+    const auto rules = entry["rules"].dump();
+    EXPECT_NE(rules.find("eval-contact-enquete"), std::string::npos) << rules;
+    EXPECT_NE(rules.find("consent:"), std::string::npos) << rules;
+  }
+  std::set<std::string> expected_persons;
+  for (const auto& [pseudonym, person] : expected)
+    expected_persons.insert(gw_.gateway().pseudonyms().of(ids[person]));
+  EXPECT_EQ(persons, expected_persons);
+
+  // The data itself still names no one; without the option there is no contact file.
+  std::set<std::string> identifiers;
+  for (const auto& person : gateway::syntheticDossiers(kPeople))
+    directIdentifiers(person, "", identifiers);
+  const auto clear = readAll(plain / "data.csv") + readAll(plain / "data.ndjson");
+  for (const auto& identifier : identifiers)
+    EXPECT_EQ(clear.find(identifier), std::string::npos) << identifier;
+  runExport("etude-demo", "annexe-e", gw_.dir() / "without-contacts");
+  EXPECT_FALSE(fs::exists(gw_.dir() / "without-contacts" / "survey-contact.csv.sealed"));
+
+  // A profile without contact columns, or a policy without a basis: refused.
+  try {
+    gw_.gateway().runExport(
+        {core::PartnerId("evaluateur"), "test", "etude-demo", "indicateurs", {}, {}, {}, true},
+        gw_.dir() / "refused");
+    ADD_FAILURE() << "indicateurs has no survey-contact file";
+  } catch (const core::DomainError& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::invalid_input);
+  }
+  const auto policy_dir = gw_.dir() / "policy-without-basis";
+  fs::create_directories(policy_dir);
+  for (const auto& [name, text] : policies::PolicySet::builtinFiles())
+    std::ofstream(policy_dir / name)
+        << (name == "evaluateur.json" ? R"({"partner_kind": "evaluateur", "rules": []})" : text);
+  TestGateway strict([&](gateway::GatewayConfig& c) { c.policies_dir = policy_dir; });
+  gateway::loadDemoDossiers(strict.gateway(), 20);
+  const auto refused = strict.asPartner("evaluateur")
+                           .request("POST", "/v1/exports", {},
+                                    R"({"study":"etude-demo","profile":"annexe-e",)"
+                                    R"("survey_contact":true})");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("no legal basis for a survey-contact file"), std::string::npos)
+      << refused.body;
 }
 
 }  // namespace

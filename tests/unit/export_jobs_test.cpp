@@ -26,7 +26,7 @@ json settled(const ExportJobs& jobs, const std::string& id) {
 }
 
 ExportOrder order(const std::string& study) {
-  return {core::PartnerId("evaluateur"), "test", study, "annexe-e", {}, {}, {}};
+  return {core::PartnerId("evaluateur"), "test", study, "annexe-e", {}, {}, {}, false};
 }
 
 TEST(ExportJobsTest, StatusesSurviveARestartAndFailuresSayOnlyWhatIsSafe) {

@@ -117,6 +117,38 @@ TEST(ExportProfileTest, ProfilesThatWouldLeakOrMisleadAreRefusedByName) {
   EXPECT_NE(refusal(small_k).find("\"k\" must be"), std::string::npos);
 }
 
+TEST(ExportProfileTest, SurveyContactColumnsAreIdentityAndContactOnly) {
+  const auto shipped = ExportProfiles::builtin(catalogue());
+  const auto* annexe = shipped.find("annexe-e");
+  ASSERT_NE(annexe, nullptr);
+  ASSERT_EQ(annexe->survey_contact.size(), 8u);
+  EXPECT_EQ(annexe->survey_contact[0].path.str(), "/identite/nom_usage");
+  EXPECT_TRUE(shipped.find("indicateurs")->survey_contact.empty());
+
+  const auto withContact = [](const json& column) {
+    auto profile = profileWith({{"name", "n"}, {"path", "/foyer/nombre_enfants"}});
+    profile["survey_contact"] = {{"columns", {column}}};
+    return profile;
+  };
+  auto good = withContact({{"name", "courriel"}, {"path", "/contact/email"}});
+  EXPECT_EQ(refusal(good), "");
+  const std::map<std::string, json> cases = {
+      {"identity and contact fields only (not /identite/nir)",
+       {{"name", "nir"}, {"path", "/identite/nir"}}},
+      {"identity and contact fields only (not /foyer/situation_maritale)",
+       {{"name", "s"}, {"path", "/foyer/situation_maritale"}}},
+      {"is not in the field catalogue", {{"name", "x"}, {"path", "/contact/fax"}}},
+      {"names are lower-case", {{"name", "Nom"}, {"path", "/identite/nom_usage"}}},
+  };
+  for (const auto& [expected, column] : cases) {
+    const auto message = refusal(withContact(column));
+    EXPECT_NE(message.find(expected), std::string::npos) << expected << " -> " << message;
+  }
+  auto empty = good;
+  empty["survey_contact"]["columns"] = json::array();
+  EXPECT_NE(refusal(empty).find("survey_contact"), std::string::npos);
+}
+
 // Sections of a person born on `birth`, of sex `sex`, with the AAH or not.
 std::map<core::Section, json> person(const std::string& birth, const std::string& sex,
                                      bool aah = false) {

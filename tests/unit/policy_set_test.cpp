@@ -110,6 +110,40 @@ TEST(PolicySetTest, BadRulesAreRefusedNamingFileAndRule) {
       std::string::npos);
 }
 
+TEST(PolicySetTest, SurveyContactRulesGiveEvaluateursIdentityAndContactForEvaluationOnly) {
+  const auto policy = PolicySet::builtin(schemas::FieldCatalogue::builtin());
+  EXPECT_TRUE(policy.grantsAny(core::PartnerKind::evaluateur, core::Purpose::evaluation,
+                               Access::survey_contact));
+  EXPECT_FALSE(
+      policy.grantsAny(core::PartnerKind::evaluateur, core::Purpose::evaluation, Access::read))
+      << "a survey-contact rule never opens an API read";
+
+  auto contact = rule("r-enquete");
+  contact["access"] = "survey_contact";
+  contact["purposes"] = {"evaluation"};
+  contact["legal_basis"] = {{"article_6", "6-1-a"}};
+  contact["consent"] = true;
+  EXPECT_EQ(errorOf(filesWith({contact}, "evaluateur")), "accepted");
+  EXPECT_NE(errorOf(filesWith({contact}, "caf")).find("only an evaluateur receives"),
+            std::string::npos);
+  auto other_purpose = contact;
+  other_purpose["purposes"] = {"evaluation", "statistique"};
+  EXPECT_NE(errorOf(filesWith({other_purpose}, "evaluateur")).find("purpose evaluation only"),
+            std::string::npos);
+  auto nir = contact;
+  nir["fields"] = {{{"section", "identite"}}};
+  EXPECT_NE(errorOf(filesWith({nir}, "evaluateur")).find("(not /identite/nir)"), std::string::npos);
+  auto household = contact;
+  household["fields"] = {{{"path", "/foyer/situation_maritale"}}};
+  EXPECT_NE(errorOf(filesWith({household}, "evaluateur")).find("identity and contact fields only"),
+            std::string::npos);
+  auto typo = contact;
+  typo["access"] = "export";
+  EXPECT_NE(errorOf(filesWith({typo}, "evaluateur"))
+                .find("access must be \"read\", \"write\" or \"survey_contact\""),
+            std::string::npos);
+}
+
 TEST(PolicySetTest, ContradictoryRulesAreRefusedNamingBoth) {
   auto open = rule("r-ouvert");
   auto gated = rule("r-consent");

@@ -28,6 +28,7 @@ enum class AuditAction {
   export_run,  // a pseudonymised export: one entry for the export, no person
   export_request,
   export_fetch,
+  survey_contact,  // a person's identity and contact given to a study's évaluateur, on consent
   indicators_read,
   relationship_list,
   relationship_attach,

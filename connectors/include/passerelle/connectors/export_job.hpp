@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -26,6 +28,13 @@ struct ExportRequest {
   std::string reference_date;                // YYYY-MM-DD: ages are computed at this date
   std::optional<std::string> period_from;    // YYYY-MM-DD
   std::optional<std::string> period_to;      // YYYY-MM-DD
+  // Set when a survey-contact file is asked for: given a person's dossier, the sections as the
+  // sharing policy and the person's consents let the study see them for a survey (section name
+  // -> document; empty: the person stays out of the file). Only persons whose row leaves are
+  // asked.
+  std::function<nlohmann::json(const core::DossierId&,
+                               const std::map<core::Section, nlohmann::json>&)>
+      survey_contact;
 };
 
 // The population changed between the two passes so that a class that leaves fell below k
@@ -38,9 +47,11 @@ class PopulationChanged : public std::runtime_error {
 // Runs a pseudonymised export into `out_dir` (which must not exist): two passes over the
 // store (plan the anonymity, then write), rows streamed into data.csv.sealed and
 // data.ndjson.sealed (sealed to the study's key), the data dictionary in clear (dictionary.json,
-// dictionary.md), and manifest.json signed by `signer`. Written under `out_dir` + ".partial" and
-// renamed at the end, so that an interrupted export never looks complete. Memory is bounded by
-// the number of equivalence classes, not of dossiers. Returns the manifest.
+// dictionary.md), survey-contact.csv.sealed if asked (pseudonym and the profile's contact columns
+// of the persons `survey_contact` lets through), and manifest.json signed by `signer`. Written
+// under `out_dir` + ".partial" and renamed at the end, so that an interrupted export never looks
+// complete. Memory is bounded by the number of equivalence classes, not of dossiers. Returns the
+// manifest.
 nlohmann::json runExport(const ExportRequest& request, const store::DossierStore& store,
                          const crypto::RootKey& root, const crypto::Signer& signer,
                          const schemas::FieldCatalogue& catalogue,

@@ -15,13 +15,15 @@
 
 namespace passerelle::gateway {
 
-// What an évaluateur asks for: a profile, for one of its studies, over a period.
+// What an évaluateur asks for: a profile, for one of its studies, over a period, and perhaps the
+// survey-contact file of the persons who consented to it.
 struct ExportOrder {
   core::PartnerId partner;
   std::string credential;  // as the audit log names it
   std::string study;
   std::string profile;
   std::optional<std::string> period_from, period_to, reference_date;
+  bool survey_contact = false;
 };
 
 // Exports run in the background, one at a time, each into `<dir>/<id>/` (see

@@ -108,6 +108,7 @@ class Gateway {
   const store::DossierStore& store() const { return *stores_.dossiers; }
   const policies::PartnerRegistry& registry() const { return registry_; }
   const crypto::Signer& signer() const { return signer_; }
+  const store::KeyStore& keyStore() const { return *keys_; }
   audit::AuditLog& auditLog() { return audit_; }
   const audit::PersonPseudonyms& pseudonyms() const { return pseudonyms_; }
 

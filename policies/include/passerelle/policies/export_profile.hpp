@@ -39,6 +39,10 @@ struct ExportProfile {
   std::optional<std::size_t> l;   // l-diversity of the sensitive columns, if asked
   double max_suppression = 0.05;  // share of rows the planner may suppress before generalising
   std::vector<ExportColumn> columns;
+  // The columns of the survey-contact file an export of this profile may carry (identity and
+  // contact, keyed by the same pseudonym); empty if the profile has none. Whose rows it holds
+  // is the sharing policy's say (an Access::survey_contact rule, usually on consent).
+  std::vector<ExportColumn> survey_contact;
 
   // Parses and checks a profile against the catalogue: every path known, no direct identifier
   // or dropped field, no rung less coarse than the catalogue's treatment or of the wrong kind.

@@ -15,7 +15,10 @@
 
 namespace passerelle::policies {
 
-enum class Access { read, write };
+// What a rule grants: reading or writing through the API, or placing fields in the
+// survey-contact file of an export (identity and contact, for satisfaction surveys; never read
+// through the API).
+enum class Access { read, write, survey_contact };
 std::string_view toString(Access access);
 
 // The lawful basis of a rule: GDPR art. 6(1) letter, and art. 9(2) letter for sensitive fields.

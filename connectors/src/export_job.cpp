@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "passerelle/connectors/csv_writer.hpp"
 #include "passerelle/connectors/data_dictionary.hpp"
@@ -40,6 +41,19 @@ std::string classKey(const nlohmann::ordered_json& row,
   std::string key;
   for (const auto* column : quasi) key += row[column->name].dump() + '\x1f';
   return key;
+}
+
+// The sections an export reads: its columns', the pathway's (for the period), and the contact
+// columns' if asked.
+std::set<core::Section> sectionsRead(const ExportRequest& request) {
+  std::set<core::Section> out = {core::Section::parcours};
+  const auto add = [&](const policies::ExportColumn& c) {
+    out.insert(schemas::FieldCatalogue::sectionOf(c.path));
+  };
+  for (const auto& c : request.profile->columns) add(c);
+  if (request.survey_contact)
+    for (const auto& c : request.profile->survey_contact) add(c);
+  return out;
 }
 
 // A survey-contact value as people read it: a list of strings (first names, address lines)
@@ -115,11 +129,15 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
 
   policies::AnonymityPlanner planner(profile);
   std::size_t considered = 0;
-  forEachDossier(store, [&](const core::DossierId&, const std::map<core::Section, json>& sections) {
-    if (!inPeriod(sections, request)) return;
-    ++considered;
-    planner.add(policies::project(profile, sections, request.reference_date));
-  });
+  const auto read = sectionsRead(request);
+  forEachDossier(
+      store,
+      [&](const core::DossierId&, const std::map<core::Section, json>& sections) {
+        if (!inPeriod(sections, request)) return;
+        ++considered;
+        planner.add(policies::project(profile, sections, request.reference_date));
+      },
+      read);
   const auto plan = planner.plan();
 
   const crypto::StudyPseudonyms pseudonyms(root, request.study_id);
@@ -147,7 +165,8 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
                            contact_columns);
     }
     forEachDossier(
-        store, [&](const core::DossierId& id, const std::map<core::Section, json>& sections) {
+        store,
+        [&](const core::DossierId& id, const std::map<core::Section, json>& sections) {
           if (!inPeriod(sections, request)) return;
           const auto projected = policies::project(profile, sections, request.reference_date);
           if (!planner.leaves(plan, projected)) return;
@@ -162,7 +181,8 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
           if (!contact) return;
           contact_rows->writeRow(*contact);
           ++contacts;
-        });
+        },
+        read);
     const auto csv_hash = csv.writer.finish();
     const auto ndjson_hash = ndjson.writer.finish();
     csv.file.close();

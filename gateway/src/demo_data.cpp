@@ -80,10 +80,11 @@ json person(Generator& g, std::size_t index) {
   const int birth_year = g.between(1962, 2005);
   const int birth_month = g.between(1, 12);
   const std::string dept = g.pick(kBirthDepartements);
-  // Order number from the index keeps NIRs unique among the generated people.
+  // Commune and order numbers from the index keep NIRs unique among the first 999,000 people
+  // (the order number stays 3 digits beyond, so later NIRs are valid but may repeat).
   const std::string nir13 = std::string(female ? "2" : "1") + digits(birth_year % 100, 2) +
                             digits(birth_month, 2) + dept + digits(index % 1000, 3) +
-                            digits(index / 1000 + 1, 3);
+                            digits(index / 1000 % 999 + 1, 3);
   const auto key = schemas::nirKey(nir13);
   const Commune home = g.pick(kCommunes);
   const std::string surname = g.pick(kSurnames);
@@ -254,11 +255,17 @@ json cafPushOf(const json& person) {
 }
 
 std::vector<json> syntheticDossiers(std::size_t count, std::uint32_t seed) {
-  Generator g(seed);
   std::vector<json> out;
   out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) out.push_back(person(g, i));
+  forEachSyntheticDossier(count, [&](std::size_t, const json& p) { out.push_back(p); }, seed);
   return out;
+}
+
+void forEachSyntheticDossier(std::size_t count,
+                             const std::function<void(std::size_t, const json&)>& use,
+                             std::uint32_t seed) {
+  Generator g(seed);
+  for (std::size_t i = 0; i < count; ++i) use(i, person(g, i));
 }
 
 }  // namespace passerelle::gateway

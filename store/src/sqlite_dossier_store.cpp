@@ -106,6 +106,11 @@ class SqliteDossierStore final : public DossierStore {
   }
 
   std::vector<SectionVersion> currentSections(const core::DossierId& id) const override {
+    return currentSections(id, {});
+  }
+
+  std::vector<SectionVersion> currentSections(const core::DossierId& id,
+                                              const std::set<core::Section>& only) const override {
     const auto cipher = sealed_.dossierCipher(id);
     if (!cipher) return {};  // no such dossier, or erased
     std::vector<VersionRow> rows;
@@ -114,7 +119,11 @@ class SqliteDossierStore final : public DossierStore {
       *session << kCurrentSectionsSql, bind(id.str()), bind(id.str()), into(rows), now;
     }
     std::vector<SectionVersion> out;
-    for (const auto& row : rows) out.push_back(decode(*cipher, id, row));
+    for (const auto& row : rows) {
+      const auto section = core::parseSection(row.get<0>());
+      if (only.empty() || (section && only.count(*section)))
+        out.push_back(decode(*cipher, id, row));
+    }
     return out;
   }
 

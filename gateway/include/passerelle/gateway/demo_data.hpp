@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -10,8 +11,14 @@ namespace passerelle::gateway {
 // Synthetic people for the demo and the tests: obviously fake names (plants and animals), valid
 // NIR keys, and every section of the dossier exercised with varied, plausible pathways. Each
 // element is a body for POST /v1/dossiers (section name -> section document). Deterministic for
-// a given seed; person i has NIR, CAF matricule and France Travail id unique among the `count`.
+// a given seed; person i has a NIR unique among the first 999,000 and a CAF matricule and France
+// Travail id unique among the `count`.
 std::vector<nlohmann::json> syntheticDossiers(std::size_t count, std::uint32_t seed = 2026);
+
+// The same people, one at a time (constant memory: for benchmarks of a million dossiers).
+void forEachSyntheticDossier(std::size_t count,
+                             const std::function<void(std::size_t, const nlohmann::json&)>& use,
+                             std::uint32_t seed = 2026);
 
 // The part of a synthetic person that the CAF pushes (what its RSA flux carries and the default
 // policy lets it write): identite, its own identifier, contact, foyer, droits.

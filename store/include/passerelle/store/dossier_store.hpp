@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,6 +83,10 @@ class DossierStore {
 
   // The current version of every section the dossier has (empty if no such dossier).
   virtual std::vector<SectionVersion> currentSections(const core::DossierId& id) const = 0;
+  // The same, for the sections in `only` (every section if it is empty): a walk over every
+  // dossier that needs a few sections does not decrypt the others.
+  virtual std::vector<SectionVersion> currentSections(
+      const core::DossierId& id, const std::set<core::Section>& only) const = 0;
   virtual std::optional<SectionVersion> currentSection(const core::DossierId& id,
                                                        core::Section section) const = 0;
 

@@ -257,7 +257,8 @@ json cafPushOf(const json& person) {
 std::vector<json> syntheticDossiers(std::size_t count, std::uint32_t seed) {
   std::vector<json> out;
   out.reserve(count);
-  forEachSyntheticDossier(count, [&](std::size_t, const json& p) { out.push_back(p); }, seed);
+  forEachSyntheticDossier(
+      count, [&](std::size_t, const json& p) { out.push_back(p); }, seed);
   return out;
 }
 

@@ -6,8 +6,8 @@
 namespace passerelle::crypto {
 
 // A 32-byte secret held in libsodium's locked memory (a slot of a guarded slab: never swapped,
-// wiped when destroyed). Move-only: a copy of a key is a second place to leak it. Read-only use is safe
-// from several threads.
+// wiped when destroyed). Move-only: a copy of a key is a second place to leak it. Read-only use is
+// safe from several threads.
 class SecretKey {
  public:
   static constexpr std::size_t kSize = 32;

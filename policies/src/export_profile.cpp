@@ -61,15 +61,23 @@ class Parser {
     return value.get<std::size_t>();
   }
 
-  ExportColumn column(const json& c, const std::string& parent_path, std::set<std::string>& names) {
-    if (!c.is_object()) fail("columns", "each column must be an object");
+  // The name and path every column has; `kind` names it in messages ("column", ...).
+  ExportColumn namedColumn(const json& c, std::set<std::string>& names, const std::string& kind,
+                           const char* list) {
+    if (!c.is_object()) fail(list, "each column must be an object");
     ExportColumn out;
-    out.name = text(c, "name", "a column");
-    const std::string where = "column " + out.name;
+    out.name = text(c, "name", "a " + kind);
+    const std::string where = kind + " " + out.name;
     if (!validName(out.name))
       fail(where, "names are lower-case letters, digits and _ (and not \"pseudonyme\")");
     if (!names.insert(out.name).second) fail(where, "the name is used twice");
     out.path = core::FieldPath(text(c, "path", where));
+    return out;
+  }
+
+  ExportColumn column(const json& c, const std::string& parent_path, std::set<std::string>& names) {
+    auto out = namedColumn(c, names, "column", "columns");
+    const std::string where = "column " + out.name;
     if (!parent_path.empty() && out.path.str().rfind(parent_path + "/*/", 0) != 0)
       fail(where, "an item's path must start with " + parent_path + "/*/");
     const auto role = c.value("role", std::string("ordinary"));
@@ -126,14 +134,8 @@ class Parser {
   // A survey-contact column: an identity or contact field, as it is (the file exists to reach
   // the person), never the NIR nor a sensitive field.
   ExportColumn contactColumn(const json& c, std::set<std::string>& names) {
-    if (!c.is_object()) fail("survey_contact", "each column must be an object");
-    ExportColumn out;
-    out.name = text(c, "name", "a survey-contact column");
+    auto out = namedColumn(c, names, "survey-contact column", "survey_contact");
     const std::string where = "survey-contact column " + out.name;
-    if (!validName(out.name))
-      fail(where, "names are lower-case letters, digits and _ (and not \"pseudonyme\")");
-    if (!names.insert(out.name).second) fail(where, "the name is used twice");
-    out.path = core::FieldPath(text(c, "path", where));
     const auto* field = catalogue_.find(out.path.str());
     if (field == nullptr) fail(where, out.path.str() + " is not in the field catalogue");
     const auto section = schemas::FieldCatalogue::sectionOf(out.path);

@@ -68,21 +68,14 @@ nlohmann::ordered_json contactValue(const json& value) {
   return joined;
 }
 
-// The survey-contact row of a person: their pseudonym and what the filter let through of the
-// profile's contact columns; nothing if it let nothing through.
-std::optional<nlohmann::ordered_json> contactRow(const policies::ExportProfile& profile,
-                                                 const json& allowed,
-                                                 const std::string& pseudonym) {
+// The survey-contact row of a person: their pseudonym and the fields given, in their columns.
+nlohmann::ordered_json contactRow(const policies::ExportProfile& profile,
+                                  const ExportRequest::ContactFields& fields,
+                                  const std::string& pseudonym) {
   nlohmann::ordered_json row = {{"pseudonyme", pseudonym}};
-  bool any = false;
-  for (const auto& column : profile.survey_contact) {
-    const json::json_pointer pointer(column.path.str());
-    if (!allowed.is_object() || !allowed.contains(pointer) || allowed.at(pointer).is_null())
-      continue;
-    row[column.name] = contactValue(allowed.at(pointer));
-    any = true;
-  }
-  if (!any) return std::nullopt;
+  for (const auto& column : profile.survey_contact)
+    if (const auto it = fields.find(column.path.str()); it != fields.end())
+      row[column.name] = contactValue(it->second);
   return row;
 }
 
@@ -176,10 +169,9 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
           ++emitted[classKey(row, quasi)];
           ++rows;
           if (!with_contacts) return;
-          const auto contact = contactRow(profile, request.survey_contact(id, sections),
-                                          row["pseudonyme"].get<std::string>());
-          if (!contact) return;
-          contact_rows->writeRow(*contact);
+          const auto fields = request.survey_contact(id, sections);
+          if (fields.empty()) return;
+          contact_rows->writeRow(contactRow(profile, fields, row["pseudonyme"].get<std::string>()));
           ++contacts;
         },
         read);

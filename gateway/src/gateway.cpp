@@ -230,12 +230,16 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
       auto documents = nlohmann::json::object();
       for (const auto& [section, document] : sections)
         documents[std::string(core::toString(section))] = document;
-      auto allowed = policies::filterDossier(decision, catalogue, documents).sections;
+      const auto allowed = policies::filterDossier(decision, catalogue, documents).sections;
+      connectors::ExportRequest::ContactFields fields;
       audit::AuditEvent event;
-      for (const auto& column : profile->survey_contact)
-        if (allowed.contains(nlohmann::json::json_pointer(column.path.str())))
-          event.disclosed.push_back(column.path.str());
-      if (event.disclosed.empty()) return allowed;
+      for (const auto& column : profile->survey_contact) {
+        const nlohmann::json::json_pointer pointer(column.path.str());
+        if (!allowed.contains(pointer) || allowed.at(pointer).is_null()) continue;
+        fields.emplace(column.path.str(), allowed.at(pointer));
+        event.disclosed.push_back(column.path.str());  // exactly what the file gets
+      }
+      if (fields.empty()) return fields;
       for (const auto& entry : decision.trace()) {
         event.rules.push_back(entry.rule_id);
         if (entry.consent_id) event.rules.push_back("consent:" + *entry.consent_id);
@@ -249,7 +253,7 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
       event.policy_version = policy->version();
       event.details = {{"study", order.study}, {"profile", order.profile}};
       disclosures.push_back(std::move(event));
-      return allowed;
+      return fields;
     };
   }
   const auto manifest = connectors::runExport(request, *stores_.dossiers, keys_->root(), signer_,

@@ -28,12 +28,13 @@ struct ExportRequest {
   std::string reference_date;                // YYYY-MM-DD: ages are computed at this date
   std::optional<std::string> period_from;    // YYYY-MM-DD
   std::optional<std::string> period_to;      // YYYY-MM-DD
-  // Set when a survey-contact file is asked for: given a person's dossier, the sections as the
-  // sharing policy and the person's consents let the study see them for a survey (section name
-  // -> document; empty: the person stays out of the file). Only persons whose row leaves are
-  // asked.
-  std::function<nlohmann::json(const core::DossierId&,
-                               const std::map<core::Section, nlohmann::json>&)>
+  // The profile's contact fields the study may have of one person (catalogue path -> value),
+  // as the sharing policy and the person's consents decide; empty: the person stays out.
+  using ContactFields = std::map<std::string, nlohmann::json>;
+  // Set when a survey-contact file is asked for; called only for persons whose row leaves, and
+  // what it returns is exactly what the file gets.
+  std::function<ContactFields(const core::DossierId&,
+                              const std::map<core::Section, nlohmann::json>&)>
       survey_contact;
 };
 

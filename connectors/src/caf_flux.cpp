@@ -298,7 +298,11 @@ json householdSections(const xmlNode* h) {
 
   json rsa_right = json::object();
   if (const auto state = textAt(situation, {"EtatDossierRSA", "ETATDOSRSA"}); !state.empty())
-    rsa_right["etat_dossier"] = std::stoi(state);
+    // The schema allows any character here: a code that is not a digit goes on as text, and
+    // the section's validation names the field instead of the reader failing.
+    rsa_right["etat_dossier"] = state.size() == 1 && state[0] >= '0' && state[0] <= '9'
+                                    ? json(state[0] - '0')
+                                    : json(state);
   if (const auto asked = textAt(h, {"IdentificationRSA", "DemandeRSA", "DTDEMRSA"}); !asked.empty())
     rsa_right["date_demande"] = asked;
   // The latest suspension, of the right or else of the payment.

@@ -125,6 +125,22 @@ TEST(CafFluxTest, ADailyFluxIsTypeI) {
             "7 rue Édouard Vaillant");
 }
 
+TEST(CafFluxTest, ACodeTheSchemaAllowsButTheDuiDoesNotIsPassedOnNotFatal) {
+  passerelle::testing::TempDir dir;
+  auto text = readAll(kData / "flux-quotidien.xml");
+  text.replace(text.find("<ETATDOSRSA>0"), 13, "<ETATDOSRSA>X");
+  std::ofstream(dir.path() / "x.xml", std::ios::binary) << text;
+  IgnoredElements ignored;
+  const auto households = readAllHouseholds(dir.path() / "x.xml", ignored);
+  ASSERT_EQ(households.size(), 2u);
+  const auto& rsa = households[0].persons[0].sections["droits"]["rsa"];
+  EXPECT_EQ(rsa["etat_dossier"], "X");
+  EXPECT_FALSE(schemas::SectionValidator()
+                   .validate(core::Section::droits, households[0].persons[0].sections["droits"])
+                   .empty())
+      << "the section's validation refuses it, naming the field";
+}
+
 TEST(CafFluxTest, AHouseholdThatBreaksTheSchemaIsRejectedWithItsLineAndTheOthersRemain) {
   const auto check = checkCafFlux(kData / "flux-foyer-invalide.xml");
   ASSERT_FALSE(check.fatal) << *check.fatal;

@@ -62,6 +62,10 @@ void AuditLog::loadTree() {
 }
 
 Appended AuditLog::append(AuditEvent event) {
+  return submit(std::move(event)).get();
+}
+
+std::future<Appended> AuditLog::submit(AuditEvent event) {
   std::future<Appended> done;
   {
     std::lock_guard lock(mutex_);
@@ -70,7 +74,7 @@ Appended AuditLog::append(AuditEvent event) {
     done = queue_.back().done.get_future();
   }
   wake_.notify_one();
-  return done.get();
+  return done;
 }
 
 Checkpoint AuditLog::checkpointNow() {

@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 25> kActions({{
+constexpr core::EnumNames<AuditAction, 27> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -20,6 +20,8 @@ constexpr core::EnumNames<AuditAction, 25> kActions({{
     {A::export_fetch, "export_fetch"},
     {A::survey_contact, "survey_contact"},
     {A::indicators_read, "indicators_read"},
+    {A::import_run, "import_run"},
+    {A::dossier_import, "dossier_import"},
     {A::relationship_list, "relationship_list"},
     {A::relationship_attach, "relationship_attach"},
     {A::relationship_end, "relationship_end"},
@@ -34,7 +36,7 @@ constexpr core::EnumNames<AuditAction, 25> kActions({{
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 25> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 27> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -48,6 +50,8 @@ constexpr core::EnumNames<AuditAction, 25> kActionLabels({{
     {A::export_fetch, "suivi ou téléchargement d'un export"},
     {A::survey_contact, "coordonnées transmises pour une enquête (avec consentement)"},
     {A::indicators_read, "consultation des indicateurs agrégés"},
+    {A::import_run, "import d'un fichier partenaire"},
+    {A::dossier_import, "dossier créé ou mis à jour par un import"},
     {A::relationship_list, "consultation des rattachements"},
     {A::relationship_attach, "rattachement d'un organisme"},
     {A::relationship_end, "fin d'un rattachement"},

@@ -16,6 +16,9 @@ constexpr EnumNames<IdentifierKind, 4> kNames({{
 std::optional<IdentifierKind> parseIdentifierKind(std::string_view name) {
   return kNames.parse(name);
 }
+bool isHouseholdIdentifier(IdentifierKind kind) {
+  return kind == IdentifierKind::caf;
+}
 std::string_view toString(IdentifierKind kind) {
   return kNames.name(kind);
 }

@@ -5,6 +5,7 @@
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
+#include "passerelle/dossiers/person_match.hpp"
 #include "random_id.hpp"
 
 namespace passerelle::dossiers {
@@ -101,23 +102,52 @@ CreateResult DossierService::createOrMatch(const Caller& caller, const json& bod
     throw DomainError(ErrorKind::validation_failed, "the dossier does not validate",
                       std::move(errors));
 
+  if (const auto match = findPerson(identifiers, body["identite"])) {
+    relationships_.attachSource(caller, match->id, now);
+    return CreateResult{match->id, true, match->on, {}, recordOf(decision, {})};
+  }
+  return create(caller, decision, body, std::move(sections), std::move(identifiers), source, now);
+}
+
+std::optional<DossierService::PersonMatch> DossierService::findPerson(
+    std::vector<core::Identifier> identifiers, const json& identite) const {
   // Strongest identifier first: IdentifierKind is declared in decreasing order of strength.
   std::sort(identifiers.begin(), identifiers.end(),
             [](const auto& a, const auto& b) { return a.kind < b.kind; });
-  std::optional<CreateResult> match;
+  std::optional<PersonMatch> match;
   for (const auto& identifier : identifiers) {
-    auto found = store_.findByIdentifier(identifier);
+    const auto found = core::isHouseholdIdentifier(identifier.kind)
+                           ? householdMember(identifier, identite)
+                           : store_.findByIdentifier(identifier);
     if (!found) continue;
     if (match && match->id != *found)
       throw DomainError(ErrorKind::conflict,
                         "the identifiers given designate different existing dossiers");
-    if (!match) match = CreateResult{*found, true, identifier.kind, {}, recordOf(decision, {})};
+    if (!match) match = PersonMatch{*found, identifier.kind};
   }
-  if (match) {
-    relationships_.attachSource(caller, match->id, now);
-    return *match;
-  }
+  return match;
+}
 
+std::optional<core::DossierId> DossierService::householdMember(const core::Identifier& household,
+                                                               const json& identite) const {
+  std::optional<core::DossierId> member;
+  for (const auto& id : store_.dossiersWithIdentifier(household)) {
+    const auto current = store_.currentSection(id, core::Section::identite);
+    if (!current || !samePerson(identite, json::parse(current->content))) continue;
+    if (member)
+      throw DomainError(ErrorKind::conflict,
+                        "two dossiers of the household have this name and birth date: give the "
+                        "NIR to tell them apart");
+    member = id;
+  }
+  return member;
+}
+
+CreateResult DossierService::create(const Caller& caller, const policies::Decision& decision,
+                                    const json& body,
+                                    std::vector<std::pair<core::Section, std::string>> sections,
+                                    std::vector<core::Identifier> identifiers,
+                                    const std::string& source, const core::UtcTime& now) {
   std::vector<policies::WithheldField> refused;
   for (const auto& [name, content] : body.items())
     for (auto& f : policies::forbiddenFields(decision, guard_.catalogue(),
@@ -139,13 +169,237 @@ CreateResult DossierService::createOrMatch(const Caller& caller, const json& bod
   return created;
 }
 
+namespace {
+
+// A merge patch's null deletes a field (RFC 7386): an import states values, it never deletes.
+void refuseNulls(const json& value, const std::string& pointer,
+                 std::vector<core::FieldError>& errors) {
+  if (value.is_null()) errors.push_back({pointer, "type", "null is not a value: leave it out"});
+  if (value.is_object())
+    for (const auto& [key, item] : value.items()) refuseNulls(item, pointer + "/" + key, errors);
+  if (value.is_array())
+    for (std::size_t i = 0; i < value.size(); ++i)
+      refuseNulls(value[i], pointer + "/" + std::to_string(i), errors);
+}
+
+// `patch` less what `current` already says (objects compared key by key, anything else whole).
+json withoutUnchanged(const json& patch, const json& current) {
+  if (!patch.is_object() || !current.is_object()) return patch;
+  json out = json::object();
+  for (const auto& [key, value] : patch.items()) {
+    const auto it = current.find(key);
+    if (it == current.end()) {
+      out[key] = value;
+    } else if (value != *it) {
+      auto rest = withoutUnchanged(value, *it);
+      if (!rest.is_object() || !rest.empty()) out[key] = std::move(rest);
+    }
+  }
+  return out;
+}
+
+// Puts the items of `patch`'s list into the current one (`before`), by key, into `merged`.
+void upsertItems(const json& before, const json& patch, const ImportPerson::ItemKey& key,
+                 std::size_t prefix, json& merged) {
+  const json::json_pointer pointer(key.list.str().substr(prefix));
+  if (!patch.contains(pointer) || !patch[pointer].is_array()) return;
+  json list =
+      before.contains(pointer) && before[pointer].is_array() ? before[pointer] : json::array();
+  const auto same = [&](const json& a, const json& b) {
+    for (const auto& f : key.fields)
+      if (!a.is_object() || !b.is_object() || a.value(f, json()) != b.value(f, json()))
+        return false;
+    return true;
+  };
+  for (const auto& item : patch[pointer]) {
+    const auto it =
+        std::find_if(list.begin(), list.end(), [&](const json& x) { return same(x, item); });
+    if (it != list.end())
+      *it = item;
+    else
+      list.push_back(item);
+  }
+  merged[pointer] = std::move(list);
+}
+
+}  // namespace
+
+void DossierService::requireWriter(const Caller& caller) const {
+  guard_.requireCapability(caller, Access::write);
+}
+
+ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPerson& person,
+                                           const std::string& source) {
+  const auto now = core::nowUtc();
+  guard_.requireCapability(caller, Access::write);
+  const auto decision = guard_.decideNew(caller, Access::write, now);
+  std::vector<core::FieldError> errors;
+  // The dossier as it would be created: on_create, then the sections over it.
+  json full = person.on_create.is_object() ? person.on_create : json::object();
+  for (const auto& [name, patch] : person.sections.items()) {
+    refuseNulls(patch, "/" + name, errors);
+    if (full.contains(name) && full[name].is_object() && patch.is_object())
+      full[name].merge_patch(patch);
+    else
+      full[name] = patch;
+  }
+  // A new dossier takes the if_allowed fields only where the policy allows them without one.
+  for (const auto& path : person.if_allowed) {
+    const json::json_pointer pointer(path.str());
+    const auto it = decision.fields.find(path.str());
+    if (full.contains(pointer) && (it == decision.fields.end() || !it->second.allowed))
+      full.at(pointer.parent_pointer()).erase(pointer.back());
+  }
+  std::vector<std::pair<core::Section, std::string>> sections;
+  std::vector<core::Identifier> identifiers;
+  std::vector<core::FieldError> incomplete;  // sections that can only be merged into a dossier
+  for (const auto& [name, content] : full.items()) {
+    const auto section = core::parseSection(name);
+    if (!section) {
+      errors.push_back({"/" + name, "section", "not a section of the dossier"});
+      continue;
+    }
+    // A required field may come from the current version: checked once merged (or created).
+    std::vector<core::FieldError> found;
+    validate(*section, content, "/" + name, found);
+    const auto before = errors.size();
+    for (auto& e : found)
+      if (e.rule != "required") errors.push_back(std::move(e));
+    if (errors.size() != before) continue;
+    // An incomplete section still designates the person (a NIR alone, to match).
+    for (auto& identifier : identifiersOf(*section, content)) identifiers.push_back(identifier);
+    if (!found.empty())
+      incomplete.push_back(found.front());
+    else
+      sections.emplace_back(*section, content.dump());
+  }
+  if (errors.empty() && identifiers.empty())
+    errors.push_back({"/identifiants", "required",
+                      "at least one identifier (NIR, CAF/MSA matricule, France Travail or "
+                      "Département id) is needed to match the person"});
+  if (!errors.empty())
+    throw DomainError(ErrorKind::validation_failed, "the record does not validate",
+                      std::move(errors));
+
+  const auto match = findPerson(identifiers, full.value("identite", json::object()));
+  if (match) {
+    relationships_.attachSource(caller, match->id, now);
+    return mergeInto(caller, *match, person, source, now);
+  }
+  if (!full.contains("identite"))
+    incomplete.push_back(
+        {"/identite", "required", "a dossier is created from its identity section"});
+  if (!incomplete.empty())
+    throw DomainError(ErrorKind::validation_failed, "no dossier matches, and none can be created",
+                      std::move(incomplete));
+  auto created =
+      create(caller, decision, full, std::move(sections), std::move(identifiers), source, now);
+  return {ImportStatus::created,
+          created.id,
+          std::nullopt,
+          std::move(created.written),
+          std::move(created.decision),
+          std::nullopt,
+          {}};
+}
+
+ImportOutcome DossierService::mergeInto(const Caller& caller, const PersonMatch& match,
+                                        const ImportPerson& person, const std::string& source,
+                                        const core::UtcTime& now) {
+  json sections = person.sections;  // less the if_allowed fields the policy refuses
+  ImportOutcome out{ImportStatus::unchanged, match.id, match.on, {}, {}, std::nullopt, {}};
+  std::optional<policies::Decision> decision;
+  try {
+    decision = guard_.decide(caller, match.id, Access::write, now);
+    for (const auto& path : person.if_allowed) {
+      const json::json_pointer pointer(path.str());
+      const auto it = decision->fields.find(path.str());
+      if (!sections.contains(pointer) || (it != decision->fields.end() && it->second.allowed))
+        continue;
+      sections.at(pointer.parent_pointer()).erase(pointer.back());
+      out.left_out.push_back(path);
+    }
+    // What the record changes, section by section: a field stated with its current value is
+    // not a write (a NIR given to match, a re-import), so the policy is asked about the rest.
+    std::vector<core::FieldError> errors;
+    std::vector<store::DossierStore::SectionWrite> writes;
+    json changes = json::object();
+    for (const auto& [name, patch] : sections.items()) {
+      const auto section = *core::parseSection(name);
+      json merged = patch;
+      json news = patch;
+      if (const auto current = store_.currentSection(match.id, section)) {
+        const auto before = json::parse(current->content);
+        merged = before;
+        merged.merge_patch(patch);
+        for (const auto& key : person.upsert_items)
+          if (schemas::FieldCatalogue::sectionOf(key.list) == section)
+            upsertItems(before, patch, key, name.size() + 1, merged);
+        for (const auto& path : person.replace) {
+          if (schemas::FieldCatalogue::sectionOf(path) != section) continue;
+          const json::json_pointer pointer(path.str().substr(name.size() + 1));
+          if (patch.contains(pointer)) merged[pointer] = patch[pointer];
+        }
+        if (merged == before) continue;
+        news = withoutUnchanged(patch, before);
+      }
+      validate(section, merged, "/" + name, errors);
+      changes[name] = news;
+      std::optional<store::IdentifierUpdate> reindex;
+      if (auto kinds = identifierKindsOf(section); !kinds.empty())
+        reindex = store::IdentifierUpdate{std::move(kinds), identifiersOf(section, merged)};
+      writes.push_back({section, merged.dump(), std::move(reindex)});
+    }
+    std::vector<policies::WithheldField> refused;
+    for (const auto& [name, news] : changes.items())
+      for (auto& f : policies::forbiddenFields(*decision, guard_.catalogue(),
+                                               *core::parseSection(name), news))
+        refused.push_back(std::move(f));
+    if (!refused.empty())
+      refuseFields("the record changes fields this partner may not write", refused);
+    if (!errors.empty())
+      throw DomainError(ErrorKind::validation_failed,
+                        "the dossier, completed with the record, does not validate",
+                        std::move(errors));
+    const auto results = writes.empty()
+                             ? std::vector<store::PutResult>{}
+                             : store_.putSections(match.id, writes, {caller.partner.id, source});
+    json changed = json::object();
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (!results[i].changed) continue;
+      out.written.push_back(results[i].info);
+      const std::string name(core::toString(writes[i].section));
+      changed[name] = changes[name];
+      if (writes[i].section == core::Section::orientation)
+        relationships_.followOrientation(match.id, json::parse(writes[i].content),
+                                         caller.partner.id, now);
+    }
+    if (!out.written.empty()) out.status = ImportStatus::updated;
+    out.decision = recordOf(*decision, fieldsIn(guard_.catalogue(), changed));
+  } catch (const DomainError& e) {
+    out.status = ImportStatus::refused;
+    out.refusal = e;
+    if (decision) out.decision = recordOf(*decision, {});
+  }
+  return out;
+}
+
 core::DossierId DossierService::lookup(const Caller& caller,
                                        const core::Identifier& identifier) const {
   guard_.requireCapability(caller, Access::read);
-  const auto id = store_.findByIdentifier(identifier);
-  if (!id) throw DomainError(ErrorKind::not_found, "no dossier has that identifier");
-  guard_.requireVisible(caller, *id, core::nowUtc());
-  return *id;
+  const auto now = core::nowUtc();
+  std::optional<core::DossierId> found;
+  const bool needs_relationship = guard_.policy()->requiresRelationship(caller.partner.kind);
+  for (const auto& id : store_.dossiersWithIdentifier(identifier)) {
+    if (needs_relationship && !guard_.related(caller, id, now)) continue;  // as if absent
+    if (found)
+      throw DomainError(ErrorKind::conflict,
+                        "this CAF/MSA matricule is a household's: several dossiers hold it; look "
+                        "a member up by NIR, France Travail or Département identifier");
+    found = id;
+  }
+  if (!found) throw DomainError(ErrorKind::not_found, "no dossier has that identifier");
+  return *found;
 }
 
 ReadResult DossierService::read(const Caller& caller, const core::DossierId& id) const {

@@ -53,7 +53,12 @@ std::vector<Identifier> identifiersOf(core::Section section, const nlohmann::jso
     if (check.valid) out.push_back({IdentifierKind::nir, check.normalised});
   }
   if (section == core::Section::identifiants) {
-    if (content.contains("caf")) {
+    const auto text = [](const nlohmann::json& object, const char* key) {
+      return object.is_object() && object.contains(key) && object[key].is_string();
+    };
+    // An incomplete caf object (an import's record lacking a part) designates no one.
+    if (content.contains("caf") && text(content["caf"], "organisme") &&
+        text(content["caf"], "numero_organisme") && text(content["caf"], "matricule")) {
       const auto& caf = content["caf"];
       out.push_back({IdentifierKind::caf, cafKey(caf["organisme"].get<std::string>(),
                                                  caf["numero_organisme"].get<std::string>(),

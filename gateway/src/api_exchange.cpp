@@ -4,7 +4,9 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <fstream>
 #include <istream>
+#include <vector>
 
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/schemas/json_input.hpp"
@@ -72,6 +74,38 @@ nlohmann::json ApiRequest::jsonBody() {
         {ProblemType::malformed_request, "the body is shorter than its Content-Length", {}});
   body_consumed_ = true;
   return schemas::parseUntrustedJson(body);
+}
+
+void ApiRequest::spoolBody(const std::filesystem::path& file, std::size_t limit) {
+  const auto too_large =
+      ProblemException({ProblemType::payload_too_large,
+                        "the file exceeds the import limit of " + std::to_string(limit) + " bytes",
+                        {}});
+  if (http_.hasContentLength() && http_.getContentLength64() > static_cast<Poco::Int64>(limit))
+    throw too_large;  // unread: the connection is closed, not drained
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot create the import spool file");
+  auto& stream = http_.stream();
+  stream.exceptions(std::ios::badbit);
+  std::vector<char> buffer(64 * 1024);
+  std::size_t total = 0;
+  while (stream) {
+    stream.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<std::size_t>(stream.gcount());
+    total += n;
+    if (total > limit) {
+      out.close();
+      std::filesystem::remove(file);
+      throw too_large;
+    }
+    out.write(buffer.data(), static_cast<std::streamsize>(n));
+  }
+  out.close();
+  if (!out) throw std::runtime_error("cannot write the import spool file");
+  if (http_.hasContentLength() && total != static_cast<std::uint64_t>(http_.getContentLength64()))
+    throw ProblemException(
+        {ProblemType::malformed_request, "the body is shorter than its Content-Length", {}});
+  body_consumed_ = true;
 }
 
 void ApiRequest::drainBody() {

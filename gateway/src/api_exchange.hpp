@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/URI.h>
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -44,6 +45,7 @@ class ApiRequest {
 
   Poco::Net::HTTPServerRequest& http() { return http_; }
   const core::RequestId& id() const { return id_; }
+  const Limits& limits() const { return limits_; }
 
   const Caller& caller() const { return caller_; }
   void setCaller(Caller caller) { caller_ = std::move(caller); }
@@ -64,6 +66,10 @@ class ApiRequest {
   // Reads and parses the JSON body: 415 unless Content-Type is JSON, 413 past the body limit
   // (without reading further), 400 if malformed.
   nlohmann::json jsonBody();
+
+  // Writes the body to `file` as it arrives (an import), up to `limit` bytes: 413 past it (the
+  // partial file removed), 400 if shorter than its Content-Length, 408 on a stalled socket.
+  void spoolBody(const std::filesystem::path& file, std::size_t limit);
 
   AuditNote& audit() { return audit_; }
   const AuditNote& audit() const { return audit_; }

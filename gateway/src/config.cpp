@@ -83,10 +83,11 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   if (doc.contains("limits")) {
     const auto& limits = doc["limits"];
     reader.onlyKeys(limits, "limits",
-                    {"max_body_bytes", "request_timeout_seconds", "keep_alive_timeout_seconds",
-                     "max_threads", "max_queued"});
+                    {"max_body_bytes", "max_import_bytes", "request_timeout_seconds",
+                     "keep_alive_timeout_seconds", "max_threads", "max_queued"});
     auto& l = config.server.limits;
     reader.number(limits, "max_body_bytes", "limits", l.max_body_bytes);
+    reader.number(limits, "max_import_bytes", "limits", l.max_import_bytes);
     reader.number(limits, "request_timeout_seconds", "limits", l.request_timeout_seconds);
     reader.number(limits, "keep_alive_timeout_seconds", "limits", l.keep_alive_timeout_seconds);
     reader.number(limits, "max_threads", "limits", l.max_threads);

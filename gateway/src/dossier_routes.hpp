@@ -31,6 +31,9 @@ void addExportRoutes(Router& router, Services& services);
 // Registers GET /v1/indicators. The services must outlive the router.
 void addIndicatorRoutes(Router& router, Services& services);
 
+// Registers POST /v1/imports/{format}. The services must outlive the router.
+void addImportRoutes(Router& router, Services& services);
+
 // A 400 malformed-request problem saying what is wrong with the query.
 [[noreturn]] void badParameter(const std::string& detail);
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <deque>
+#include <future>
 #include <stdexcept>
 
 #include "passerelle/connectors/dossier_walk.hpp"
@@ -12,6 +14,22 @@
 #include "passerelle/policies/indicators.hpp"
 
 namespace passerelle::gateway {
+
+namespace {
+
+// Partner files sent to POST /v1/imports are spooled here, beside the store, readable by the
+// gateway's user only; what a crash left behind is removed at start.
+std::filesystem::path importSpool(const GatewayConfig& config) {
+  std::filesystem::path dir = config.sqlite_file;
+  dir += ".imports";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+  return dir;
+}
+
+}  // namespace
 
 crypto::MasterKeys Gateway::loadMasterKeys(const GatewayConfig& config) {
   if (config.master_key_file) return crypto::MasterKeys::loadFile(*config.master_key_file);
@@ -89,7 +107,11 @@ Gateway::Gateway(const GatewayConfig& config)
           [this] { return reloadPolicy(); },
           exports_,
           [this](const ExportOrder& order) { checkExportOrder(order); },
-          [this](const std::string& from, const std::string& to) { return indicators(from, to); }},
+          [this](const std::string& from, const std::string& to) { return indicators(from, to); },
+          [this](const ImportOrder& order, const std::filesystem::path& file) {
+            return runImport(order, file);
+          },
+          importSpool(config)},
       server_(std::make_unique<GatewayServer>(config.server, services_)) {}
 
 Gateway::~Gateway() {
@@ -283,6 +305,102 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
     audit_.append(std::move(disclosure));
   }
   return manifest;
+}
+
+namespace {
+
+// The HTTP status the same refusal gets from the API, for the audit entry.
+int statusOf(const dossiers::ImportOutcome& outcome) {
+  if (outcome.status == dossiers::ImportStatus::created) return 201;
+  if (!outcome.refusal) return 200;
+  switch (outcome.refusal->kind()) {
+    case core::ErrorKind::forbidden:
+      return 403;
+    case core::ErrorKind::conflict:
+      return 409;
+    default:
+      return 422;
+  }
+}
+
+std::string_view outcomeName(dossiers::ImportStatus status) {
+  switch (status) {
+    case dossiers::ImportStatus::created:
+      return "created";
+    case dossiers::ImportStatus::updated:
+      return "updated";
+    case dossiers::ImportStatus::unchanged:
+      return "unchanged";
+    case dossiers::ImportStatus::refused:
+      return "refused";
+  }
+  return "";
+}
+
+}  // namespace
+
+connectors::ImportReport Gateway::runImport(const ImportOrder& order,
+                                            const std::filesystem::path& file) {
+  const auto* partner = registry_.byId(order.partner);
+  if (partner == nullptr)
+    throw core::DomainError(core::ErrorKind::forbidden, "unknown partner " + order.partner.str());
+  const dossiers::Caller caller{*partner, order.purpose};
+  dossiers_->requireWriter(caller);
+  const auto format = std::string(connectors::toString(order.format));
+  // Entries are submitted as persons are written and awaited in bounded batches: an import
+  // does not wait for one durable audit write per person, nor hold a whole file's entries.
+  std::deque<std::future<audit::Appended>> pending;
+  const auto observe = [&](const dossiers::ImportOutcome& outcome) {
+    audit::AuditEvent event;
+    event.time = core::nowUtc();
+    event.partner = partner->id;
+    event.credential = order.credential;
+    event.purpose = order.purpose;
+    event.action = audit::AuditAction::dossier_import;
+    event.person = pseudonyms_.of(outcome.id);
+    event.policy_version = outcome.decision.policy_version;
+    event.rules = outcome.decision.grounds;
+    if (outcome.status != dossiers::ImportStatus::refused) event.written = outcome.decision.fields;
+    for (const auto& path : outcome.left_out) event.withheld.push_back({path.str(), "not_allowed"});
+    event.decision = !outcome.refusal ? audit::AuditDecision::allow
+                     : outcome.refusal->kind() == core::ErrorKind::forbidden
+                         ? audit::AuditDecision::deny
+                         : audit::AuditDecision::invalid;
+    event.request_id = order.request_id;
+    event.status = statusOf(outcome);
+    event.details = {{"format", format}, {"outcome", std::string(outcomeName(outcome.status))}};
+    if (outcome.matched_on)
+      event.details["matched_on"] = std::string(core::toString(*outcome.matched_on));
+    pending.push_back(audit_.submit(std::move(event)));
+    if (pending.size() >= 512) {
+      pending.front().get();
+      pending.pop_front();
+    }
+  };
+  auto report =
+      connectors::runImport(order.format, file, *dossiers_, caller, "import:" + format, observe);
+  for (auto& p : pending) p.get();
+  if (!order.record_run) return report;
+  audit::AuditEvent event;
+  event.time = core::nowUtc();
+  event.partner = partner->id;
+  event.credential = order.credential;
+  event.purpose = order.purpose;
+  event.action = audit::AuditAction::import_run;
+  event.decision =
+      report.rejected == 0 ? audit::AuditDecision::allow : audit::AuditDecision::partial;
+  event.policy_version = policyVersion();
+  event.request_id = order.request_id;
+  event.status = 200;
+  event.details = {{"format", format},
+                   {"records", std::to_string(report.records)},
+                   {"created", std::to_string(report.created)},
+                   {"matched", std::to_string(report.matched)},
+                   {"updated", std::to_string(report.updated)},
+                   {"unchanged", std::to_string(report.unchanged)},
+                   {"rejected", std::to_string(report.rejected)}};
+  audit_.append(std::move(event));
+  return report;
 }
 
 nlohmann::ordered_json Gateway::indicators(const std::string& from, const std::string& to,

@@ -81,6 +81,12 @@ constexpr const char* kUsage = R"(usage:
       run beside a serving gateway.
   passerelle export open DIR --secret-key FILE --out DIR2 [--public-key HEX]
       (Évaluateur) Verify an export's signed manifest and files, and decrypt it into DIR2.
+  passerelle import caf-rsa-xml|france-travail-csv|ndjson FILE --config FILE --as PARTNER
+                    [--purpose PURPOSE] [--report FILE]
+      Import a partner file as PARTNER, under the sharing policy, with the API's matching and
+      validation (docs/imports.md); prints the report (JSON), exit 3 if records were rejected.
+      The default purpose is instruction_rsa (accompagnement for France Travail). Recorded in
+      the audit log; refuses to run beside a serving gateway (use POST /v1/imports/{format}).
   passerelle indicators --config FILE --from DATE --to DATE [--as-of DATE]
       The SPIE indicators over the period (JSON), from every dossier, cells under the threshold
       hidden (policies/indicators/spie.json; the same as GET /v1/indicators).
@@ -439,6 +445,7 @@ int main(int argc, char** argv) {
     if (command == "keys") return keys(args);
     if (command == "audit") return passerelle::gateway::auditCommand(args);
     if (command == "export") return passerelle::gateway::exportCommand(args);
+    if (command == "import") return passerelle::gateway::importCommand(args);
     if (command == "indicators") return indicators(args);
     if (command == "retention") return retention(args);
     throw UsageError("unknown command " + command);

@@ -14,7 +14,7 @@ struct TypeInfo {
   const char* title;
 };
 
-constexpr std::array<TypeInfo, 16> kTypes = {{
+constexpr std::array<TypeInfo, 17> kTypes = {{
     {ProblemType::malformed_request, 400, "malformed-request", "The request cannot be read"},
     {ProblemType::validation_failed, 422, "validation-failed", "The document breaks the schema"},
     {ProblemType::unauthenticated, 401, "unauthenticated", "The partner is not authenticated"},
@@ -33,6 +33,7 @@ constexpr std::array<TypeInfo, 16> kTypes = {{
     {ProblemType::integrity_error, 500, "integrity-error",
      "Stored data failed its integrity check"},
     {ProblemType::internal_error, 500, "internal-error", "Internal error"},
+    {ProblemType::unusable_file, 422, "unusable-file", "The file cannot be imported"},
     {ProblemType::audit_unavailable, 503, "audit-unavailable",
      "The access could not be recorded in the audit log"},
 }};

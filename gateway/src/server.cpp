@@ -258,6 +258,7 @@ GatewayServer::GatewayServer(const ServerOptions& options, Services& services)
   addAccessRoutes(impl_->router, services);
   addAuditRoutes(impl_->router, services);
   addIndicatorRoutes(impl_->router, services);
+  addImportRoutes(impl_->router, services);
   addExportRoutes(impl_->router, services);
 }
 

@@ -91,13 +91,24 @@ class SqliteDossierStore final : public DossierStore {
 
   std::optional<core::DossierId> findByIdentifier(
       const core::Identifier& identifier) const override {
-    auto session = readers_.acquire();
-    std::vector<std::string> ids;
-    *session << "SELECT dossier_id FROM identifier_index WHERE kind = ? AND blind = ?",
-        bind(std::string(core::toString(identifier.kind))), bind(sealed_.blindIndex(identifier)),
-        into(ids), now;
-    if (ids.empty()) return std::nullopt;
-    return core::DossierId::parse(ids.front());
+    auto ids = dossiersWithIdentifier(identifier);
+    if (ids.size() != 1) return std::nullopt;
+    return ids.front();
+  }
+
+  std::vector<core::DossierId> dossiersWithIdentifier(
+      const core::Identifier& identifier) const override {
+    std::vector<std::string> rows;
+    {
+      auto session = readers_.acquire();
+      *session << "SELECT dossier_id FROM identifier_index WHERE kind = ? AND blind = ? "
+                  "ORDER BY dossier_id",
+          bind(std::string(core::toString(identifier.kind))), bind(sealed_.blindIndex(identifier)),
+          into(rows), now;
+    }
+    std::vector<core::DossierId> out;
+    for (const auto& r : rows) out.push_back(parseStoredId(r));
+    return out;
   }
 
   bool exists(const core::DossierId& id) const override {
@@ -148,26 +159,26 @@ class SqliteDossierStore final : public DossierStore {
                        const std::optional<IdentifierUpdate>& identifiers,
                        const WriteContext& context) override {
     std::lock_guard lock(write_mutex_);
-    if (!dossierExists(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
-    const auto cipher = sealed_.dossierCipher(id);
-    if (!cipher) throw DomainError(ErrorKind::not_found, "no such dossier");
-    const auto current = currentInfo(id, section);
-    checkPrecondition(precondition, current);
-    const auto hash = sealed_.contentHash(content);
-    if (current && current->content_hash == hash) return {*current, false};
-
+    const auto cipher = writableCipher(id);
+    checkPrecondition(precondition, currentInfo(id, section));
     Poco::Data::Transaction tx(writer_);
-    if (identifiers) {
-      for (const auto& identifier : identifiers->values) checkNotTaken(identifier, id);
-      for (auto kind : identifiers->kinds)
-        writer_ << "DELETE FROM identifier_index WHERE dossier_id = ? AND kind = ?", bind(id.str()),
-            bind(std::string(core::toString(kind))), now;
-      insertIdentifiers(id, identifiers->values);
-    }
-    const std::int64_t version = current ? current->version + 1 : 1;
-    const auto info = insertVersion(*cipher, id, section, version, content, nowUtc(), context);
+    auto result = writeVersion(cipher, id, {section, content, identifiers}, nowUtc(), context);
     tx.commit();
-    return {info, true};
+    return result;
+  }
+
+  std::vector<PutResult> putSections(const core::DossierId& id,
+                                     const std::vector<SectionWrite>& writes,
+                                     const WriteContext& context) override {
+    std::lock_guard lock(write_mutex_);
+    const auto cipher = writableCipher(id);
+    Poco::Data::Transaction tx(writer_);
+    const auto at = nowUtc();
+    std::vector<PutResult> results;
+    for (const auto& write : writes)
+      results.push_back(writeVersion(cipher, id, write, at, context));
+    tx.commit();
+    return results;
   }
 
   std::vector<VersionInfo> history(const core::DossierId& id) const override {
@@ -250,6 +261,39 @@ class SqliteDossierStore final : public DossierStore {
 
  private:
   // Called with the write lock held.
+  crypto::Aead writableCipher(const core::DossierId& id) {
+    if (!dossierExists(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+    auto cipher = sealed_.dossierCipher(id);
+    if (!cipher) throw DomainError(ErrorKind::not_found, "no such dossier");
+    return std::move(*cipher);
+  }
+
+  // Called with the write lock held, inside a transaction. Writes nothing when the content
+  // equals the current version.
+  PutResult writeVersion(const crypto::Aead& cipher, const core::DossierId& id,
+                         const SectionWrite& write, const std::string& at,
+                         const WriteContext& context) {
+    const auto current = currentInfo(id, write.section);
+    if (current && current->content_hash == sealed_.contentHash(write.content))
+      return {*current, false};
+    if (write.identifiers) {
+      for (const auto& identifier : write.identifiers->values) checkNotTaken(identifier, id);
+      for (auto kind : write.identifiers->kinds)
+        writer_ << "DELETE FROM identifier_index WHERE dossier_id = ? AND kind = ?", bind(id.str()),
+            bind(std::string(core::toString(kind))), now;
+      insertIdentifiers(id, write.identifiers->values);
+    }
+    const std::int64_t version = current ? current->version + 1 : 1;
+    return {insertVersion(cipher, id, write.section, version, write.content, at, context), true};
+  }
+
+  static core::DossierId parseStoredId(const std::string& text) {
+    const auto id = core::DossierId::parse(text);
+    if (!id) throw DomainError(ErrorKind::integrity, "stored row names a malformed dossier id");
+    return *id;
+  }
+
+  // Called with the write lock held.
   std::optional<VersionInfo> currentInfo(const core::DossierId& id, core::Section section) {
     std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string>> rows;
     writer_ << "SELECT version, author, source, written_at, content_hash FROM section_versions "
@@ -282,6 +326,7 @@ class SqliteDossierStore final : public DossierStore {
 
   // Called with the write lock held, inside a transaction.
   void checkNotTaken(const core::Identifier& identifier, const core::DossierId& id) {
+    if (core::isHouseholdIdentifier(identifier.kind)) return;  // shared by design
     std::vector<std::string> owners;
     writer_ << "SELECT dossier_id FROM identifier_index WHERE kind = ? AND blind = ?",
         bind(std::string(core::toString(identifier.kind))), bind(sealed_.blindIndex(identifier)),

@@ -2,6 +2,7 @@
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
+#include "passerelle/dossiers/person_match.hpp"
 #include "passerelle/gateway/demo_data.hpp"
 #include "service_harness.hpp"
 
@@ -104,13 +105,74 @@ TEST_F(DossierServiceTest, LookupNormalisesWhatPartnersWrite) {
 
 TEST_F(DossierServiceTest, IdentifiersOfTwoDifferentDossiersConflict) {
   h_.createAsCaf(0);
-  h_.createAsCaf(1);
-  json mixed = fromCaf(1);
-  mixed["identifiants"]["caf"] = person(0)["identifiants"]["caf"];
+  const auto second = h_.createAsCaf(1);
+  const auto dep = h_.as("departement");
+  h_.dossiers.writeSection(dep, second, Section::identifiants,
+                           {{"departement", person(1)["identifiants"]["departement"]}}, any(),
+                           "test");
+  // Person 0's NIR with person 1's Département id.
+  json mixed = fromCaf(0);
+  mixed["identifiants"]["departement"] = person(1)["identifiants"]["departement"];
+  EXPECT_EQ(kindOf([&] { h_.dossiers.createOrMatch(dep, mixed, "test"); }), ErrorKind::conflict);
+}
+
+// The CAF/MSA matricule is the household's: each member is a dossier of their own, matched on
+// the matricule with their name and birth date, accents and case aside.
+TEST_F(DossierServiceTest, AHouseholdMatriculeMatchesEachMemberByNameAndBirthDate) {
+  const auto caf = h_.as("caf", Purpose::instruction_rsa);
+  const json household = person(0)["identifiants"]["caf"];
+  auto member = [&](std::size_t i) {
+    json body = {{"identite", person(i)["identite"]}, {"identifiants", {{"caf", household}}}};
+    body["identite"].erase("nir");
+    return body;
+  };
+  const auto first = h_.dossiers.createOrMatch(caf, member(0), "test");
+  const auto second = h_.dossiers.createOrMatch(caf, member(1), "test");
+  EXPECT_FALSE(first.matched);
+  EXPECT_FALSE(second.matched) << "another member of the household is another person";
+  EXPECT_NE(first.id, second.id);
+
+  auto again = member(1);
+  again["identite"]["nom_naissance"] =
+      dossiers::foldName(again["identite"]["nom_naissance"].get<std::string>());
+  again["identite"]["prenoms"][0] =
+      dossiers::foldName(again["identite"]["prenoms"][0].get<std::string>());
+  const auto matched = h_.dossiers.createOrMatch(caf, again, "test");
+  EXPECT_TRUE(matched.matched);
+  EXPECT_EQ(matched.id, second.id);
+  EXPECT_EQ(matched.matched_on, IdentifierKind::caf);
+
+  auto other_birth = member(1);
+  other_birth["identite"]["date_naissance"] = "1901-01-01";
+  EXPECT_FALSE(h_.dossiers.createOrMatch(caf, other_birth, "test").matched);
+  // Looking a household up by its matricule alone cannot say which member is meant.
   EXPECT_EQ(kindOf([&] {
-              h_.dossiers.createOrMatch(h_.as("caf", Purpose::instruction_rsa), mixed, "test");
+              h_.dossiers.lookup(
+                  h_.as("departement"),
+                  parseQueryIdentifier(IdentifierKind::caf,
+                                       household["organisme"].get<std::string>() + ":" +
+                                           household["numero_organisme"].get<std::string>() + ":" +
+                                           household["matricule"].get<std::string>()));
             }),
             ErrorKind::conflict);
+}
+
+TEST(PersonMatchTest, FoldsAccentsLigaturesCaseAndPunctuation) {
+  EXPECT_EQ(dossiers::foldName("Jérôme"), "JEROME");
+  EXPECT_EQ(dossiers::foldName("Lætitia"), "LAETITIA");
+  EXPECT_EQ(dossiers::foldName("Cœur-de-Lion"), "COEURDELION");
+  EXPECT_EQ(dossiers::foldName("N'Diaye Ba"), "NDIAYEBA");
+  EXPECT_EQ(dossiers::foldName("Müller ×"), "MULLER");
+  json a = {{"nom_naissance", "Éloïse"},
+            {"prenoms", {"Anaïs", "Marie"}},
+            {"date_naissance", "1990-02-03"}};
+  json b = {{"nom_naissance", "X"},
+            {"nom_usage", "ELOISE"},
+            {"prenoms", {"ANAIS"}},
+            {"date_naissance", "1990-02-03"}};
+  EXPECT_TRUE(dossiers::samePerson(a, b)) << "the usage name may match the birth name";
+  b["prenoms"] = {"Marie"};
+  EXPECT_FALSE(dossiers::samePerson(a, b)) << "the first given name must match";
 }
 
 TEST_F(DossierServiceTest, CreationErrorsNameEachBadFieldWithItsSection) {

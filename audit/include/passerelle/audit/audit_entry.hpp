@@ -30,6 +30,8 @@ enum class AuditAction {
   export_fetch,
   survey_contact,  // a person's identity and contact given to a study's évaluateur, on consent
   indicators_read,
+  import_run,      // a partner file imported: one entry for the file, no person
+  dossier_import,  // a person's dossier created, updated or matched by an import
   relationship_list,
   relationship_attach,
   relationship_end,

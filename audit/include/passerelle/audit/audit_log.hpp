@@ -67,6 +67,9 @@ class AuditLog {
   // Gives the event the next position and returns once it is durable. Throws AuditUnavailable
   // if it could not be written.
   Appended append(AuditEvent event);
+  // The same without waiting: the future is ready once the entry is durable (or holds
+  // AuditUnavailable). A bulk import submits many and waits for them together.
+  std::future<Appended> submit(AuditEvent event);
 
   // Signs and stores a checkpoint covering every entry durable so far (and any written with it).
   Checkpoint checkpointNow();

@@ -16,6 +16,10 @@ enum class IdentifierKind {
 };
 
 std::optional<IdentifierKind> parseIdentifierKind(std::string_view name);
+// A household identifier designates every member of a household (the CAF/MSA matricule is the
+// household's file number): several dossiers share it, and it matches a person only together
+// with their name and birth date. Every other kind designates one person.
+bool isHouseholdIdentifier(IdentifierKind kind);
 std::string_view toString(IdentifierKind kind);
 const std::vector<IdentifierKind>& allIdentifierKinds();
 

@@ -57,6 +57,49 @@ struct WriteResult {
   DecisionRecord decision;
 };
 
+// One person of a bulk import, as a connector maps them.
+struct ImportPerson {
+  // section name -> the fields to write: merged into the current version (fields absent here
+  // are kept), or the first version of a new dossier.
+  nlohmann::json sections = nlohmann::json::object();
+  // section name -> document written only if the dossier is created; otherwise used to match
+  // (a France Travail extract names the person, but France Travail does not own the identity).
+  nlohmann::json on_create = nlohmann::json::object();
+  // Subtrees the source states whole (catalogue paths such as "/droits/rsa"): when given, they
+  // replace the current value instead of being merged into it, so that a field the source no
+  // longer sends (a suspension that ended) does not linger.
+  std::vector<core::FieldPath> replace;
+  // Fields written only where the policy allows this partner to write them for this person (a
+  // health flag needs the person's consent); elsewhere left out and listed in the outcome,
+  // instead of refusing the whole record.
+  std::vector<core::FieldPath> if_allowed;
+  // Lists the source sends item by item (France Travail's actions, one row each): the items
+  // given are put into the current list, replacing the one with the same key fields, instead of
+  // replacing the list.
+  struct ItemKey {
+    core::FieldPath list;
+    std::vector<std::string> fields;
+  };
+  std::vector<ItemKey> upsert_items;
+};
+
+enum class ImportStatus {
+  created,    // a new dossier
+  updated,    // a dossier matched, and at least one section changed
+  unchanged,  // a dossier matched, and every section already said this
+  refused,    // a dossier matched, and the write was refused (see ImportOutcome::refusal)
+};
+
+struct ImportOutcome {
+  ImportStatus status;
+  core::DossierId id;
+  std::optional<core::IdentifierKind> matched_on;  // none when created
+  std::vector<store::VersionInfo> written;         // versions written by this import
+  DecisionRecord decision;
+  std::optional<core::DomainError> refusal;  // forbidden or validation_failed, fields named
+  std::vector<core::FieldPath> left_out;     // if_allowed fields the policy did not allow
+};
+
 // The use cases on dossiers, in one place for the HTTP API and the bulk imports: validation,
 // the sharing policy (relationships, consents) on every read and write, identifier matching
 // and versioned writes. Errors are core::DomainError: forbidden (policy; fields named),
@@ -74,7 +117,22 @@ class DossierService {
   CreateResult createOrMatch(const Caller& caller, const nlohmann::json& body,
                              const std::string& source);
 
-  // The dossier an identifier designates, if the caller may see it (not_found otherwise).
+  // Throws DomainError(forbidden) unless some rule lets the caller's kind write for its purpose
+  // (an import is refused before its file is read).
+  void requireWriter(const Caller& caller) const;
+
+  // Bulk imports: matches the person (findPerson), then merges `sections` into their dossier
+  // under the same policy and validation as writeSection, all sections in one transaction; or
+  // creates the dossier from `on_create` and `sections` as createOrMatch would. Throws
+  // core::DomainError when no dossier can be designated (invalid sections, no identifier,
+  // identifiers of different dossiers, creation refused); once a dossier is designated, a
+  // refusal is returned in the outcome, so that it can be recorded against the person.
+  ImportOutcome importPerson(const Caller& caller, const ImportPerson& person,
+                             const std::string& source);
+
+  // The dossier an identifier designates, if the caller may see it (not_found otherwise). A
+  // household identifier (CAF/MSA matricule) shared by several dossiers the caller may see is
+  // a conflict: a household member is looked up by a person's identifier.
   core::DossierId lookup(const Caller& caller, const core::Identifier& identifier) const;
 
   ReadResult read(const Caller& caller, const core::DossierId& id) const;
@@ -98,6 +156,29 @@ class DossierService {
   std::vector<store::VersionInfo> history(const Caller& caller, const core::DossierId& id) const;
 
  private:
+  struct PersonMatch {
+    core::DossierId id;
+    core::IdentifierKind on;
+  };
+  // The dossier the identifiers designate, strongest first: a person's identifier (NIR, France
+  // Travail, Département) designates its dossier; a household identifier (CAF/MSA matricule)
+  // designates the member of the household with the same name and birth date as `identite`
+  // (person_match.hpp). Throws conflict if they designate different dossiers.
+  std::optional<PersonMatch> findPerson(std::vector<core::Identifier> identifiers,
+                                        const nlohmann::json& identite) const;
+  std::optional<core::DossierId> householdMember(const core::Identifier& household,
+                                                 const nlohmann::json& identite) const;
+  // Creates a dossier from `body` (section -> document, already validated), every field being
+  // one the caller may write.
+  CreateResult create(const Caller& caller, const policies::Decision& decision,
+                      const nlohmann::json& body,
+                      std::vector<std::pair<core::Section, std::string>> sections,
+                      std::vector<core::Identifier> identifiers, const std::string& source,
+                      const core::UtcTime& now);
+  ImportOutcome mergeInto(const Caller& caller, const PersonMatch& match,
+                          const ImportPerson& person, const std::string& source,
+                          const core::UtcTime& now);
+
   void validate(core::Section section, const nlohmann::json& content,
                 const std::string& pointer_prefix, std::vector<core::FieldError>& errors) const;
 

@@ -8,6 +8,7 @@
 
 #include "passerelle/audit/audit_log.hpp"
 #include "passerelle/audit/person_pseudonyms.hpp"
+#include "passerelle/connectors/importer.hpp"
 #include "passerelle/crypto/master_keys.hpp"
 #include "passerelle/crypto/signer.hpp"
 #include "passerelle/dossiers/access_guard.hpp"
@@ -27,6 +28,18 @@
 
 namespace passerelle::gateway {
 
+// Who imports what (POST /v1/imports/{format}, passerelle import).
+struct ImportOrder {
+  core::PartnerId partner;
+  std::string credential;  // as the audit log names it
+  core::Purpose purpose;
+  connectors::ImportFormat format;
+  core::RequestId request_id;
+  // Whether runImport appends the `import_run` entry; an HTTP request's own entry is that
+  // record, so the route says no.
+  bool record_run = true;
+};
+
 // The services a request may call, in one place for the HTTP routes (and, later, the imports).
 struct Services {
   dossiers::DossierService& dossiers;
@@ -43,6 +56,10 @@ struct Services {
   std::function<void(const ExportOrder&)> check_export;
   // The SPIE indicators over [from, to] (YYYY-MM-DD), small cells hidden.
   std::function<nlohmann::ordered_json(const std::string& from, const std::string& to)> indicators;
+  // Imports a partner file (Gateway::runImport).
+  std::function<connectors::ImportReport(const ImportOrder&, const std::filesystem::path&)>
+      import_file;
+  std::filesystem::path import_spool;  // where request bodies are written while imported
 };
 
 // The gateway's Ed25519 public key (receipts, audit checkpoints), derived from the root key in
@@ -86,6 +103,12 @@ class Gateway {
   // checkExportOrder; recorded in the audit log (one entry: who, study, profile, how many
   // persons).
   nlohmann::json runExport(const ExportOrder& order, const std::filesystem::path& out_dir);
+
+  // Imports a partner file through the dossier service (connectors::runImport) as the order's
+  // partner and purpose; every person created, matched or refused gets a `dossier_import` audit
+  // entry, the file one `import_run` entry with the counts. Throws connectors::FileFormatError
+  // for an unusable file, core::DomainError(forbidden) for a partner that may not write.
+  connectors::ImportReport runImport(const ImportOrder& order, const std::filesystem::path& file);
 
   // The SPIE indicators over [from, to] (YYYY-MM-DD) as of `as_of` (default today), from every
   // dossier, small cells hidden (policies/indicators.hpp). Throws core::DomainError

@@ -8,6 +8,8 @@ namespace passerelle::gateway {
 // is a few KB, so 1 MiB bodies leave room for the largest pathway histories.
 struct Limits {
   std::size_t max_body_bytes = 1024 * 1024;
+  // POST /v1/imports: a département's monthly CAF flux is tens of MB.
+  std::size_t max_import_bytes = 512 * 1024 * 1024;
   int request_timeout_seconds = 30;  // socket I/O timeout while reading a request or TLS handshake
   int keep_alive_timeout_seconds = 15;
   int max_threads = 16;

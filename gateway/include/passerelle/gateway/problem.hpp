@@ -27,6 +27,7 @@ enum class ProblemType {
   conflict,
   integrity_error,
   internal_error,
+  unusable_file,      // an import's file cannot be used at all (nothing imported)
   audit_unavailable,  // nothing is returned that the audit log could not record
 };
 

@@ -76,8 +76,11 @@ class DossierStore {
       const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
       const std::vector<core::Identifier>& identifiers, const WriteContext& context) = 0;
 
-  // The dossier an identifier belongs to, if any.
+  // The dossier a person's identifier belongs to, if any. For a household identifier
+  // (core::isHouseholdIdentifier), the dossier only when it is the one member holding it.
   virtual std::optional<core::DossierId> findByIdentifier(const core::Identifier& id) const = 0;
+  // Every dossier holding the identifier, in id order (the members of a household).
+  virtual std::vector<core::DossierId> dossiersWithIdentifier(const core::Identifier& id) const = 0;
 
   virtual bool exists(const core::DossierId& id) const = 0;
 
@@ -97,6 +100,19 @@ class DossierStore {
                                const std::string& content, const Precondition& precondition,
                                const std::optional<IdentifierUpdate>& identifiers,
                                const WriteContext& context) = 0;
+
+  // One section of a putSections call.
+  struct SectionWrite {
+    core::Section section;
+    std::string content;
+    std::optional<IdentifierUpdate> identifiers;
+  };
+  // Writes several sections of one dossier as putSection does (without precondition), all or
+  // nothing, in one durable transaction (imports: one commit per person, not per section).
+  // Results in the order of `writes`.
+  virtual std::vector<PutResult> putSections(const core::DossierId& id,
+                                             const std::vector<SectionWrite>& writes,
+                                             const WriteContext& context) = 0;
 
   // Metadata of every version of every section, oldest first within a section.
   virtual std::vector<VersionInfo> history(const core::DossierId& id) const = 0;

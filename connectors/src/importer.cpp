@@ -1,0 +1,55 @@
+#include "passerelle/connectors/importer.hpp"
+
+#include "import_formats.hpp"
+#include "passerelle/core/enum_names.hpp"
+
+namespace passerelle::connectors {
+
+namespace {
+constexpr core::EnumNames<ImportFormat, 3> kNames({{
+    {ImportFormat::caf_rsa_xml, "caf-rsa-xml"},
+    {ImportFormat::france_travail_csv, "france-travail-csv"},
+    {ImportFormat::ndjson, "ndjson"},
+}});
+}  // namespace
+
+std::optional<ImportFormat> parseImportFormat(std::string_view name) {
+  return kNames.parse(name);
+}
+std::string_view toString(ImportFormat format) {
+  return kNames.name(format);
+}
+
+ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
+                       dossiers::DossierService& dossiers, const dossiers::Caller& caller,
+                       const std::string& source, const ImportObserver& observe) {
+  const auto started = std::chrono::steady_clock::now();
+  ImportReport report;
+  report.format = std::string(toString(format));
+  const detail::PersonSink sink = [&](const ImportPosition& position,
+                                      const dossiers::ImportPerson& person) {
+    try {
+      const auto outcome = dossiers.importPerson(caller, person, source);
+      report.count(position, outcome);
+      observe(outcome);
+    } catch (const core::DomainError& e) {
+      report.reject(position, e);  // no dossier designated: nothing to record against a person
+    }
+  };
+  switch (format) {
+    case ImportFormat::caf_rsa_xml:
+      detail::importCafFlux(file, report, sink);
+      break;
+    case ImportFormat::france_travail_csv:
+      detail::importFranceTravail(file, report, sink);
+      break;
+    case ImportFormat::ndjson:
+      detail::importNdjson(file, report, sink);
+      break;
+  }
+  report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return report;
+}
+
+}  // namespace passerelle::connectors

@@ -1,0 +1,65 @@
+// POST /v1/imports/{format}: a source partner's file, imported under the sharing policy.
+#include <filesystem>
+
+#include "dossier_routes.hpp"
+#include "passerelle/connectors/delimited_reader.hpp"
+#include "passerelle/gateway/gateway.hpp"
+#include "passerelle/gateway/problem.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+// The spooled body, removed whatever happens: it holds personal data in clear.
+class SpoolFile {
+ public:
+  explicit SpoolFile(std::filesystem::path path) : path_(std::move(path)) {}
+  ~SpoolFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  SpoolFile(const SpoolFile&) = delete;
+  SpoolFile& operator=(const SpoolFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+ApiResponse postImport(Services& services, ApiRequest& request) {
+  const auto format = connectors::parseImportFormat(request.pathParam("format"));
+  if (!format)
+    throw ProblemException({ProblemType::not_found,
+                            "no such import format: caf-rsa-xml, france-travail-csv or ndjson",
+                            {}});
+  request.audit().details["format"] = std::string(connectors::toString(*format));
+  const auto caller = callerOf(request);
+  services.dossiers.requireWriter(caller);  // before reading a possibly large file
+  const SpoolFile spool(services.import_spool / (request.id().str() + ".import"));
+  request.spoolBody(spool.path(), request.limits().max_import_bytes);
+  const ImportOrder order{caller.partner.id, request.presentedCredential(),
+                          caller.purpose,    *format,
+                          request.id(),      false};
+  try {
+    const auto report = services.import_file(order, spool.path());
+    auto& details = request.audit().details;
+    details["records"] = std::to_string(report.records);
+    details["created"] = std::to_string(report.created);
+    details["matched"] = std::to_string(report.matched);
+    details["updated"] = std::to_string(report.updated);
+    details["unchanged"] = std::to_string(report.unchanged);
+    details["rejected"] = std::to_string(report.rejected);
+    return {200, report.toJson(), {}};
+  } catch (const connectors::FileFormatError& e) {
+    throw ProblemException({ProblemType::unusable_file, e.what(), {}});
+  }
+}
+
+}  // namespace
+
+void addImportRoutes(Router& router, Services& services) {
+  router.add({"POST", "/v1/imports/{format}", true, true, bindRoute(services, &postImport),
+              audit::AuditAction::import_run});
+}
+
+}  // namespace passerelle::gateway

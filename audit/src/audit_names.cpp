@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 27> kActions({{
+constexpr core::EnumNames<AuditAction, 29> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -22,6 +22,8 @@ constexpr core::EnumNames<AuditAction, 27> kActions({{
     {A::indicators_read, "indicators_read"},
     {A::import_run, "import_run"},
     {A::dossier_import, "dossier_import"},
+    {A::changes_read, "changes_read"},
+    {A::webhook_deliveries_read, "webhook_deliveries_read"},
     {A::relationship_list, "relationship_list"},
     {A::relationship_attach, "relationship_attach"},
     {A::relationship_end, "relationship_end"},
@@ -36,7 +38,7 @@ constexpr core::EnumNames<AuditAction, 27> kActions({{
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 27> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 29> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -52,6 +54,8 @@ constexpr core::EnumNames<AuditAction, 27> kActionLabels({{
     {A::indicators_read, "consultation des indicateurs agrégés"},
     {A::import_run, "import d'un fichier partenaire"},
     {A::dossier_import, "dossier créé ou mis à jour par un import"},
+    {A::changes_read, "consultation du fil des modifications"},
+    {A::webhook_deliveries_read, "consultation des notifications envoyées aux partenaires"},
     {A::relationship_list, "consultation des rattachements"},
     {A::relationship_attach, "rattachement d'un organisme"},
     {A::relationship_end, "fin d'un rattachement"},

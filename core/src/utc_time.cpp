@@ -20,6 +20,12 @@ UtcTime nowUtc() {
   return Poco::DateTimeFormatter::format(Poco::Timestamp(), kFormat);
 }
 
+UtcTime utcIn(long long milliseconds) {
+  Poco::Timestamp at;
+  at += static_cast<Poco::Timestamp::TimeDiff>(milliseconds) * 1000;
+  return Poco::DateTimeFormatter::format(at, kFormat);
+}
+
 std::optional<UtcTime> parseUtc(std::string_view text) {
   static const std::regex date_only("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
   static const std::regex date_time(

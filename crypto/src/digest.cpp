@@ -16,6 +16,18 @@ std::string sha256Hex(std::string_view data) {
   return toHex(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
 }
 
+std::string hmacSha256Hex(std::string_view key, std::string_view data) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> out{};
+  crypto_auth_hmacsha256_final(&state, out.data());
+  sodium_memzero(&state, sizeof state);
+  return toHex(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
+}
+
 struct Sha256::State {
   crypto_hash_sha256_state state;
 };

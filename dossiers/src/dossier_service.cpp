@@ -1,6 +1,7 @@
 #include "passerelle/dossiers/dossier_service.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "passerelle/core/domain_error.hpp"
@@ -509,6 +510,33 @@ void DossierService::erase(const Caller& caller, const core::DossierId& id, cons
                         "under GDPR art. 17, ...), 1 to 500 characters, and nothing else"}});
   if (!store_.erase(id, body["reason"].get<std::string>(), {caller.partner.id, "api"}))
     throw DomainError(ErrorKind::not_found, "no such dossier");
+}
+
+ChangesPage DossierService::changes(const Caller& caller, std::int64_t since,
+                                    std::size_t limit) const {
+  guard_.requireCapability(caller, Access::read);
+  const auto now = core::nowUtc();
+  const auto scanned = store_.changesAfter(since, limit);
+  ChangesPage page{{}, scanned.empty() ? since : scanned.back().sequence, scanned.size() == limit};
+  // Per dossier of the page: the sections the caller may read from (none if it may not see it).
+  std::map<core::DossierId, std::set<core::Section>> readable;
+  for (const auto& change : scanned) {
+    auto it = readable.find(change.dossier);
+    if (it == readable.end()) {
+      std::set<core::Section> sections;
+      try {
+        for (const auto& [path, field] :
+             guard_.decide(caller, change.dossier, Access::read, now).fields)
+          if (field.allowed)
+            sections.insert(schemas::FieldCatalogue::sectionOf(core::FieldPath(path)));
+      } catch (const DomainError& e) {
+        if (e.kind() != ErrorKind::not_found) throw;  // not visible to this caller
+      }
+      it = readable.emplace(change.dossier, std::move(sections)).first;
+    }
+    if (it->second.count(change.section)) page.changes.push_back(change);
+  }
+  return page;
 }
 
 std::vector<store::VersionInfo> DossierService::history(const Caller& caller,

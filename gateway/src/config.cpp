@@ -59,7 +59,7 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   }
   reader.onlyKeys(doc, "(root)",
                   {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies",
-                   "audit", "retention"});
+                   "audit", "retention", "webhooks"});
 
   GatewayConfig config;
   if (doc.contains("listen")) {
@@ -123,6 +123,21 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
       if (!retention["daily"].is_boolean()) reader.fail("retention.daily must be true or false");
       config.retention.daily = retention["daily"].get<bool>();
     }
+  }
+  if (doc.contains("webhooks")) {
+    const auto& w = doc["webhooks"];
+    reader.onlyKeys(w, "webhooks",
+                    {"poll_ms", "backoff_base_ms", "backoff_max_seconds", "timeout_seconds",
+                     "ca_file"});
+    auto& c = config.webhooks;
+    reader.number(w, "poll_ms", "webhooks", c.poll_ms);
+    reader.number(w, "backoff_base_ms", "webhooks", c.backoff_base_ms);
+    reader.number(w, "backoff_max_seconds", "webhooks", c.backoff_max_seconds);
+    reader.number(w, "timeout_seconds", "webhooks", c.timeout_seconds);
+    if (w.contains("ca_file")) c.ca_file = reader.path(w, "ca_file", "webhooks");
+    if (c.poll_ms < 10 || c.backoff_base_ms < 1 || c.backoff_max_seconds < 1 ||
+        c.timeout_seconds < 1)
+      reader.fail("webhooks: poll_ms must be at least 10, the others at least 1");
   }
   return config;
 }

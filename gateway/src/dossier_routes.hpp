@@ -31,6 +31,10 @@ void addExportRoutes(Router& router, Services& services);
 // Registers GET /v1/indicators. The services must outlive the router.
 void addIndicatorRoutes(Router& router, Services& services);
 
+// Registers GET /v1/changes and GET /v1/webhooks/deliveries. The services must outlive the
+// router.
+void addFeedRoutes(Router& router, Services& services);
+
 // Registers POST /v1/imports/{format}. The services must outlive the router.
 void addImportRoutes(Router& router, Services& services);
 

@@ -88,6 +88,7 @@ Gateway::Gateway(const GatewayConfig& config)
       consents_(*stores_.consents, *stores_.dossiers, guard_, registry_, signer_),
       dossiers_(std::make_unique<dossiers::DossierService>(*stores_.dossiers, validator_, guard_,
                                                            relationships_)),
+      webhooks_(registry_, *dossiers_, *stores_.webhooks, config.webhooks),
       exports_(
           [&] {
             auto dir = config.sqlite_file;
@@ -111,7 +112,8 @@ Gateway::Gateway(const GatewayConfig& config)
           [this](const ImportOrder& order, const std::filesystem::path& file) {
             return runImport(order, file);
           },
-          importSpool(config)},
+          importSpool(config),
+          *stores_.webhooks},
       server_(std::make_unique<GatewayServer>(config.server, services_)) {}
 
 Gateway::~Gateway() {
@@ -120,6 +122,7 @@ Gateway::~Gateway() {
 
 void Gateway::start() {
   server_->start();
+  webhooks_.start();
   if (config_.retention.daily && !retention_thread_.joinable()) {
     retention_stop_ = false;
     retention_thread_ = std::thread([this] { retentionLoop(); });
@@ -128,6 +131,7 @@ void Gateway::start() {
 
 void Gateway::stop() {
   server_->stop();
+  webhooks_.stop();
   {
     std::lock_guard lock(retention_mutex_);
     retention_stop_ = true;

@@ -259,6 +259,7 @@ GatewayServer::GatewayServer(const ServerOptions& options, Services& services)
   addAuditRoutes(impl_->router, services);
   addIndicatorRoutes(impl_->router, services);
   addImportRoutes(impl_->router, services);
+  addFeedRoutes(impl_->router, services);
   addExportRoutes(impl_->router, services);
 }
 

@@ -30,6 +30,28 @@ std::vector<std::string> hexList(const nlohmann::json& entry, const char* key,
 const std::regex kStudyId("^[a-z0-9][a-z0-9-]{1,63}$");
 const std::regex kDate("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
 
+std::optional<Webhook> webhookOf(const nlohmann::json& entry, const std::string& where) {
+  if (!entry.contains("webhook")) return std::nullopt;
+  const auto& w = entry["webhook"];
+  if (!w.is_object() || !w.contains("url") || !w["url"].is_string() || !w.contains("secret") ||
+      !w["secret"].is_string())
+    throw std::runtime_error(where + ": webhook must be {\"url\": ..., \"secret\": ..., \"purpose\": ...}");
+  const auto purpose = w.contains("purpose") && w["purpose"].is_string()
+                           ? core::parsePurpose(w["purpose"].get<std::string>())
+                           : std::nullopt;
+  if (!purpose)
+    throw std::runtime_error(where + ": webhook purpose must be one of the purposes (the one the "
+                                     "partner follows changes for)");
+  Webhook webhook{w["url"].get<std::string>(), w["secret"].get<std::string>(), *purpose};
+  static const std::regex url(
+      "^(https://[^/\\s]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?)(/\\S*)?$");
+  if (!std::regex_match(webhook.url, url))
+    throw std::runtime_error(where + ": webhook url must be https:// (http:// only to 127.0.0.1)");
+  if (webhook.secret.size() < 32)
+    throw std::runtime_error(where + ": webhook secret must be at least 32 characters");
+  return webhook;
+}
+
 std::vector<Study> studiesOf(const nlohmann::json& entry, const Partner& partner,
                              const std::string& where) {
   std::vector<Study> out;
@@ -90,7 +112,8 @@ PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std
                 hexList(entry, "certificate_sha256", where),
                 hexList(entry, "token_sha256", where),
                 entry.value("dpa_reference", ""),
-                {}};
+                {},
+                webhookOf(entry, where)};
       if (!std::regex_match(p.id.str(), kPartnerId))
         throw std::runtime_error(where + ": id must match [a-z0-9][a-z0-9-]{1,63}");
       const auto kind = core::parsePartnerKind(entry.at("kind").get<std::string>());
@@ -160,6 +183,10 @@ nlohmann::json PartnerRegistry::toJson() const {
                                   {"profiles", st.profiles},
                                   {"valid_from", st.valid_from},
                                   {"valid_until", st.valid_until}});
+    if (p.webhook)
+      entry["webhook"] = {{"url", p.webhook->url},
+                          {"secret", p.webhook->secret},
+                          {"purpose", std::string(core::toString(p.webhook->purpose))}};
     list.push_back(std::move(entry));
   }
   return {{"partners", list}};

@@ -224,6 +224,22 @@ class SqliteDossierStore final : public DossierStore {
     return out;
   }
 
+  std::vector<Change> changesAfter(std::int64_t sequence, std::size_t limit) const override {
+    std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, Poco::Int64, std::string>> rows;
+    {
+      auto session = readers_.acquire();
+      *session << "SELECT c.sequence, c.dossier_id, c.section, c.version, c.written_at "
+                  "FROM change_log c JOIN dossiers d ON d.id = c.dossier_id "
+                  "WHERE c.sequence > ? AND d.erased_at IS NULL ORDER BY c.sequence LIMIT ?",
+          bind(Poco::Int64(sequence)), bind(static_cast<Poco::Int64>(limit)), into(rows), now;
+    }
+    std::vector<Change> out;
+    for (const auto& r : rows)
+      out.push_back({r.get<0>(), parseStoredId(r.get<1>()), sectionFromColumn(r.get<2>()),
+                     r.get<3>(), r.get<4>()});
+    return out;
+  }
+
   std::vector<LastWrite> lastWrites() const override {
     std::vector<Poco::Tuple<std::string, std::string>> rows;
     {
@@ -355,6 +371,10 @@ class SqliteDossierStore final : public DossierStore {
         bind(info.author), bind(info.source), bind(info.written_at), bind(info.content_hash),
         bind(toBlob(sealed_.seal(cipher, id, section, version, content))),
         bind(Poco::Int64(SealedContent::kKeyVersion)), now;
+    writer_ << "INSERT INTO change_log (dossier_id, section, version, written_at) "
+               "VALUES (?, ?, ?, ?)",
+        bind(id.str()), bind(std::string(core::toString(section))), bind(Poco::Int64(version)),
+        bind(info.written_at), now;
     return info;
   }
 

@@ -13,5 +13,6 @@ std::unique_ptr<DossierStore> makeSqliteDossierStore(std::shared_ptr<SqliteDatab
 void resealLegacySections(SqliteDatabase& db);
 std::unique_ptr<RelationshipStore> makeSqliteRelationshipStore(std::shared_ptr<SqliteDatabase> db);
 std::unique_ptr<ConsentStore> makeSqliteConsentStore(std::shared_ptr<SqliteDatabase> db);
+std::unique_ptr<WebhookStore> makeSqliteWebhookStore(std::shared_ptr<SqliteDatabase> db);
 
 }  // namespace passerelle::store

@@ -32,6 +32,8 @@ enum class AuditAction {
   indicators_read,
   import_run,      // a partner file imported: one entry for the file, no person
   dossier_import,  // a person's dossier created, updated or matched by an import
+  changes_read,    // a page of the change feed (dossier ids and sections, no content)
+  webhook_deliveries_read,
   relationship_list,
   relationship_attach,
   relationship_end,

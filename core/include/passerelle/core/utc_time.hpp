@@ -11,6 +11,8 @@ namespace passerelle::core {
 using UtcTime = std::string;
 
 UtcTime nowUtc();
+// Now plus `milliseconds` (a retry's due time).
+UtcTime utcIn(long long milliseconds);
 
 // Reads "YYYY-MM-DD" (midnight UTC) or an ISO 8601 date-time with a zone ("...Z", "+02:00")
 // into the canonical form; nothing if the text is not such a date.

@@ -10,6 +10,10 @@ namespace passerelle::crypto {
 // never for personal data, which needs a KeyedHash.
 std::string sha256Hex(std::string_view data);
 
+// Lowercase hex of HMAC-SHA256(key, data) under a key of any length (a webhook's shared secret,
+// which the partner verifies with its own HMAC library).
+std::string hmacSha256Hex(std::string_view key, std::string_view data);
+
 // SHA-256 of data given in pieces (a file written or read in chunks).
 class Sha256 {
  public:

@@ -100,6 +100,13 @@ struct ImportOutcome {
   std::vector<core::FieldPath> left_out;     // if_allowed fields the policy did not allow
 };
 
+// A page of the change feed as one partner may see it.
+struct ChangesPage {
+  std::vector<store::DossierStore::Change> changes;  // sections the caller may read
+  std::int64_t next = 0;  // the cursor to resume from (past what was looked at, shown or not)
+  bool more = false;      // the store may hold changes after `next`
+};
+
 // The use cases on dossiers, in one place for the HTTP API and the bulk imports: validation,
 // the sharing policy (relationships, consents) on every read and write, identifier matching
 // and versioned writes. Errors are core::DomainError: forbidden (policy; fields named),
@@ -151,6 +158,11 @@ class DossierService {
   // `body` is {"reason": "…"} (required, the legal ground, kept with the erasure; 1 to 500
   // characters). not_found if there is no such dossier.
   void erase(const Caller& caller, const core::DossierId& id, const nlohmann::json& body);
+
+  // The changes after cursor `since` (0: from the start) that the caller may see: dossiers it
+  // may see, sections of which it may read at least one field for its purpose. Looks at up to
+  // `limit` changes; follow `next` while `more`.
+  ChangesPage changes(const Caller& caller, std::int64_t since, std::size_t limit) const;
 
   // Version metadata of every section (history readers only).
   std::vector<store::VersionInfo> history(const Caller& caller, const core::DossierId& id) const;

@@ -25,6 +25,17 @@ struct RetentionConfig {
   bool daily = true;
 };
 
+// Webhook notifications (the "webhooks" object): how often the outbox is looked at, the
+// exponential backoff between attempts, the time an endpoint has to answer, and the CA that
+// partners' endpoints are checked against (the system's when absent).
+struct WebhookConfig {
+  int poll_ms = 1000;
+  int backoff_base_ms = 2000;  // the first retry; each next one waits twice as long
+  int backoff_max_seconds = 3600;
+  int timeout_seconds = 10;
+  std::optional<std::filesystem::path> ca_file;
+};
+
 // Everything `passerelle serve` needs, read from a JSON configuration file. Relative paths in
 // the file are relative to the file's own directory.
 struct GatewayConfig {
@@ -38,6 +49,7 @@ struct GatewayConfig {
   std::optional<std::filesystem::path> policies_dir;
   AuditConfig audit;
   RetentionConfig retention;
+  WebhookConfig webhooks;
 };
 
 // Reads a configuration file. Throws std::runtime_error naming the file and the offending key

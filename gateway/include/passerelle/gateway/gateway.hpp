@@ -21,6 +21,7 @@
 #include "passerelle/gateway/export_jobs.hpp"
 #include "passerelle/gateway/process_lock.hpp"
 #include "passerelle/gateway/server.hpp"
+#include "passerelle/gateway/webhook_dispatcher.hpp"
 #include "passerelle/policies/export_profile.hpp"
 #include "passerelle/policies/partner_registry.hpp"
 #include "passerelle/schemas/section_validator.hpp"
@@ -60,6 +61,7 @@ struct Services {
   std::function<connectors::ImportReport(const ImportOrder&, const std::filesystem::path&)>
       import_file;
   std::filesystem::path import_spool;  // where request bodies are written while imported
+  const store::WebhookStore& webhook_outbox;  // delivery attempts, for GET /v1/webhooks/...
 };
 
 // The gateway's Ed25519 public key (receipts, audit checkpoints), derived from the root key in
@@ -82,7 +84,8 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Serves, and (if configured) applies the retention rule now and then daily.
+  // Serves, delivers webhook notifications, and (if configured) applies the retention rule now
+  // and then daily.
   void start();
   void stop();
 
@@ -134,6 +137,8 @@ class Gateway {
   const store::KeyStore& keyStore() const { return *keys_; }
   audit::AuditLog& auditLog() { return audit_; }
   const audit::PersonPseudonyms& pseudonyms() const { return pseudonyms_; }
+  // The webhook notifications (a serving gateway runs them in a thread of its own).
+  WebhookDispatcher& webhooks() { return webhooks_; }
 
  private:
   static policies::PolicySet loadPolicy(const GatewayConfig& config);
@@ -156,6 +161,7 @@ class Gateway {
   dossiers::RelationshipService relationships_;
   dossiers::ConsentService consents_;
   std::unique_ptr<dossiers::DossierService> dossiers_;
+  WebhookDispatcher webhooks_;
   ExportJobs exports_;
   Services services_;
   std::unique_ptr<GatewayServer> server_;

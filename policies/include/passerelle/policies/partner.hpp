@@ -7,6 +7,7 @@
 
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/partner_kind.hpp"
+#include "passerelle/core/purpose.hpp"
 
 namespace passerelle::policies {
 
@@ -27,6 +28,14 @@ struct Study {
   }
 };
 
+// Where the gateway notifies a partner of changes it may see (no personal data: the partner
+// pulls), and the secret the notifications are signed with (HMAC-SHA256). Immutable value.
+struct Webhook {
+  std::string url;     // https://... (http:// only to a loopback address)
+  std::string secret;  // at least 32 characters
+  core::Purpose purpose;  // the purpose the partner follows changes for (what it may see)
+};
+
 // One partner system as declared in the partner registry. Immutable value.
 struct Partner {
   core::PartnerId id;
@@ -37,6 +46,7 @@ struct Partner {
   std::vector<std::string> token_sha256;        // SHA-256 of bearer tokens, lowercase hex
   std::string dpa_reference;                    // GDPR art. 28 data-processing agreement
   std::vector<Study> studies;                   // évaluateurs only
+  std::optional<Webhook> webhook;
 
   const Study* study(const std::string& id) const;
 };

@@ -125,6 +125,18 @@ class DossierStore {
   virtual std::vector<core::DossierId> dossierIdsAfter(const std::optional<core::DossierId>& after,
                                                        std::size_t limit) const = 0;
 
+  // One section version in the order the store committed them (the change feed). `sequence`
+  // only grows: a reader that resumes after the last one it saw misses nothing.
+  struct Change {
+    std::int64_t sequence = 0;
+    core::DossierId dossier;
+    core::Section section;
+    std::int64_t version = 0;
+    std::string written_at;
+  };
+  // Up to `limit` changes after `sequence`, oldest first (erased dossiers left out).
+  virtual std::vector<Change> changesAfter(std::int64_t sequence, std::size_t limit) const = 0;
+
   // Every dossier not erased, with the time of its last section write (for retention).
   struct LastWrite {
     core::DossierId id;

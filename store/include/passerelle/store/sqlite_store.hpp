@@ -8,6 +8,7 @@
 #include "passerelle/store/dossier_store.hpp"
 #include "passerelle/store/key_store.hpp"
 #include "passerelle/store/relationship_store.hpp"
+#include "passerelle/store/webhook_store.hpp"
 
 namespace passerelle::store {
 
@@ -34,6 +35,7 @@ struct SqliteStores {
   std::unique_ptr<DossierStore> dossiers;
   std::unique_ptr<RelationshipStore> relationships;
   std::unique_ptr<ConsentStore> consents;
+  std::unique_ptr<WebhookStore> webhooks;
 };
 
 // Opens (creating if needed) a SQLite database: WAL journal, synchronous=FULL so that an

@@ -1,0 +1,112 @@
+// GET /v1/changes: the change feed, as the calling partner may see it.
+#include <charconv>
+
+#include "dossier_routes.hpp"
+#include "passerelle/gateway/gateway.hpp"
+#include "passerelle/gateway/problem.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+constexpr std::size_t kDefaultLimit = 100;
+constexpr std::size_t kMaxLimit = 1000;
+
+std::int64_t wholeNumber(const std::string& text, const std::string& name, std::int64_t max) {
+  std::int64_t value = -1;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0 || value > max)
+    badParameter(name + " must be a whole number from 0 to " + std::to_string(max));
+  return value;
+}
+
+nlohmann::json changeJson(const store::DossierStore::Change& c) {
+  return {{"cursor", c.sequence},
+          {"dossier", c.dossier.str()},
+          {"section", std::string(core::toString(c.section))},
+          {"version", c.version},
+          {"written_at", c.written_at}};
+}
+
+ApiResponse getChanges(Services& services, ApiRequest& request) {
+  const auto params = queryParams(request, {"since", "limit"});
+  const std::int64_t since =
+      params.count("since") ? wholeNumber(params.at("since"), "since", INT64_MAX) : 0;
+  const auto limit =
+      params.count("limit")
+          ? static_cast<std::size_t>(wholeNumber(params.at("limit"), "limit", kMaxLimit))
+          : kDefaultLimit;
+  if (limit == 0) badParameter("limit must be at least 1");
+  const auto page = services.dossiers.changes(callerOf(request), since, limit);
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& c : page.changes) changes.push_back(changeJson(c));
+  request.audit().details = {{"since", std::to_string(since)},
+                             {"next", std::to_string(page.next)},
+                             {"changes", std::to_string(page.changes.size())}};
+  return {200, nlohmann::json{{"changes", changes}, {"next", page.next}, {"more", page.more}}, {}};
+}
+
+nlohmann::json deliveryJson(const store::WebhookDelivery& d) {
+  nlohmann::json sections = nlohmann::json::array();
+  for (auto s : d.sections) sections.push_back(std::string(core::toString(s)));
+  nlohmann::json out = {{"id", d.id},
+                        {"partner", d.partner.str()},
+                        {"dossier", d.dossier.str()},
+                        {"sections", sections},
+                        {"cursor", d.sequence},
+                        {"created_at", d.created_at},
+                        {"attempts", d.attempts},
+                        {"delivered_at", nullptr},
+                        {"next_attempt_at", nullptr},
+                        {"last_status", nullptr},
+                        {"last_error", d.last_error}};
+  if (d.delivered_at)
+    out["delivered_at"] = *d.delivered_at;
+  else
+    out["next_attempt_at"] = d.next_attempt_at;
+  if (d.last_status) out["last_status"] = *d.last_status;
+  return out;
+}
+
+// The Département (who runs the gateway) and the DPO see every partner's deliveries; a partner
+// sees its own.
+ApiResponse getDeliveries(Services& services, ApiRequest& request) {
+  const auto& partner = *request.caller().partner;
+  const bool admin =
+      partner.kind == core::PartnerKind::departement || partner.kind == core::PartnerKind::dpo;
+  const auto params = queryParams(request, {"partner", "pending", "limit"});
+  std::optional<core::PartnerId> whose;
+  if (params.count("partner")) whose = core::PartnerId(params.at("partner"));
+  if (!admin) {
+    if (whose && *whose != partner.id)
+      throw ProblemException(
+          {ProblemType::forbidden, "a partner sees its own webhook deliveries only", {}});
+    whose = partner.id;
+  }
+  bool pending = false;
+  if (params.count("pending")) {
+    if (params.at("pending") != "true" && params.at("pending") != "false")
+      badParameter("pending must be true or false");
+    pending = params.at("pending") == "true";
+  }
+  const auto limit =
+      params.count("limit")
+          ? static_cast<std::size_t>(wholeNumber(params.at("limit"), "limit", kMaxLimit))
+          : kDefaultLimit;
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& d : services.webhook_outbox.deliveries(whose, pending, limit))
+    list.push_back(deliveryJson(d));
+  request.audit().details = {{"deliveries", std::to_string(list.size())}};
+  return {200, nlohmann::json{{"deliveries", list}}, {}};
+}
+
+}  // namespace
+
+void addFeedRoutes(Router& router, Services& services) {
+  router.add({"GET", "/v1/changes", true, true, bindRoute(services, &getChanges),
+              audit::AuditAction::changes_read});
+  router.add({"GET", "/v1/webhooks/deliveries", true, false, bindRoute(services, &getDeliveries),
+              audit::AuditAction::webhook_deliveries_read});
+}
+
+}  // namespace passerelle::gateway

@@ -1,0 +1,302 @@
+// The imports, the change feed and the webhooks through the real gateway over TLS: POST
+// /v1/imports with its audit entries and refusals, GET /v1/changes followed page by page, and a
+// webhook receiver (TLS, signatures checked) that goes down and comes back across a restart.
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "passerelle/gateway/webhook_dispatcher.hpp"
+#include "test_gateway.hpp"
+
+namespace passerelle::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const fs::path kData = fs::path(PASSERELLE_TEST_DATA);
+const std::string kSecret = "secret-de-test-webhook-0123456789abcdef";
+
+std::string fileText(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::map<std::string, std::string> purpose(const std::string& p,
+                                           const std::string& type = "application/xml") {
+  return {{"X-Purpose", p}, {"Content-Type", type}};
+}
+
+std::size_t auditCount(TestGateway& gw, const std::string& action) {
+  store::AuditQuery query;
+  query.action = action;
+  query.limit = 10000;
+  return gw.gateway().auditLog().store().search(query).size();
+}
+
+TEST(ImportApiTest, ACafFluxIsImportedWithOneAuditEntryPerPerson) {
+  TestGateway gw;
+  gw.start();
+  const auto caf = gw.asPartner("caf");
+  const auto r = caf.request("POST", "/v1/imports/caf-rsa-xml", purpose("instruction_rsa"),
+                             fileText(kData / "caf" / "flux-mensuel.xml"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto report = r.json();
+  EXPECT_EQ(report["records"], 3);
+  EXPECT_EQ(report["created"], 5);
+  EXPECT_EQ(report["rejected"], 0);
+  EXPECT_GT(report["ignored"]["Grossesse"].get<int>(), 0);
+  EXPECT_EQ(auditCount(gw, "dossier_import"), 5u);
+  EXPECT_EQ(auditCount(gw, "import_run"), 1u) << "the request's own entry";
+  EXPECT_TRUE(fs::is_empty(gw.config().sqlite_file.string() + ".imports"))
+      << "the spooled file is removed";
+
+  // Again: nothing new, still one entry per person (they were matched).
+  const auto again = caf.request("POST", "/v1/imports/caf-rsa-xml", purpose("instruction_rsa"),
+                                 fileText(kData / "caf" / "flux-mensuel.xml"));
+  EXPECT_EQ(again.json()["unchanged"], 5);
+  EXPECT_EQ(auditCount(gw, "dossier_import"), 10u);
+}
+
+TEST(ImportApiTest, RefusalsAreProblemsAndImportNothing) {
+  TestGateway gw([](gateway::GatewayConfig& c) { c.server.limits.max_import_bytes = 2000; });
+  gw.start();
+  const auto flux = fileText(kData / "caf" / "flux-mensuel.xml");
+  const auto caf = gw.asPartner("caf");
+  auto r = caf.request("POST", "/v1/imports/caf-rsa-xml", purpose("instruction_rsa"), flux);
+  EXPECT_EQ(r.status, 413) << r.body;
+  r = caf.request("POST", "/v1/imports/excel", purpose("instruction_rsa"), "x");
+  EXPECT_EQ(r.status, 404);
+  r = caf.request("POST", "/v1/imports/caf-rsa-xml", purpose("instruction_rsa"),
+                  flux.substr(0, 1500));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["type"], "urn:passerelle:problem:unusable-file");
+  r = gw.asPartner("evaluateur")
+          .request("POST", "/v1/imports/ndjson", purpose("evaluation", "application/x-ndjson"),
+                   "{}\n");
+  EXPECT_EQ(r.status, 403) << "an évaluateur writes nothing";
+  r = caf.request("POST", "/v1/imports/caf-rsa-xml", {{"Content-Type", "application/xml"}}, "<x/>");
+  EXPECT_EQ(r.status, 400) << "the purpose is required";
+  EXPECT_EQ(gw.gateway().store().dossierCount(), 0);
+}
+
+// Every change a partner may see, following the feed `limit` at a time.
+std::vector<json> follow(const HttpsClient& client, const std::string& p, int limit) {
+  std::vector<json> all;
+  std::int64_t cursor = 0;
+  for (int guard = 0; guard < 1000; ++guard) {
+    const auto r = client.request(
+        "GET", "/v1/changes?since=" + std::to_string(cursor) + "&limit=" + std::to_string(limit),
+        {{"X-Purpose", p}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto page = r.json();
+    for (const auto& c : page["changes"]) all.push_back(c);
+    cursor = page["next"].get<std::int64_t>();
+    if (!page["more"].get<bool>()) break;
+  }
+  return all;
+}
+
+TEST(ChangeFeedTest, EachPartnerSeesTheChangesItMayReadAndMissesNoneFollowingPageByPage) {
+  TestGateway gw;
+  gw.start();
+  gw.asPartner("caf").request("POST", "/v1/imports/caf-rsa-xml", purpose("instruction_rsa"),
+                              fileText(kData / "caf" / "flux-mensuel.xml"));
+  const auto dep = gw.asPartner("departement");
+  const auto everything = follow(dep, "accompagnement", 1000);
+  EXPECT_GE(everything.size(), 20u) << "5 dossiers created with their sections";
+  EXPECT_EQ(follow(dep, "accompagnement", 3), everything) << "small pages miss nothing";
+  for (std::size_t i = 1; i < everything.size(); ++i)
+    EXPECT_LT(everything[i - 1]["cursor"], everything[i]["cursor"]);
+
+  const auto ft = gw.asPartner("france-travail");
+  EXPECT_TRUE(follow(ft, "accompagnement", 100).empty())
+      << "France Travail follows no one yet: it sees no change";
+  const auto r =
+      ft.request("POST", "/v1/imports/france-travail-csv", purpose("accompagnement", "text/csv"),
+                 fileText(kData / "france-travail" / "extrait-principal.csv"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto seen = follow(ft, "accompagnement", 100);
+  std::set<std::string> dossiers, sections;
+  for (const auto& c : seen) {
+    dossiers.insert(c["dossier"]);
+    sections.insert(c["section"]);
+  }
+  EXPECT_EQ(dossiers.size(), 2u) << "the two people it now follows";
+  EXPECT_TRUE(sections.count("situation_pro"));
+  EXPECT_FALSE(sections.count("foyer")) << "France Travail may not read the household";
+  EXPECT_EQ(ft.request("GET", "/v1/changes?since=-1", {{"X-Purpose", "accompagnement"}}).status,
+            400);
+}
+
+// A partner's endpoint over TLS: checks each notification's signature, answers 204 while up and
+// 503 while down, and remembers what it acknowledged.
+class Receiver {
+ public:
+  explicit Receiver(const gateway::TlsFiles& tls) {
+    Poco::Net::Context::Params params;
+    params.certificateFile = tls.certificate.string();
+    params.privateKeyFile = tls.private_key.string();
+    params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
+    port_ = socket.address().port();
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket,
+                                                      new Poco::Net::HTTPServerParams);
+    server_->start();
+  }
+  ~Receiver() { server_->stopAll(true); }
+
+  std::uint16_t port() const { return port_; }
+  void setUp(bool up) { up_ = up; }
+  std::size_t refused() const { return refused_; }
+  std::size_t badSignatures() const { return bad_signatures_; }
+  // Acknowledged deliveries: id -> how many times acknowledged, and the dossiers notified.
+  std::map<std::int64_t, int> acknowledged() const {
+    std::lock_guard lock(mutex_);
+    return acked_;
+  }
+  std::multiset<std::string> dossiers() const {
+    std::lock_guard lock(mutex_);
+    return dossiers_;
+  }
+
+ private:
+  struct Handler : Poco::Net::HTTPRequestHandler {
+    explicit Handler(Receiver& r) : r_(r) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
+      std::string body;
+      Poco::StreamCopier::copyToString(request.stream(), body);
+      const auto expected =
+          gateway::webhookSignature(kSecret, request.get("X-Passerelle-Timestamp", ""), body);
+      if (request.get("X-Passerelle-Signature", "") != expected) {
+        ++r_.bad_signatures_;
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED);
+        response.send();
+        return;
+      }
+      if (!r_.up_) {
+        ++r_.refused_;
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
+        response.send();
+        return;
+      }
+      const auto message = json::parse(body);
+      EXPECT_EQ(message["delivery"].get<std::int64_t>(),
+                std::stoll(request.get("X-Passerelle-Delivery", "0")));
+      EXPECT_FALSE(message.contains("identite")) << "no personal data in a notification";
+      {
+        std::lock_guard lock(r_.mutex_);
+        ++r_.acked_[message["delivery"].get<std::int64_t>()];
+        r_.dossiers_.insert(message["dossier"].get<std::string>());
+      }
+      response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+      response.send();
+    }
+    Receiver& r_;
+  };
+  struct Factory : Poco::Net::HTTPRequestHandlerFactory {
+    explicit Factory(Receiver& r) : r_(r) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
+      return new Handler(r_);
+    }
+    Receiver& r_;
+  };
+
+  std::uint16_t port_ = 0;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::atomic<bool> up_{true};
+  std::atomic<std::size_t> refused_{0}, bad_signatures_{0};
+  mutable std::mutex mutex_;
+  std::map<std::int64_t, int> acked_;
+  std::multiset<std::string> dossiers_;
+};
+
+bool waitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+TEST(WebhookTest, EveryChangeArrivesSignedAndIsRetriedAcrossOutagesAndRestarts) {
+  std::unique_ptr<Receiver> receiver;
+  TestGateway gw([&](gateway::GatewayConfig& c) {
+    c.webhooks.poll_ms = 50;
+    c.webhooks.backoff_base_ms = 100;
+    c.webhooks.backoff_max_seconds = 1;
+    c.webhooks.ca_file = c.server.tls.client_ca;  // the demo CA signed the receiver's certificate
+    if (!receiver) receiver = std::make_unique<Receiver>(c.server.tls);
+    // The Département follows every change by webhook.
+    std::ifstream in(c.partners_file);
+    auto registry = json::parse(in);
+    for (auto& p : registry["partners"])
+      if (p["id"] == "departement")
+        p["webhook"] = {{"url", "https://127.0.0.1:" + std::to_string(receiver->port()) + "/hook"},
+                        {"secret", kSecret},
+                        {"purpose", "accompagnement"}};
+    std::ofstream(c.partners_file) << registry.dump(2);
+  });
+  gw.start();
+  gw.asPartner("caf").request("POST", "/v1/imports/caf-rsa-xml", purpose("instruction_rsa"),
+                              fileText(kData / "caf" / "flux-mensuel.xml"));
+  ASSERT_TRUE(waitFor([&] { return receiver->dossiers().size() >= 5; }, std::chrono::seconds(20)))
+      << receiver->dossiers().size() << " notifications";
+  const auto notified = receiver->dossiers();
+  EXPECT_EQ(std::set<std::string>(notified.begin(), notified.end()).size(), 5u)
+      << "one notification per dossier created";
+
+  // The receiver goes down; the daily flux changes four dossiers.
+  receiver->setUp(false);
+  gw.asPartner("caf").request("POST", "/v1/imports/caf-rsa-xml", purpose("instruction_rsa"),
+                              fileText(kData / "caf" / "flux-quotidien.xml"));
+  ASSERT_TRUE(waitFor([&] { return receiver->refused() >= 4; }, std::chrono::seconds(20)));
+  const auto pending =
+      gw.asPartner("departement").request("GET", "/v1/webhooks/deliveries?pending=true", {});
+  ASSERT_EQ(pending.status, 200) << pending.body;
+  ASSERT_EQ(pending.json()["deliveries"].size(), 4u) << pending.body;
+  for (const auto& d : pending.json()["deliveries"]) {
+    EXPECT_GE(d["attempts"].get<int>(), 1);
+    EXPECT_EQ(d["last_status"], 503);
+  }
+  EXPECT_EQ(
+      gw.asPartner("caf").request("GET", "/v1/webhooks/deliveries?partner=departement", {}).status,
+      403)
+      << "a partner sees its own deliveries only";
+
+  // The gateway restarts while the receiver is down; then the receiver comes back.
+  gw.restart();
+  receiver->setUp(true);
+  ASSERT_TRUE(
+      waitFor([&] { return receiver->acknowledged().size() >= 9; }, std::chrono::seconds(20)))
+      << receiver->acknowledged().size();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // nothing more should come
+  for (const auto& [id, times] : receiver->acknowledged())
+    EXPECT_EQ(times, 1) << "delivery " << id << " acknowledged once, never sent again";
+  EXPECT_EQ(receiver->acknowledged().size(), 9u) << "5 created, then 4 changed: none lost";
+  EXPECT_EQ(receiver->badSignatures(), 0u);
+  EXPECT_TRUE(gw.asPartner("departement")
+                  .request("GET", "/v1/webhooks/deliveries?pending=true", {})
+                  .json()["deliveries"]
+                  .empty());
+}
+
+}  // namespace
+}  // namespace passerelle::testing

@@ -126,9 +126,9 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   }
   if (doc.contains("webhooks")) {
     const auto& w = doc["webhooks"];
-    reader.onlyKeys(w, "webhooks",
-                    {"poll_ms", "backoff_base_ms", "backoff_max_seconds", "timeout_seconds",
-                     "ca_file"});
+    reader.onlyKeys(
+        w, "webhooks",
+        {"poll_ms", "backoff_base_ms", "backoff_max_seconds", "timeout_seconds", "ca_file"});
     auto& c = config.webhooks;
     reader.number(w, "poll_ms", "webhooks", c.poll_ms);
     reader.number(w, "backoff_base_ms", "webhooks", c.backoff_base_ms);

@@ -35,13 +35,15 @@ std::optional<Webhook> webhookOf(const nlohmann::json& entry, const std::string&
   const auto& w = entry["webhook"];
   if (!w.is_object() || !w.contains("url") || !w["url"].is_string() || !w.contains("secret") ||
       !w["secret"].is_string())
-    throw std::runtime_error(where + ": webhook must be {\"url\": ..., \"secret\": ..., \"purpose\": ...}");
+    throw std::runtime_error(where +
+                             ": webhook must be {\"url\": ..., \"secret\": ..., \"purpose\": ...}");
   const auto purpose = w.contains("purpose") && w["purpose"].is_string()
                            ? core::parsePurpose(w["purpose"].get<std::string>())
                            : std::nullopt;
   if (!purpose)
-    throw std::runtime_error(where + ": webhook purpose must be one of the purposes (the one the "
-                                     "partner follows changes for)");
+    throw std::runtime_error(where +
+                             ": webhook purpose must be one of the purposes (the one the "
+                             "partner follows changes for)");
   Webhook webhook{w["url"].get<std::string>(), w["secret"].get<std::string>(), *purpose};
   static const std::regex url(
       "^(https://[^/\\s]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?)(/\\S*)?$");

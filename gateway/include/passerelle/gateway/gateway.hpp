@@ -60,7 +60,7 @@ struct Services {
   // Imports a partner file (Gateway::runImport).
   std::function<connectors::ImportReport(const ImportOrder&, const std::filesystem::path&)>
       import_file;
-  std::filesystem::path import_spool;  // where request bodies are written while imported
+  std::filesystem::path import_spool;         // where request bodies are written while imported
   const store::WebhookStore& webhook_outbox;  // delivery attempts, for GET /v1/webhooks/...
 };
 

@@ -31,8 +31,8 @@ struct Study {
 // Where the gateway notifies a partner of changes it may see (no personal data: the partner
 // pulls), and the secret the notifications are signed with (HMAC-SHA256). Immutable value.
 struct Webhook {
-  std::string url;     // https://... (http:// only to a loopback address)
-  std::string secret;  // at least 32 characters
+  std::string url;        // https://... (http:// only to a loopback address)
+  std::string secret;     // at least 32 characters
   core::Purpose purpose;  // the purpose the partner follows changes for (what it may see)
 };
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
@@ -89,33 +90,6 @@ void load(const gateway::GatewayConfig& config, std::size_t count) {
               without_nir);
 }
 
-struct Run {
-  double seconds = 0;
-  double peak_mb = 0;
-};
-
-// Runs a command in a child process (output to `log`) and returns its wall time and peak
-// resident memory, as the kernel accounted them.
-Run measure(const std::vector<std::string>& args, const fs::path& log) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  const auto started = Clock::now();
-  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error("cannot run " + args[0]);
-  int status = 0;
-  rusage usage{};
-  if (wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error(args[1] + " failed; see " + log.string());
-  return {secondsSince(started), static_cast<double>(usage.ru_maxrss) / 1024.0};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,16 +109,18 @@ int main(int argc, char** argv) {
     load(config, n);
     const auto config_file = (dir / "passerelle.json").string();
     const auto out = dir / ("export-" + std::to_string(::time(nullptr)));
-    const auto exported = measure({binary, "export", "run", "--config", config_file, "--as",
-                                   "evaluateur", "--study", "etude-demo", "--profile", "annexe-e",
-                                   "--out", out.string(), "--reference-date", "2026-06-30"},
-                                  dir / "export.log");
+    const auto exported =
+        testing::measure({binary, "export", "run", "--config", config_file, "--as", "evaluateur",
+                        "--study", "etude-demo", "--profile", "annexe-e", "--out", out.string(),
+                        "--reference-date", "2026-06-30"},
+                       dir / "export.log");
     const auto manifest = json::parse(std::ifstream(out / "manifest.json"))["manifest"];
     std::uint64_t sealed_bytes = 0;
     for (const auto& f : manifest["files"]) sealed_bytes += f["bytes"].get<std::uint64_t>();
-    const auto indicators = measure({binary, "indicators", "--config", config_file, "--from",
-                                     "2025-01-01", "--to", "2026-06-30", "--as-of", "2026-06-30"},
-                                    dir / "indicators.log");
+    const auto indicators =
+        testing::measure({binary, "indicators", "--config", config_file, "--from", "2025-01-01",
+                        "--to", "2026-06-30", "--as-of", "2026-06-30"},
+                       dir / "indicators.log");
     char row[512];
     std::snprintf(row, sizeof row,
                   "| %zu | %.1f | %.0f | %.0f | %zu | %zu | %zu | %.0f | %.1f | %.0f | %.0f |", n,

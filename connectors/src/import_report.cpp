@@ -51,13 +51,21 @@ json ImportReport::toJson() const {
     }
     listed.push_back(std::move(item));
   }
-  return {{"format", format},       {"records", records},
-          {"persons", persons},     {"created", created},
-          {"matched", matched},     {"updated", updated},
-          {"unchanged", unchanged}, {"rejected", rejected},
-          {"rejections", listed},   {"rejections_listed", listed.size()},
-          {"ignored", ignored},     {"warnings", warnings},
-          {"details", details},     {"duration_ms", duration.count()}};
+  return {{"format", format},
+          {"dry_run", dry_run},
+          {"records", records},
+          {"persons", persons},
+          {"created", created},
+          {"matched", matched},
+          {"updated", updated},
+          {"unchanged", unchanged},
+          {"rejected", rejected},
+          {"rejections", listed},
+          {"rejections_listed", listed.size()},
+          {"ignored", ignored},
+          {"warnings", warnings},
+          {"details", details},
+          {"duration_ms", duration.count()}};
 }
 
 }  // namespace passerelle::connectors

@@ -22,12 +22,14 @@ std::string_view toString(ImportFormat format) {
 
 ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
                        dossiers::DossierService& dossiers, const dossiers::Caller& caller,
-                       const std::string& source, const ImportObserver& observe) {
+                       const std::string& source, const ImportObserver& observe, bool dry_run) {
   const auto started = std::chrono::steady_clock::now();
   ImportReport report;
   report.format = std::string(toString(format));
+  report.dry_run = dry_run;
   const detail::PersonSink sink = [&](const ImportPosition& position,
                                       const dossiers::ImportPerson& person) {
+    if (dry_run) return;
     try {
       const auto outcome = dossiers.importPerson(caller, person, source);
       report.count(position, outcome);

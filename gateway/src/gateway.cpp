@@ -381,8 +381,8 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
       pending.pop_front();
     }
   };
-  auto report =
-      connectors::runImport(order.format, file, *dossiers_, caller, "import:" + format, observe);
+  auto report = connectors::runImport(order.format, file, *dossiers_, caller, "import:" + format,
+                                      observe, order.dry_run);
   for (auto& p : pending) p.get();
   if (!order.record_run) return report;
   audit::AuditEvent event;
@@ -397,6 +397,7 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
   event.request_id = order.request_id;
   event.status = 200;
   event.details = {{"format", format},
+                   {"dry_run", order.dry_run ? "true" : "false"},
                    {"records", std::to_string(report.records)},
                    {"created", std::to_string(report.created)},
                    {"matched", std::to_string(report.matched)},

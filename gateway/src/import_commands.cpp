@@ -1,5 +1,6 @@
 // `passerelle import FORMAT FILE --config FILE --as PARTNER [--purpose P] [--report FILE]`:
 // a partner file imported by the Département's operator, as that partner.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -24,11 +25,15 @@ core::Purpose defaultPurpose(connectors::ImportFormat format) {
 int importCommand(const std::vector<std::string>& args) {
   const std::string usage =
       "import caf-rsa-xml|france-travail-csv|ndjson FILE --config FILE --as PARTNER "
-      "[--purpose PURPOSE] [--report FILE]";
+      "[--purpose PURPOSE] [--report FILE] [--dry-run]";
   if (args.size() < 2) throw UsageError(usage);
+  std::vector<std::string> rest(args);
+  const auto flag = std::find(rest.begin(), rest.end(), "--dry-run");
+  const bool dry_run = flag != rest.end();
+  if (dry_run) rest.erase(flag);
   const auto format = connectors::parseImportFormat(args[0]);
   if (!format) throw UsageError("unknown import format " + args[0] + "; " + usage);
-  auto options = namedOptions(args, 2, {"config", "as", "purpose", "report"});
+  auto options = namedOptions(rest, 2, {"config", "as", "purpose", "report"});
   if (options.count("config") == 0 || options.count("as") == 0) throw UsageError(usage);
   auto purpose = defaultPurpose(*format);
   if (options.count("purpose")) {
@@ -37,8 +42,13 @@ int importCommand(const std::vector<std::string>& args) {
     purpose = *parsed;
   }
   Gateway gateway(loadConfig(options["config"]));
-  const ImportOrder order{core::PartnerId(options["as"]), "cli:import", purpose, *format,
-                          core::RequestId("import-" + core::nowUtc())};
+  const ImportOrder order{core::PartnerId(options["as"]),
+                          "cli:import",
+                          purpose,
+                          *format,
+                          core::RequestId("import-" + core::nowUtc()),
+                          true,
+                          dry_run};
   try {
     const auto report = gateway.runImport(order, args[1]).toJson();
     if (options.count("report")) {

@@ -33,16 +33,28 @@ ApiResponse postImport(Services& services, ApiRequest& request) {
                             "no such import format: caf-rsa-xml, france-travail-csv or ndjson",
                             {}});
   request.audit().details["format"] = std::string(connectors::toString(*format));
+  const auto params = queryParams(request, {"dry_run"});
+  bool dry_run = false;
+  if (params.count("dry_run")) {
+    if (params.at("dry_run") != "true" && params.at("dry_run") != "false")
+      badParameter("dry_run must be true or false");
+    dry_run = params.at("dry_run") == "true";
+  }
   const auto caller = callerOf(request);
   services.dossiers.requireWriter(caller);  // before reading a possibly large file
   const SpoolFile spool(services.import_spool / (request.id().str() + ".import"));
   request.spoolBody(spool.path(), request.limits().max_import_bytes);
-  const ImportOrder order{caller.partner.id, request.presentedCredential(),
-                          caller.purpose,    *format,
-                          request.id(),      false};
+  const ImportOrder order{caller.partner.id,
+                          request.presentedCredential(),
+                          caller.purpose,
+                          *format,
+                          request.id(),
+                          false,
+                          dry_run};
   try {
     const auto report = services.import_file(order, spool.path());
     auto& details = request.audit().details;
+    details["dry_run"] = dry_run ? "true" : "false";
     details["records"] = std::to_string(report.records);
     details["created"] = std::to_string(report.created);
     details["matched"] = std::to_string(report.matched);

@@ -82,11 +82,12 @@ constexpr const char* kUsage = R"(usage:
   passerelle export open DIR --secret-key FILE --out DIR2 [--public-key HEX]
       (Évaluateur) Verify an export's signed manifest and files, and decrypt it into DIR2.
   passerelle import caf-rsa-xml|france-travail-csv|ndjson FILE --config FILE --as PARTNER
-                    [--purpose PURPOSE] [--report FILE]
+                    [--purpose PURPOSE] [--report FILE] [--dry-run]
       Import a partner file as PARTNER, under the sharing policy, with the API's matching and
       validation (docs/imports.md); prints the report (JSON), exit 3 if records were rejected.
       The default purpose is instruction_rsa (accompagnement for France Travail). Recorded in
       the audit log; refuses to run beside a serving gateway (use POST /v1/imports/{format}).
+      --dry-run reads, checks and maps the file, and writes nothing.
   passerelle indicators --config FILE --from DATE --to DATE [--as-of DATE]
       The SPIE indicators over the period (JSON), from every dossier, cells under the threshold
       hidden (policies/indicators/spie.json; the same as GET /v1/indicators).

@@ -17,6 +17,9 @@
 #include <set>
 #include <thread>
 
+#include "child_process.hpp"
+#include "passerelle/gateway/demo.hpp"
+#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/gateway/webhook_dispatcher.hpp"
 #include "test_gateway.hpp"
 
@@ -296,6 +299,40 @@ TEST(WebhookTest, EveryChangeArrivesSignedAndIsRetriedAcrossOutagesAndRestarts) 
                   .request("GET", "/v1/webhooks/deliveries?pending=true", {})
                   .json()["deliveries"]
                   .empty());
+}
+
+}  // namespace
+}  // namespace passerelle::testing
+
+namespace passerelle::testing {
+namespace {
+
+// The reader streams: checking and mapping a 50,000-household flux takes about the memory that
+// 5,000 take. Each run is the real command in its own process (peak resident set from wait4).
+TEST(LargeFluxTest, A50000HouseholdFluxIsReadInBoundedMemory) {
+  TempDir dir;
+  gateway::prepareDemoDirectory({dir.path(), 0, 0});
+  const auto config = (dir.path() / "passerelle.json").string();
+  const auto run = [&](std::size_t households) {
+    const auto flux = dir.path() / ("flux-" + std::to_string(households) + ".xml");
+    const auto persons = gateway::writeSyntheticCafFlux(flux, households);
+    const auto report_file = dir.path() / "report.json";
+    const auto r = measure({PASSERELLE_BINARY, "import", "caf-rsa-xml", flux.string(), "--config",
+                            config, "--as", "caf", "--dry-run", "--report", report_file.string()},
+                           dir.path() / "import.log");
+    const auto report = json::parse(std::ifstream(report_file));
+    EXPECT_EQ(report["records"], households);
+    EXPECT_EQ(report["persons"], persons);
+    EXPECT_EQ(report["rejected"], 0) << report["rejections"].dump();
+    EXPECT_EQ(report["ignored"]["Grossesse"], persons) << "minimisation, person by person";
+    fs::remove(flux);
+    return r.peak_mb;
+  };
+  const double small = run(5000);
+  const double large = run(50000);
+  EXPECT_LT(large, small + 16) << "5,000 households: " << small << " MB, 50,000: " << large
+                               << " MB";
+  EXPECT_LT(large, 128);
 }
 
 }  // namespace

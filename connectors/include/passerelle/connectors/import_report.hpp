@@ -36,6 +36,7 @@ struct ImportReport {
   static constexpr std::size_t kListedRejections = 1000;
 
   std::string format;
+  bool dry_run = false;       // read and checked only: nothing matched or written
   std::size_t records = 0;    // households, rows or lines read
   std::size_t persons = 0;    // persons in them
   std::size_t created = 0;    // dossiers created

@@ -31,8 +31,11 @@ using ImportObserver = std::function<void(const dossiers::ImportOutcome&)>;
 // and reason and the others go on. Throws FileFormatError when the file cannot be used at all
 // (not well-formed, mis-encoded, truncated, missing columns...): for the CAF flux this is known
 // before anything is written.
+// With `dry_run`, the file is read, checked and mapped, and nothing is matched or written (an
+// operator checks a flux before importing it).
 ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
                        dossiers::DossierService& dossiers, const dossiers::Caller& caller,
-                       const std::string& source, const ImportObserver& observe);
+                       const std::string& source, const ImportObserver& observe,
+                       bool dry_run = false);
 
 }  // namespace passerelle::connectors

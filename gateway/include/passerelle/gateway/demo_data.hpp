@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -23,5 +24,11 @@ void forEachSyntheticDossier(std::size_t count,
 // The part of a synthetic person that the CAF pushes (what its RSA flux carries and the default
 // policy lets it write): identite, its own identifier, contact, foyer, droits.
 nlohmann::json cafPushOf(const nlohmann::json& person);
+
+// Writes a monthly CAF/MSA RSA flux of `households` synthetic households (one in three a
+// couple), in windows-1252, valid against the CNAF schema, streamed: for the large-import test
+// and the import benchmark. Returns the number of persons.
+std::size_t writeSyntheticCafFlux(const std::filesystem::path& file, std::size_t households,
+                                  std::uint32_t seed = 2026);
 
 }  // namespace passerelle::gateway

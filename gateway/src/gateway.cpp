@@ -354,13 +354,19 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
   // Entries are submitted as persons are written and awaited in bounded batches: an import
   // does not wait for one durable audit write per person, nor hold a whole file's entries.
   std::deque<std::future<audit::Appended>> pending;
-  const auto observe = [&](const dossiers::ImportOutcome& outcome) {
+  // Who imported what, as every entry of the import says it.
+  const auto importEvent = [&](audit::AuditAction action) {
     audit::AuditEvent event;
     event.time = core::nowUtc();
     event.partner = partner->id;
     event.credential = order.credential;
     event.purpose = order.purpose;
-    event.action = audit::AuditAction::dossier_import;
+    event.action = action;
+    event.request_id = order.request_id;
+    return event;
+  };
+  const auto observe = [&](const dossiers::ImportOutcome& outcome) {
+    auto event = importEvent(audit::AuditAction::dossier_import);
     event.person = pseudonyms_.of(outcome.id);
     event.policy_version = outcome.decision.policy_version;
     event.rules = outcome.decision.grounds;
@@ -370,7 +376,6 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
                      : outcome.refusal->kind() == core::ErrorKind::forbidden
                          ? audit::AuditDecision::deny
                          : audit::AuditDecision::invalid;
-    event.request_id = order.request_id;
     event.status = statusOf(outcome);
     event.details = {{"format", format}, {"outcome", std::string(outcomeName(outcome.status))}};
     if (outcome.matched_on)
@@ -385,16 +390,10 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
                                       observe, order.dry_run);
   for (auto& p : pending) p.get();
   if (!order.record_run) return report;
-  audit::AuditEvent event;
-  event.time = core::nowUtc();
-  event.partner = partner->id;
-  event.credential = order.credential;
-  event.purpose = order.purpose;
-  event.action = audit::AuditAction::import_run;
+  auto event = importEvent(audit::AuditAction::import_run);
   event.decision =
       report.rejected == 0 ? audit::AuditDecision::allow : audit::AuditDecision::partial;
   event.policy_version = policyVersion();
-  event.request_id = order.request_id;
   event.status = 200;
   event.details = {{"format", format},
                    {"dry_run", order.dry_run ? "true" : "false"},

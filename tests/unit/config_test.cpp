@@ -41,6 +41,22 @@ TEST(ConfigTest, LimitsAndListenAreRead) {
   EXPECT_EQ(config.server.limits.max_threads, 4);
 }
 
+TEST(ConfigTest, WebhooksAndTheImportLimitAreRead) {
+  testing::TempDir dir;
+  const auto config = loadConfig(writeConfig(dir, kMinimal + R"(,"limits":{"max_import_bytes":4096},
+      "webhooks":{"poll_ms":200,"backoff_base_ms":500,"backoff_max_seconds":60,
+                  "timeout_seconds":3,"ca_file":"ca.pem"}})"));
+  EXPECT_EQ(config.server.limits.max_import_bytes, 4096u);
+  EXPECT_EQ(config.webhooks.poll_ms, 200);
+  EXPECT_EQ(config.webhooks.backoff_base_ms, 500);
+  EXPECT_EQ(config.webhooks.backoff_max_seconds, 60);
+  EXPECT_EQ(config.webhooks.timeout_seconds, 3);
+  EXPECT_EQ(config.webhooks.ca_file, dir / "ca.pem");
+  const auto defaults = loadConfig(writeConfig(dir, kMinimal + "}"));
+  EXPECT_EQ(defaults.webhooks.poll_ms, 1000);
+  EXPECT_FALSE(defaults.webhooks.ca_file);
+}
+
 TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   testing::TempDir dir;
   auto errorOf = [&](const std::string& text) -> std::string {
@@ -58,6 +74,9 @@ TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   EXPECT_NE(errorOf(R"({"partners":"p.json"})").find("tls"), std::string::npos);
   EXPECT_NE(errorOf("{").find("not valid JSON"), std::string::npos);
   EXPECT_NE(errorOf(kMinimal + R"(,"surprise":1})").find("unknown key"), std::string::npos);
+  EXPECT_NE(errorOf(kMinimal + R"(,"webhooks":{"poll":1}})").find("webhooks.poll"),
+            std::string::npos);
+  EXPECT_NE(errorOf(kMinimal + R"(,"webhooks":{"poll_ms":1}})").find("poll_ms"), std::string::npos);
 }
 
 }  // namespace

@@ -37,6 +37,15 @@ TEST(KeyedHashTest, HmacSha256MatchesRfc4231TestCase2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(DigestTest, HmacSha256OfAnyKeyMatchesRfc4231) {
+  EXPECT_EQ(hmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Case 6: a key longer than the block size is hashed first.
+  EXPECT_EQ(hmacSha256Hex(std::string(131, '\xaa'),
+                          "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST(RootKeyTest, SubkeysDifferPerUseAndVersionAndAreStable) {
   const auto zero = fromHex(kZeroKeyHex);
   RootKey root(SecretKey::fromBytes(zero->data()));

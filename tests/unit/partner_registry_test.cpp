@@ -84,6 +84,45 @@ TEST(PartnerRegistryTest, AnEvaluateursStudiesAreReadCheckedAndRoundTrip) {
   }
 }
 
+TEST(PartnerRegistryTest, AWebhookIsReadCheckedAndRoundTrips) {
+  auto dep = entry("departement", "departement", kFp1);
+  const std::string secret(40, 's');
+  dep["webhook"] = {{"url", "https://si.departement.example/passerelle/hook"},
+                    {"secret", secret},
+                    {"purpose", "accompagnement"}};
+  const auto registry = PartnerRegistry::parse({{"partners", {dep}}}, "t");
+  const auto& webhook = registry.byId(core::PartnerId("departement"))->webhook;
+  ASSERT_TRUE(webhook);
+  EXPECT_EQ(webhook->url, "https://si.departement.example/passerelle/hook");
+  EXPECT_EQ(webhook->purpose, core::Purpose::accompagnement);
+  EXPECT_EQ(PartnerRegistry::parse(registry.toJson(), "again")
+                .byId(core::PartnerId("departement"))
+                ->webhook->secret,
+            secret);
+
+  auto with = [&](const json& webhook) {
+    auto e = dep;
+    e["webhook"] = webhook;
+    return errorOf({{"partners", {e}}});
+  };
+  EXPECT_NE(
+      with({{"url", "http://si.example/hook"}, {"secret", secret}, {"purpose", "accompagnement"}})
+          .find("https"),
+      std::string::npos)
+      << "notifications travel over TLS";
+  EXPECT_EQ(with({{"url", "http://127.0.0.1:9000/hook"},
+                  {"secret", secret},
+                  {"purpose", "accompagnement"}}),
+            "accepted")
+      << "plain HTTP to the loopback only (a local relay, tests)";
+  EXPECT_NE(
+      with({{"url", "https://si.example/"}, {"secret", "court"}, {"purpose", "accompagnement"}})
+          .find("32"),
+      std::string::npos);
+  EXPECT_NE(with({{"url", "https://si.example/"}, {"secret", secret}}).find("purpose"),
+            std::string::npos);
+}
+
 TEST(PartnerRegistryTest, BadEntriesAreRefusedNamingFileAndEntry) {
   EXPECT_NE(errorOf({{"partners", {entry("caf", "banque", kFp1)}}})
                 .find("partners.json: partner #0 (caf): unknown kind"),

@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/aead.hpp"
 #include "temp_dir.hpp"
 
@@ -313,6 +314,90 @@ TEST_F(SqliteStoreTest, SectionsSealedBeforePerDossierKeysAreResealedAtOpen) {
   int legacy_rows = -1;
   raw << "SELECT COUNT(*) FROM section_versions WHERE key_version = 0", into(legacy_rows), now;
   EXPECT_EQ(legacy_rows, 0);
+}
+
+TEST_F(SqliteStoreTest, TheChangeFeedFollowsCommitOrderAndLeavesErasedDossiersOut) {
+  store_->createDossier(idOf('a'), {{Section::identite, R"({"v":1})"}, {Section::contact, "{}"}},
+                        {}, ctx_);
+  store_->createDossier(idOf('b'), {{Section::identite, R"({"v":2})"}}, {}, ctx_);
+  store_->putSections(idOf('a'),
+                      {{Section::contact, R"({"v":3})", std::nullopt},
+                       {Section::foyer, R"({"v":4})", std::nullopt},
+                       {Section::identite, R"({"v":1})", std::nullopt}},  // unchanged: no change
+                      ctx_);
+  const auto all = store_->changesAfter(0, 100);
+  ASSERT_EQ(all.size(), 5u);
+  const std::vector<std::pair<char, Section>> expected = {{'a', Section::identite},
+                                                          {'a', Section::contact},
+                                                          {'b', Section::identite},
+                                                          {'a', Section::contact},
+                                                          {'a', Section::foyer}};
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].dossier, idOf(expected[i].first)) << i;
+    EXPECT_EQ(all[i].section, expected[i].second) << i;
+    if (i > 0) {
+      EXPECT_GT(all[i].sequence, all[i - 1].sequence);
+    }
+  }
+  EXPECT_EQ(all[3].version, 2);
+  const auto page = store_->changesAfter(all[1].sequence, 2);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].sequence, all[2].sequence);
+  EXPECT_EQ(page[1].sequence, all[3].sequence);
+
+  EXPECT_TRUE(store_->erase(idOf('b'), "fin de conservation", ctx_));
+  reopen();
+  const auto after = store_->changesAfter(0, 100);
+  ASSERT_EQ(after.size(), 4u) << "an erased dossier leaves the feed";
+  EXPECT_EQ(after[2].sequence, all[3].sequence) << "numbers survive a reopen";
+}
+
+TEST_F(SqliteStoreTest, PutSectionsWritesAllOrNothing) {
+  store_->createDossier(idOf('a'), {}, {{core::IdentifierKind::nir, "2550814168025"}}, ctx_);
+  store_->createDossier(idOf('b'), {}, {}, ctx_);
+  const store::IdentifierUpdate taken{{core::IdentifierKind::nir},
+                                      {{core::IdentifierKind::nir, "2550814168025"}}};
+  EXPECT_EQ(kindOf([&] {
+              store_->putSections(idOf('b'),
+                                  {{Section::contact, R"({"v":1})", std::nullopt},
+                                   {Section::identite, R"({"v":2})", taken}},
+                                  ctx_);
+            }),
+            ErrorKind::conflict);
+  EXPECT_TRUE(store_->history(idOf('b')).empty()) << "the first section is not kept either";
+}
+
+TEST_F(SqliteStoreTest, TheWebhookOutboxSurvivesAReopen) {
+  store_.reset();
+  auto stores = openSqliteStores({dir_ / "store.db", 2}, keys_);
+  stores.dossiers->createDossier(idOf('a'), {}, {}, ctx_);
+  stores.dossiers->createDossier(idOf('b'), {}, {}, ctx_);
+  const core::PartnerId dep("departement");
+  EXPECT_EQ(stores.webhooks->cursor(dep), 0);
+  stores.webhooks->enqueue(
+      dep,
+      {{idOf('a'), {Section::identite, Section::contact}, 5}, {idOf('b'), {Section::foyer}, 7}}, 7,
+      core::nowUtc());
+  EXPECT_EQ(stores.webhooks->cursor(dep), 7);
+  auto due = stores.webhooks->due(core::nowUtc(), 10);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].sections, (std::vector<Section>{Section::identite, Section::contact}));
+  stores.webhooks->recordAttempt(due[0].id, false, 503, "HTTP 503", core::nowUtc(),
+                                 core::utcIn(60'000));
+  stores.webhooks->recordAttempt(due[1].id, true, 204, "", core::nowUtc(), core::nowUtc());
+  EXPECT_TRUE(stores.webhooks->due(core::nowUtc(), 10).empty()) << "retry not due yet";
+
+  stores = {};
+  stores = openSqliteStores({dir_ / "store.db", 2}, keys_);
+  EXPECT_EQ(stores.webhooks->cursor(dep), 7);
+  const auto pending = stores.webhooks->deliveries(dep, true, 10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].dossier, idOf('a'));
+  EXPECT_EQ(pending[0].attempts, 1);
+  EXPECT_EQ(pending[0].last_status, 503);
+  EXPECT_FALSE(pending[0].delivered_at);
+  ASSERT_EQ(stores.webhooks->due(core::utcIn(120'000), 10).size(), 1u) << "due once its time comes";
+  EXPECT_EQ(stores.webhooks->deliveries(std::nullopt, false, 10).size(), 2u);
 }
 
 }  // namespace

@@ -111,16 +111,16 @@ int main(int argc, char** argv) {
     const auto out = dir / ("export-" + std::to_string(::time(nullptr)));
     const auto exported =
         testing::measure({binary, "export", "run", "--config", config_file, "--as", "evaluateur",
-                        "--study", "etude-demo", "--profile", "annexe-e", "--out", out.string(),
-                        "--reference-date", "2026-06-30"},
-                       dir / "export.log");
+                          "--study", "etude-demo", "--profile", "annexe-e", "--out", out.string(),
+                          "--reference-date", "2026-06-30"},
+                         dir / "export.log");
     const auto manifest = json::parse(std::ifstream(out / "manifest.json"))["manifest"];
     std::uint64_t sealed_bytes = 0;
     for (const auto& f : manifest["files"]) sealed_bytes += f["bytes"].get<std::uint64_t>();
     const auto indicators =
         testing::measure({binary, "indicators", "--config", config_file, "--from", "2025-01-01",
-                        "--to", "2026-06-30", "--as-of", "2026-06-30"},
-                       dir / "indicators.log");
+                          "--to", "2026-06-30", "--as-of", "2026-06-30"},
+                         dir / "indicators.log");
     char row[512];
     std::snprintf(row, sizeof row,
                   "| %zu | %.1f | %.0f | %.0f | %zu | %zu | %zu | %.0f | %.1f | %.0f | %.0f |", n,

@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
     const auto run = [&](const std::string& name) {
       const auto report = dir / (name + ".json");
       const auto r = testing::measure({binary, "import", "caf-rsa-xml", flux.string(), "--config",
-                                     config, "--as", "caf", "--report", report.string()},
-                                    dir / (name + ".log"), {0, 3});
+                                       config, "--as", "caf", "--report", report.string()},
+                                      dir / (name + ".log"), {0, 3});
       return std::make_pair(r, json::parse(std::ifstream(report)));
     };
     const auto [first, first_report] = run("first");

@@ -203,6 +203,9 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
   };
   const auto sample = syntheticDossiers(1).front();
   const auto ft_id = sample["identifiants"]["france_travail"].get<std::string>();
+  // A small monthly CAF flux to import, as the CAF would send it (synthetic people).
+  const auto flux = dir / "exemple-flux-caf.xml";
+  if (!fs::exists(flux)) writeSyntheticCafFlux(flux, 12, 7);
   const dossiers::Caller dep{demoCallers(gateway).departement, core::Purpose::accompagnement};
   const auto id = gateway.service().lookup(dep, {core::IdentifierKind::france_travail, ft_id});
   const std::string dossier = id.str();
@@ -288,6 +291,15 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
       << "curl " << certOf("dpo") << " " << base << "/v1/audit/persons/" << dossier << "/report\n\n"
       << "# Any partner: the audit log's latest signed checkpoint, to keep and compare later\n"
       << "curl " << tokenOf("caf") << " " << base << "/v1/audit/checkpoint\n\n"
+      << "# The CAF sends its monthly RSA flux (windows-1252 XML): the report says what was\n"
+      << "# created, matched, updated, unchanged, rejected and left out (pregnancy, amounts...)\n"
+      << "curl " << certOf("caf") << " -X POST -H 'X-Purpose: instruction_rsa' "
+      << "-H 'Content-Type: application/xml' --data-binary @" << flux.string() << " " << base
+      << "/v1/imports/caf-rsa-xml\n\n"
+      << "# The Département follows the change feed (dossier ids and sections; read them through\n"
+      << "# the API). Resume from \"next\" while \"more\" is true\n"
+      << "curl " << certOf("departement") << " -H 'X-Purpose: accompagnement' '" << base
+      << "/v1/changes?since=0&limit=5'\n\n"
       << "# Recompute the audit log and check every checkpoint (names the first bad entry)\n"
       << "# " << fs::read_symlink("/proc/self/exe").string() << " audit verify --config "
       << (dir / "passerelle.json").string() << "\n\n"

@@ -75,9 +75,10 @@ check_receipt_and_reload() {
 }
 
 # healthz, lookup, read, section, PUT, history, POST (created then matched), schema violation,
-# the mission locale's read, the consent recorded, the DPO's access report, the checkpoint
-run_demo 1 200 200 200 200 200 200 201 422 200 201 200 200
-run_demo 2 200 200 200 200 200 200 200 422 200 201 200 200
+# the mission locale's read, the consent recorded, the DPO's access report, the checkpoint, the
+# CAF flux import, the change feed
+run_demo 1 200 200 200 200 200 200 201 422 200 201 200 200 200 200
+run_demo 2 200 200 200 200 200 200 200 422 200 201 200 200 200 200
 
 # The audit log the two rounds wrote verifies, and its export too.
 verify_cmd=$(sed -n 's/^# \(.* audit verify --config .*\)$/\1/p' "$work/out" | head -1)

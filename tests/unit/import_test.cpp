@@ -195,6 +195,32 @@ TEST_F(ImportTest, FranceTravailActionsArePutIntoThePathwayOneByOne) {
   EXPECT_EQ(versions(), before);
 }
 
+TEST_F(ImportTest, ColumnsAreFoundByNameWhateverTheirOrder) {
+  asCaf("flux-mensuel.xml");
+  // The main extract with its columns in reverse order (no field of it holds a ';').
+  std::ifstream in(kData / "france-travail" / "extrait-principal.csv", std::ios::binary);
+  std::string line, reversed;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    for (auto end = line.find(';');; end = line.find(';', start)) {
+      fields.push_back(line.substr(start, end == std::string::npos ? end : end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    for (auto it = fields.rbegin(); it != fields.rend(); ++it)
+      reversed += *it + (std::next(it) == fields.rend() ? "\n" : ";");
+  }
+  const auto file = writeFile("inverse.csv", reversed);
+  const auto report =
+      run(ImportFormat::france_travail_csv, file, "france-travail", Purpose::accompagnement);
+  EXPECT_EQ(report.updated, 2u) << report.toJson().dump(2);
+  EXPECT_EQ(report.rejected, 2u);
+  EXPECT_EQ(section(byNir("2910442218003"), Section::situation_pro)["codes_rome"],
+            json::array({"K1302", "G1603"}));
+}
+
 TEST_F(ImportTest, AMissingColumnIsNamedAndNothingIsRead) {
   try {
     asFranceTravail("extrait-colonne-manquante.csv");

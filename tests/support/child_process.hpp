@@ -7,10 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -23,8 +27,20 @@ struct Run {
   int exit_status = 0;
 };
 
+// The peak resident set of a running process (kB, VmHWM), or 0 once it is gone.
+inline long peakKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  return 0;
+}
+
 // Runs a command in a child process (output to `log`) and returns its wall time and peak
-// resident memory, as the kernel accounted them. Throws unless it exits with one of `accepted`.
+// resident memory. The peak is read from /proc while the child runs (every 10 ms): the
+// kernel's ru_maxrss of a spawned child starts from its parent's peak (the address space it
+// shared before exec), which would charge a large test process to a small command. Throws
+// unless it exits with one of `accepted`.
 inline Run measure(const std::vector<std::string>& args, const std::filesystem::path& log,
                    const std::vector<int>& accepted = {0}) {
   std::vector<char*> argv;
@@ -40,14 +56,18 @@ inline Run measure(const std::vector<std::string>& args, const std::filesystem::
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) throw std::runtime_error("cannot run " + args[0]);
   int status = 0;
-  rusage usage{};
-  const bool waited = wait4(pid, &status, 0, &usage) == pid && WIFEXITED(status);
-  const int code = waited ? WEXITSTATUS(status) : -1;
+  long peak = 0;
+  pid_t done = 0;
+  while ((done = waitpid(pid, &status, WNOHANG)) == 0) {
+    peak = std::max(peak, peakKb(pid));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+  const int code = done == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   bool ok = false;
   for (int a : accepted) ok = ok || code == a;
   if (!ok) throw std::runtime_error(args[1] + " failed; see " + log.string());
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
-  return {elapsed.count(), static_cast<double>(usage.ru_maxrss) / 1024.0, code};
+  return {elapsed.count(), static_cast<double>(peak) / 1024.0, code};
 }
 
 }  // namespace passerelle::testing

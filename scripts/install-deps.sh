@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the build, the demo and the tests need, only those missing.
+# Installs the Debian 12 packages the build, the demo and the tests need, and any named as
+# arguments, only those missing.
 # Uses apt-get directly as root, or through sudo otherwise.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ packages=(
   libpoco-dev libssl-dev libsodium-dev nlohmann-json3-dev libvalijson-dev
   libgtest-dev clang-format libxml2-dev
 )
+packages+=("$@")  # what a caller needs beyond these (the benchmarks: nginx, wrk...)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# HTTP benchmark (issue #8): the gateway doing its real work (mutual-TLS-capable HTTPS, bearer
+# token, policy, audit entry, encryption at rest, SQLite with synchronous=FULL) against nginx
+# serving the same JSON as static files over TLS on the same machine, with the same wrk load.
+#   bench/http.sh [N]   N synthetic dossiers (default 10000)
+# Environment: BENCH_DIR (default build/bench-http), BENCH_DURATION (30s), BENCH_CONNECTIONS (64),
+# BENCH_THREADS (2), BENCH_RUNS (what to run: "read write", the default).
+# Installs nginx, wrk, jq and sqlite3 if missing; builds the release preset; loads the dossiers
+# once per N (kept under BENCH_DIR); prints req/s, p50/p99 for both and the ratio, checks that
+# no response was an error and that every completed request has its audit entry, and appends
+# the figures to bench/RESULTS.md with the machine, date and commit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+N="${1:-10000}"
+duration="${BENCH_DURATION:-30s}"
+connections="${BENCH_CONNECTIONS:-64}"
+threads="${BENCH_THREADS:-2}"
+runs="${BENCH_RUNS:-read write}"
+gateway_port=18443
+nginx_port=18444
+
+scripts/install-deps.sh nginx wrk jq sqlite3
+cmake --preset release >/dev/null
+cmake --build build/release -j2 --target passerelle
+
+work="$(realpath -m "${BENCH_DIR:-build/bench-http}")"
+demo="$work/demo-$N"
+mkdir -p "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# The gateway: the demo's configuration (its own CA, server certificate, partner tokens, default
+# policy, master key, SQLite store and audit log), loaded with N synthetic dossiers the first time.
+if [ ! -f "$demo/loaded" ]; then
+  rm -rf "$demo"
+  echo "loading $N synthetic dossiers into $demo (once)..."
+fi
+build/release/gateway/passerelle demo --dir "$demo" --port "$gateway_port" --dossiers "$N" \
+  >"$work/gateway.out" 2>"$work/gateway.log" &
+pids+=($!)
+base="https://127.0.0.1:$gateway_port"
+for _ in $(seq 1 3600); do
+  curl -sf --cacert "$demo/ca.pem" "$base/healthz" >/dev/null 2>&1 && break
+  kill -0 "${pids[0]}" 2>/dev/null || { cat "$work/gateway.log" >&2; exit 1; }
+  sleep 1
+done
+touch "$demo/loaded"
+token="$(cat "$demo/partners/departement/token")"
+purpose=accompagnement
+auth=(-H "Authorization: Bearer $token" -H "X-Purpose: $purpose")
+
+# The dossier ids, as the Département learns them: from the change feed.
+ids="$work/ids-$N.txt"
+if [ ! -s "$ids" ]; then
+  since=0
+  : >"$ids.all"
+  while :; do
+    page="$(curl -sf --cacert "$demo/ca.pem" "${auth[@]}" "$base/v1/changes?since=$since&limit=1000")"
+    jq -r '.changes[].dossier' <<<"$page" >>"$ids.all"
+    [ "$(jq -r '.more' <<<"$page")" = true ] || break
+    since="$(jq -r '.next' <<<"$page")"
+  done
+  sort -u "$ids.all" >"$ids"
+  rm -f "$ids.all"
+fi
+echo "$(wc -l <"$ids") dossiers"
+
+# nginx serves, for each dossier, the JSON the gateway returned to the Département, over TLS with
+# the gateway's own certificate.
+static="$work/static-$N"
+if [ ! -d "$static/v1/dossiers" ]; then
+  mkdir -p "$static.tmp/v1/dossiers"
+  {
+    echo "header = \"Authorization: Bearer $token\""
+    echo "header = \"X-Purpose: $purpose\""
+    while read -r id; do
+      echo "url = \"$base/v1/dossiers/$id\""
+      echo "output = \"$static.tmp/v1/dossiers/$id\""
+    done <"$ids"
+  } >"$work/fetch.curl"
+  curl -sf --cacert "$demo/ca.pem" -K "$work/fetch.curl"
+  rm -rf "$static" && mv "$static.tmp" "$static"
+fi
+chmod -R a+rX "$static"  # for nginx's workers; nothing else of the demo
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$nginx_port ssl;
+    ssl_certificate $demo/server/cert.pem;
+    ssl_certificate_key $demo/server/key.pem;
+    keepalive_requests 1000000;
+    root $static;
+    default_type application/json;
+    location / { try_files \$uri =404; }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+pids+=($!)
+for _ in $(seq 1 50); do
+  curl -sf --cacert "$demo/ca.pem" "https://127.0.0.1:$nginx_port/v1/dossiers/$(head -1 "$ids")" \
+    >/dev/null && break
+  sleep 0.2
+done
+
+audit_db="$demo/passerelle.db.audit"
+[ -f "$audit_db" ] || audit_db="$(ls "$demo"/*audit* | grep -v -- '-wal\|-shm' | head -1)"
+audit_size() { sqlite3 "$audit_db" 'SELECT coalesce(max(idx), 0) FROM audit_entries'; }
+
+# One wrk run: prints its RESULT line's fields as shell assignments prefixed by $2.
+load() {  # load PREFIX URL SCRIPT
+  local out
+  out="$(wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "$root/bench/http/$3" \
+    "$2" -- "$ids" "$token" "$purpose")"
+  sed -n 's/^RESULT //p' <<<"$out" | tr ' ' '\n' | sed "s/^/$1_/"
+}
+
+summary="$(mktemp)"
+echo "| load | server | req/s | p50 ms | p99 ms | max ms | errors | audit entries / completed |" >"$summary"
+echo "|---|---|---|---|---|---|---|---|" >>"$summary"
+status=0
+row() {  # row LOAD SERVER PREFIX AUDIT
+  local p=$3 v errors=0 cells=()
+  for f in non2xx connect read write timeout; do v="${p}_$f"; errors=$((errors + ${!v})); done
+  for f in rps p50_ms p99_ms max_ms; do v="${p}_$f"; cells+=("${!v}"); done
+  echo "| $1 | $2 | ${cells[0]} | ${cells[1]} | ${cells[2]} | ${cells[3]} | $errors | $4 |" >>"$summary"
+  [ "$errors" -eq 0 ] || status=1
+}
+
+for run in $runs; do
+  case "$run" in
+    read)
+      echo "reads: nginx (static files)..."
+      eval "$(load nginx "https://127.0.0.1:$nginx_port" read.lua)"
+      row "GET dossier" nginx nginx "-"
+      echo "reads: gateway..."
+      before="$(audit_size)"
+      eval "$(load gread "$base" read.lua)"
+      sleep 1
+      audited=$(($(audit_size) - before))
+      row "GET dossier" gateway gread "$audited / $gread_requests"
+      [ "$audited" -ge "$gread_requests" ] || status=1
+      ratio="$(awk -v g="$gread_rps" -v n="$nginx_rps" 'BEGIN {printf "%.2f", g / n}')"
+      echo "| GET dossier | gateway / nginx | $ratio | | | | | |" >>"$summary"
+      ;;
+    write)
+      echo "writes: gateway..."
+      before="$(audit_size)"
+      eval "$(load gwrite "$base" write.lua)"
+      sleep 1
+      audited=$(($(audit_size) - before))
+      row "PUT section" gateway gwrite "$audited / $gwrite_requests"
+      [ "$audited" -ge "$gwrite_requests" ] || status=1
+      ;;
+    *) echo "unknown run $run" >&2; exit 2 ;;
+  esac
+done
+cat "$summary"
+
+{
+  echo
+  echo "## HTTP vs nginx — $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)," \
+       "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(df -T "$work" | awk 'NR==2 {print $2}') disk."
+  echo "$N dossiers; wrk $threads threads, $connections connections, $duration, keep-alive, random"
+  echo "ids, on the same machine as the server. Gateway: \`passerelle demo\` configuration (TLS,"
+  echo "bearer token of the Département, purpose accompagnement, default policy, audit entry per"
+  echo "request, per-person encryption, SQLite synchronous=FULL). nginx: the same JSON as static"
+  echo "files, same certificate. Writes: PUT of the contact section, each body different."
+  echo
+  cat "$summary"
+} >>bench/RESULTS.md
+rm -f "$summary"
+echo "appended to bench/RESULTS.md"
+exit $status

@@ -40,7 +40,7 @@ if [ ! -f "$demo/loaded" ]; then
   rm -rf "$demo"
   echo "loading $N synthetic dossiers into $demo (once)..."
 fi
-build/release/gateway/passerelle demo --dir "$demo" --port "$gateway_port" --dossiers "$N" \
+${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/gateway/passerelle demo --dir "$demo" --port "$gateway_port" --dossiers "$N" \
   >"$work/gateway.out" 2>"$work/gateway.log" &
 pids+=($!)
 base="https://127.0.0.1:$gateway_port"
@@ -154,6 +154,9 @@ for run in $runs; do
       [ "$audited" -ge "$gread_requests" ] || status=1
       ratio="$(awk -v g="$gread_rps" -v n="$nginx_rps" 'BEGIN {printf "%.2f", g / n}')"
       echo "| GET dossier | gateway / nginx | $ratio | | | | | |" >>"$summary"
+      echo "reads: the gateway's HTTP and TLS stack alone (GET /healthz)..."
+      eval "$(load health "$base" healthz.lua)"
+      row "GET /healthz" gateway health "-"
       ;;
     write)
       echo "writes: gateway..."
@@ -179,7 +182,8 @@ cat "$summary"
   echo "ids, on the same machine as the server. Gateway: \`passerelle demo\` configuration (TLS,"
   echo "bearer token of the Département, purpose accompagnement, default policy, audit entry per"
   echo "request, per-person encryption, SQLite synchronous=FULL). nginx: the same JSON as static"
-  echo "files, same certificate. Writes: PUT of the contact section, each body different."
+  echo "files, same certificate. GET /healthz: the gateway's HTTP and TLS stack alone (no token,"
+  echo "policy, store or audit entry). Writes: PUT of the contact section, each body different."
   echo
   cat "$summary"
 } >>bench/RESULTS.md

@@ -108,8 +108,7 @@ Decision decide(const PolicySet& policy, const schemas::FieldCatalogue& catalogu
 namespace {
 
 bool hasFieldsUnder(const schemas::FieldCatalogue& catalogue, const std::string& prefix) {
-  return std::any_of(catalogue.fields().begin(), catalogue.fields().end(),
-                     [&](const auto& f) { return f.path.str().starts_with(prefix + "/"); });
+  return catalogue.hasFieldsUnder(prefix);
 }
 
 // Walks a document along the catalogue: calls `leaf(catalogue_path, value)` for each leaf.

@@ -41,6 +41,10 @@ FieldCatalogue FieldCatalogue::parse(const std::string& json_text) {
       throw std::runtime_error("field catalogue: unknown export treatment at " + path);
     if (!seen.insert(path).second)
       throw std::runtime_error("field catalogue: duplicate path " + path);
+    catalogue.index_.emplace(path, catalogue.fields_.size());
+    for (auto slash_at = path.find('/', 1); slash_at != std::string::npos;
+         slash_at = path.find('/', slash_at + 1))
+      catalogue.containers_.insert(path.substr(0, slash_at));
     catalogue.fields_.push_back({core::FieldPath(path), *category, treatment,
                                  entry.at("label").get<std::string>(),
                                  entry.at("description").get<std::string>()});
@@ -62,9 +66,8 @@ core::Section FieldCatalogue::sectionOf(const core::FieldPath& path) {
 }
 
 const FieldEntry* FieldCatalogue::find(std::string_view path) const {
-  for (const auto& f : fields_)
-    if (f.path.str() == path) return &f;
-  return nullptr;
+  const auto it = index_.find(path);
+  return it == index_.end() ? nullptr : &fields_[it->second];
 }
 
 }  // namespace passerelle::schemas

@@ -116,7 +116,9 @@ SectionValidator::~SectionValidator() = default;
 
 std::vector<core::FieldError> SectionValidator::validate(core::Section section,
                                                          const nlohmann::json& document) const {
-  valijson::Validator validator;
+  // One validator per thread: it keeps the `pattern` regexes it compiled, which would otherwise
+  // be compiled again for every document (a tenth of a write's time).
+  thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(document);
   std::vector<core::FieldError> errors;

@@ -86,22 +86,7 @@ class SqliteConsentStore final : public ConsentStore {
   explicit SqliteConsentStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
 
   void addConsent(const ConsentRecord& c) override {
-    std::lock_guard lock(db_->write_mutex);
-    if (!dossierExists(db_->writer, c.dossier))
-      throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
-    db_->writer << std::string("INSERT INTO consents (") + kColumns + ", dossier_id" +
-                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(c.id), bind(std::string(c.kind == ConsentRecord::Kind::given ? "given" : "withdrawn")),
-        bind(toNullable(c.withdraws)),
-        bind(toNullable(c.grantee_partner ? std::optional<std::string>(c.grantee_partner->str())
-                                          : std::nullopt)),
-        bind(toNullable(c.grantee_kind ? std::optional<std::string>(
-                                             std::string(core::toString(*c.grantee_kind)))
-                                       : std::nullopt)),
-        bind(std::string(core::toString(c.purpose))), bind(namesOf(c, true)),
-        bind(namesOf(c, false)), bind(c.given_at), bind(std::string(core::toString(c.method))),
-        bind(c.collected_by), bind(c.notice_version), bind(toNullable(c.expires_at)),
-        bind(c.recorded_at), bind(c.recorded_by.str()), bind(c.dossier.str()), now;
+    db_->writes.run([&] { insert(c); });
   }
 
   std::vector<ConsentRecord> consents(const core::DossierId& dossier) const override {
@@ -133,6 +118,25 @@ class SqliteConsentStore final : public ConsentStore {
   }
 
  private:
+  void insert(const ConsentRecord& c) {
+    auto& writer = db_->writes.session();
+    if (!dossierExists(writer, c.dossier))
+      throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+    writer << std::string("INSERT INTO consents (") + kColumns + ", dossier_id" +
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(c.id), bind(std::string(c.kind == ConsentRecord::Kind::given ? "given" : "withdrawn")),
+        bind(toNullable(c.withdraws)),
+        bind(toNullable(c.grantee_partner ? std::optional<std::string>(c.grantee_partner->str())
+                                          : std::nullopt)),
+        bind(toNullable(c.grantee_kind ? std::optional<std::string>(
+                                             std::string(core::toString(*c.grantee_kind)))
+                                       : std::nullopt)),
+        bind(std::string(core::toString(c.purpose))), bind(namesOf(c, true)),
+        bind(namesOf(c, false)), bind(c.given_at), bind(std::string(core::toString(c.method))),
+        bind(c.collected_by), bind(c.notice_version), bind(toNullable(c.expires_at)),
+        bind(c.recorded_at), bind(c.recorded_by.str()), bind(c.dossier.str()), now;
+  }
+
   std::shared_ptr<SqliteDatabase> db_;
 };
 

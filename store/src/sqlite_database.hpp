@@ -12,21 +12,21 @@
 #include "sealed_content.hpp"
 #include "sqlite_connection_pool.hpp"
 #include "sqlite_migrations.hpp"
+#include "sqlite_write_queue.hpp"
 
 namespace passerelle::store {
 
-// What the SQLite stores share: one writer connection behind a mutex (SQLite has one writer
-// anyway), a pool of readers, and the keys that seal contents.
+// What the SQLite stores share: one writer connection whose transactions are group-committed
+// (SQLite has one writer anyway), a pool of readers, and the keys that seal contents.
 struct SqliteDatabase {
   SqliteDatabase(const std::filesystem::path& file, std::size_t readers,
                  std::shared_ptr<KeyStore> keys)
       : sealed(std::move(keys)),
-        writer(openMigrated(file)),
+        writes(openMigrated(file)),
         readers(file, std::max<std::size_t>(1, readers)) {}
 
   SealedContent sealed;
-  std::mutex write_mutex;
-  Poco::Data::Session writer;
+  SqliteWriteQueue writes;
   SqliteConnectionPool readers;
 
  private:
@@ -38,8 +38,8 @@ struct SqliteDatabase {
   }
 };
 
-// Whether the dossier exists and is not erased, on a given session (the writer's, inside its
-// transaction).
+// Whether the dossier exists and is not erased, on a given session (the writer's, inside a
+// write queue's work).
 inline bool dossierExists(Poco::Data::Session& session, const core::DossierId& id) {
   using namespace Poco::Data::Keywords;
   int found = 0;

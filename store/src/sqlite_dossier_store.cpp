@@ -1,5 +1,4 @@
 #include <Poco/Data/LOB.h>
-#include <Poco/Data/Transaction.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
 #include <Poco/Timestamp.h>
@@ -53,31 +52,33 @@ class SqliteDossierStore final : public DossierStore {
   explicit SqliteDossierStore(std::shared_ptr<SqliteDatabase> db)
       : db_(std::move(db)),
         sealed_(db_->sealed),
-        write_mutex_(db_->write_mutex),
-        writer_(db_->writer),
+        writes_(db_->writes),
+        writer_(db_->writes.session()),
         readers_(db_->readers) {}
 
   std::vector<VersionInfo> createDossier(
       const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
       const std::vector<core::Identifier>& identifiers, const WriteContext& context) override {
-    std::lock_guard lock(write_mutex_);
-    for (const auto& identifier : identifiers) checkNotTaken(identifier, id);
     // The key first, durably: a crash before the dossier's rows leaves only an unused key; a
-    // failed transaction takes its key with it.
+    // failed write takes its key with it.
     const auto cipher = sealed_.newDossierCipher(id);
+    std::vector<VersionInfo> written;
     try {
-      return insertDossier(cipher, id, sections, identifiers, context);
+      writes_.run([&] {
+        for (const auto& identifier : identifiers) checkNotTaken(identifier, id);
+        written = insertDossier(cipher, id, sections, identifiers, context);
+      });
     } catch (...) {
       sealed_.shred(id);
       throw;
     }
+    return written;
   }
 
   std::vector<VersionInfo> insertDossier(
       const crypto::Aead& cipher, const core::DossierId& id,
       const std::vector<std::pair<core::Section, std::string>>& sections,
       const std::vector<core::Identifier>& identifiers, const WriteContext& context) {
-    Poco::Data::Transaction tx(writer_);
     const auto at = nowUtc();
     writer_ << "INSERT INTO dossiers (id, created_at, created_by) VALUES (?, ?, ?)", bind(id.str()),
         bind(at), bind(context.author.str()), now;
@@ -85,7 +86,6 @@ class SqliteDossierStore final : public DossierStore {
     for (const auto& [section, content] : sections)
       written.push_back(insertVersion(cipher, id, section, 1, content, at, context));
     insertIdentifiers(id, identifiers);
-    tx.commit();
     return written;
   }
 
@@ -158,26 +158,28 @@ class SqliteDossierStore final : public DossierStore {
                        const Precondition& precondition,
                        const std::optional<IdentifierUpdate>& identifiers,
                        const WriteContext& context) override {
-    std::lock_guard lock(write_mutex_);
-    const auto cipher = writableCipher(id);
-    checkPrecondition(precondition, currentInfo(id, section));
-    Poco::Data::Transaction tx(writer_);
-    auto result = writeVersion(cipher, id, {section, content, identifiers}, nowUtc(), context);
-    tx.commit();
-    return result;
+    const auto cipher = cipherOf(id);
+    std::optional<PutResult> result;
+    writes_.run([&] {
+      requireLive(id);
+      checkPrecondition(precondition, currentInfo(id, section));
+      result = writeVersion(cipher, id, {section, content, identifiers}, nowUtc(), context);
+    });
+    return *result;
   }
 
   std::vector<PutResult> putSections(const core::DossierId& id,
                                      const std::vector<SectionWrite>& writes,
                                      const WriteContext& context) override {
-    std::lock_guard lock(write_mutex_);
-    const auto cipher = writableCipher(id);
-    Poco::Data::Transaction tx(writer_);
-    const auto at = nowUtc();
+    const auto cipher = cipherOf(id);
     std::vector<PutResult> results;
-    for (const auto& write : writes)
-      results.push_back(writeVersion(cipher, id, write, at, context));
-    tx.commit();
+    writes_.run([&] {
+      requireLive(id);
+      results.clear();
+      const auto at = nowUtc();
+      for (const auto& write : writes)
+        results.push_back(writeVersion(cipher, id, write, at, context));
+    });
     return results;
   }
 
@@ -260,31 +262,37 @@ class SqliteDossierStore final : public DossierStore {
 
   bool erase(const core::DossierId& id, const std::string& reason,
              const WriteContext& context) override {
-    std::lock_guard lock(write_mutex_);
-    if (!dossierExists(writer_, id)) return false;
-    // The key first: once it is gone, every copy of the sections is unreadable, whatever
-    // happens next. A crash before the rest leaves a dossier that reads as empty; erasing it
-    // again completes the erasure.
-    sealed_.shred(id);
-    Poco::Data::Transaction tx(writer_);
-    writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(id.str()), now;
-    writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ?, erasure_reason = ? WHERE id = ?",
-        bind(nowUtc()), bind(context.author.str()),
-        bind(toBlob(sealed_.sealErasureReason(id, reason))), bind(id.str()), now;
-    tx.commit();
-    return true;
+    bool found = false;
+    writes_.run([&] {
+      if (!dossierExists(writer_, id)) return;
+      found = true;
+      // The key first: once it is gone, every copy of the sections is unreadable, whatever
+      // happens next. A crash before the rest leaves a dossier that reads as empty; erasing it
+      // again completes the erasure.
+      sealed_.shred(id);
+      writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(id.str()), now;
+      writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ?, erasure_reason = ? "
+                 "WHERE id = ?",
+          bind(nowUtc()), bind(context.author.str()),
+          bind(toBlob(sealed_.sealErasureReason(id, reason))), bind(id.str()), now;
+    });
+    return found;
   }
 
  private:
-  // Called with the write lock held.
-  crypto::Aead writableCipher(const core::DossierId& id) {
-    if (!dossierExists(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+  // Unwrapped before queueing, so that the group's writer does not wait on the key store.
+  crypto::Aead cipherOf(const core::DossierId& id) {
     auto cipher = sealed_.dossierCipher(id);
     if (!cipher) throw DomainError(ErrorKind::not_found, "no such dossier");
     return std::move(*cipher);
   }
 
-  // Called with the write lock held, inside a transaction. Writes nothing when the content
+  // Inside a write queue's work: the dossier may have been erased since its key was read.
+  void requireLive(const core::DossierId& id) {
+    if (!dossierExists(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+  }
+
+  // Inside a write queue's work. Writes nothing when the content
   // equals the current version.
   PutResult writeVersion(const crypto::Aead& cipher, const core::DossierId& id,
                          const SectionWrite& write, const std::string& at,
@@ -309,7 +317,7 @@ class SqliteDossierStore final : public DossierStore {
     return *id;
   }
 
-  // Called with the write lock held.
+  // Inside a write queue's work.
   std::optional<VersionInfo> currentInfo(const core::DossierId& id, core::Section section) {
     std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string>> rows;
     writer_ << "SELECT version, author, source, written_at, content_hash FROM section_versions "
@@ -340,7 +348,7 @@ class SqliteDossierStore final : public DossierStore {
     }
   }
 
-  // Called with the write lock held, inside a transaction.
+  // Inside a write queue's work.
   void checkNotTaken(const core::Identifier& identifier, const core::DossierId& id) {
     if (core::isHouseholdIdentifier(identifier.kind)) return;  // shared by design
     std::vector<std::string> owners;
@@ -390,41 +398,40 @@ class SqliteDossierStore final : public DossierStore {
 
   std::shared_ptr<SqliteDatabase> db_;
   SealedContent& sealed_;
-  std::mutex& write_mutex_;
-  Poco::Data::Session& writer_;
+  SqliteWriteQueue& writes_;
+  Poco::Data::Session& writer_;  // writes_'s session: only inside its works
   SqliteConnectionPool& readers_;
 };
 
 }  // namespace
 
 void resealLegacySections(SqliteDatabase& db) {
-  std::lock_guard lock(db.write_mutex);
-  using Row = Poco::Tuple<std::string, std::string, Poco::Int64, Poco::Data::BLOB>;
-  std::vector<Row> rows;
-  db.writer << "SELECT dossier_id, section, version, content FROM section_versions "
-               "WHERE key_version = 0 ORDER BY dossier_id",
-      into(rows), now;
-  if (rows.empty()) return;
-  Poco::Data::Transaction tx(db.writer);
-  std::optional<core::DossierId> current;
-  std::optional<crypto::Aead> cipher;
-  for (const auto& r : rows) {
-    const auto id = core::DossierId::parse(r.get<0>());
-    if (!id) throw DomainError(ErrorKind::integrity, "stored row names a malformed dossier id");
-    if (current != *id) {
-      current = *id;
-      cipher = db.sealed.dossierCipher(*id);
-      if (!cipher) cipher.emplace(db.sealed.newDossierCipher(*id));
+  db.writes.run([&] {
+    auto& writer = db.writes.session();
+    using Row = Poco::Tuple<std::string, std::string, Poco::Int64, Poco::Data::BLOB>;
+    std::vector<Row> rows;
+    writer << "SELECT dossier_id, section, version, content FROM section_versions "
+              "WHERE key_version = 0 ORDER BY dossier_id",
+        into(rows), now;
+    std::optional<core::DossierId> current;
+    std::optional<crypto::Aead> cipher;
+    for (const auto& r : rows) {
+      const auto id = core::DossierId::parse(r.get<0>());
+      if (!id) throw DomainError(ErrorKind::integrity, "stored row names a malformed dossier id");
+      if (current != *id) {
+        current = *id;
+        cipher = db.sealed.dossierCipher(*id);
+        if (!cipher) cipher.emplace(db.sealed.newDossierCipher(*id));
+      }
+      const auto section = sectionFromColumn(r.get<1>());
+      const auto plain = db.sealed.openLegacy(*id, section, r.get<2>(), fromBlob(r.get<3>()));
+      writer << "UPDATE section_versions SET content = ?, key_version = ? "
+                "WHERE dossier_id = ? AND section = ? AND version = ?",
+          bind(toBlob(db.sealed.seal(*cipher, *id, section, r.get<2>(), plain))),
+          bind(Poco::Int64(SealedContent::kKeyVersion)), bind(id->str()), bind(r.get<1>()),
+          bind(r.get<2>()), now;
     }
-    const auto section = sectionFromColumn(r.get<1>());
-    const auto plain = db.sealed.openLegacy(*id, section, r.get<2>(), fromBlob(r.get<3>()));
-    db.writer << "UPDATE section_versions SET content = ?, key_version = ? "
-                 "WHERE dossier_id = ? AND section = ? AND version = ?",
-        bind(toBlob(db.sealed.seal(*cipher, *id, section, r.get<2>(), plain))),
-        bind(Poco::Int64(SealedContent::kKeyVersion)), bind(id->str()), bind(r.get<1>()),
-        bind(r.get<2>()), now;
-  }
-  tx.commit();
+  });
 }
 
 std::unique_ptr<DossierStore> makeSqliteDossierStore(std::shared_ptr<SqliteDatabase> db) {

@@ -15,15 +15,17 @@ class SqliteRelationshipStore final : public RelationshipStore {
   explicit SqliteRelationshipStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
 
   void addRelationship(const core::Relationship& r) override {
-    std::lock_guard lock(db_->write_mutex);
-    if (!dossierExists(db_->writer, r.dossier))
-      throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
-    db_->writer
-        << "INSERT INTO relationships (id, dossier_id, partner_id, origin, starts_at, ends_at, "
-           "ended_at, created_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(r.id), bind(r.dossier.str()), bind(r.partner.str()),
-        bind(std::string(core::toString(r.origin))), bind(r.starts_at), bind(toNullable(r.ends_at)),
-        bind(toNullable(r.ended_at)), bind(r.created_by.str()), bind(r.reason), now;
+    db_->writes.run([&] {
+      auto& writer = db_->writes.session();
+      if (!dossierExists(writer, r.dossier))
+        throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+      writer << "INSERT INTO relationships (id, dossier_id, partner_id, origin, starts_at, "
+                "ends_at, ended_at, created_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          bind(r.id), bind(r.dossier.str()), bind(r.partner.str()),
+          bind(std::string(core::toString(r.origin))), bind(r.starts_at),
+          bind(toNullable(r.ends_at)), bind(toNullable(r.ended_at)), bind(r.created_by.str()),
+          bind(r.reason), now;
+    });
   }
 
   std::vector<core::Relationship> relationships(const core::DossierId& dossier) const override {
@@ -52,12 +54,15 @@ class SqliteRelationshipStore final : public RelationshipStore {
 
   bool endRelationship(const core::DossierId& dossier, const std::string& id,
                        const core::UtcTime& at) override {
-    std::lock_guard lock(db_->write_mutex);
-    Poco::Data::Statement update(db_->writer);
-    update << "UPDATE relationships SET ended_at = ? WHERE id = ? AND dossier_id = ? AND ended_at "
-              "IS NULL",
-        bind(at), bind(id), bind(dossier.str());
-    return update.execute() > 0;
+    bool ended = false;
+    db_->writes.run([&] {
+      Poco::Data::Statement update(db_->writes.session());
+      update << "UPDATE relationships SET ended_at = ? WHERE id = ? AND dossier_id = ? AND "
+                "ended_at IS NULL",
+          bind(at), bind(id), bind(dossier.str());
+      ended = update.execute() > 0;
+    });
+    return ended;
   }
 
  private:

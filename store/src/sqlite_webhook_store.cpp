@@ -1,4 +1,3 @@
-#include <Poco/Data/Transaction.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
 
@@ -73,17 +72,17 @@ class SqliteWebhookStore final : public WebhookStore {
 
   void enqueue(const core::PartnerId& partner, const std::vector<NewDelivery>& deliveries,
                std::int64_t sequence, const std::string& at) override {
-    std::lock_guard lock(db_->write_mutex);
-    Poco::Data::Transaction tx(db_->writer);
-    for (const auto& d : deliveries)
-      db_->writer << "INSERT INTO webhook_outbox (partner_id, dossier_id, sections, sequence, "
-                     "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
-          bind(partner.str()), bind(d.dossier.str()), bind(sectionsText(d.sections)),
-          bind(Poco::Int64(d.sequence)), bind(at), bind(at), now;
-    db_->writer << "INSERT INTO webhook_cursors (partner_id, sequence) VALUES (?, ?) "
-                   "ON CONFLICT (partner_id) DO UPDATE SET sequence = excluded.sequence",
-        bind(partner.str()), bind(Poco::Int64(sequence)), now;
-    tx.commit();
+    db_->writes.run([&] {
+      auto& writer = db_->writes.session();
+      for (const auto& d : deliveries)
+        writer << "INSERT INTO webhook_outbox (partner_id, dossier_id, sections, sequence, "
+                  "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+            bind(partner.str()), bind(d.dossier.str()), bind(sectionsText(d.sections)),
+            bind(Poco::Int64(d.sequence)), bind(at), bind(at), now;
+      writer << "INSERT INTO webhook_cursors (partner_id, sequence) VALUES (?, ?) "
+                "ON CONFLICT (partner_id) DO UPDATE SET sequence = excluded.sequence",
+          bind(partner.str()), bind(Poco::Int64(sequence)), now;
+    });
   }
 
   std::vector<WebhookDelivery> due(const std::string& at, std::size_t limit) const override {
@@ -95,14 +94,16 @@ class SqliteWebhookStore final : public WebhookStore {
   void recordAttempt(std::int64_t id, bool delivered, std::optional<int> status,
                      const std::string& error, const std::string& at,
                      const std::string& next_attempt_at) override {
-    std::lock_guard lock(db_->write_mutex);
     Poco::Nullable<Poco::Int64> code;
     if (status) code = *status;
     Poco::Nullable<std::string> done;
     if (delivered) done = at;
-    db_->writer << "UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, "
-                   "last_status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-        bind(done), bind(code), bind(error), bind(next_attempt_at), bind(Poco::Int64(id)), now;
+    db_->writes.run([&] {
+      db_->writes.session()
+          << "UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, "
+             "last_status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
+          bind(done), bind(code), bind(error), bind(next_attempt_at), bind(Poco::Int64(id)), now;
+    });
   }
 
   std::vector<WebhookDelivery> deliveries(const std::optional<core::PartnerId>& partner,

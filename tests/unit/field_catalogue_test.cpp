@@ -71,5 +71,20 @@ TEST(FieldCatalogueTest, InconsistentCataloguesAreRefusedNamingTheEntry) {
       std::runtime_error);
 }
 
+TEST(FieldCatalogueTest, FindsEveryFieldAndKnowsWhichPathsHoldFields) {
+  const auto& catalogue = FieldCatalogue::builtin();
+  for (const auto& f : catalogue.fields()) {
+    ASSERT_EQ(catalogue.find(f.path.str()), &f) << f.path.str();
+    EXPECT_FALSE(catalogue.hasFieldsUnder(f.path.str())) << "a field is a leaf: " << f.path.str();
+  }
+  EXPECT_EQ(catalogue.find("/diagnostic/freins"), nullptr);
+  EXPECT_EQ(catalogue.find("/diagnostic/freins/"), nullptr);
+  EXPECT_TRUE(catalogue.hasFieldsUnder("/diagnostic"));
+  EXPECT_TRUE(catalogue.hasFieldsUnder("/diagnostic/freins"));
+  EXPECT_FALSE(catalogue.hasFieldsUnder("/diagnostic/frein"));  // a prefix, not a container
+  EXPECT_FALSE(catalogue.hasFieldsUnder("/diag"));
+  EXPECT_FALSE(catalogue.hasFieldsUnder(""));
+}
+
 }  // namespace
 }  // namespace passerelle::schemas

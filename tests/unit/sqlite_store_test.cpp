@@ -7,6 +7,9 @@
 
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
@@ -81,6 +84,37 @@ TEST_F(SqliteStoreTest, CreatedDossierReadsBackWithItsIdentifiers) {
   ASSERT_EQ(current.size(), 1u);
   EXPECT_EQ(current[0].content, R"({"nom":"A"})");
   EXPECT_EQ(store_->dossierCount(), 1);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritersGetConsecutiveVersionsAndStaleOnesAreRefused) {
+  // Writes from many threads are committed in groups: each still sees the ones before it.
+  store_->createDossier(idOf('a'), {{Section::contact, R"({"v":0})"}}, {}, ctx_);
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::set<std::int64_t> versions;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const auto r = store_->putSection(idOf('a'), Section::contact,
+                                          "{\"v\":" + std::to_string(1 + t * kEach + i) + "}",
+                                          Precondition::any(), std::nullopt, ctx_);
+        std::lock_guard lock(mutex);
+        versions.insert(r.info.version);
+      }
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(versions.size(), static_cast<std::size_t>(kThreads * kEach));
+  EXPECT_EQ(*versions.begin(), 2);
+  EXPECT_EQ(*versions.rbegin(), 1 + kThreads * kEach);
+  EXPECT_EQ(store_->history(idOf('a')).size(), static_cast<std::size_t>(1 + kThreads * kEach));
+  EXPECT_EQ(kindOf([&] {
+              store_->putSection(idOf('a'), Section::contact, R"({"v":-1})",
+                                 Precondition::mustBeVersion(1), std::nullopt, ctx_);
+            }),
+            ErrorKind::precondition_failed);
+  EXPECT_EQ(store_->currentSection(idOf('a'), Section::contact)->info.version,
+            1 + kThreads * kEach);
 }
 
 TEST_F(SqliteStoreTest, EveryWriteKeepsThePreviousVersion) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,12 +42,18 @@ class FieldCatalogue {
   // The entry of `path`, or nullptr.
   const FieldEntry* find(std::string_view path) const;
 
+  // Whether some field lies under `path` ("/diagnostic/freins" -> true): a container to walk.
+  bool hasFieldsUnder(std::string_view path) const { return containers_.count(path) == 1; }
+
   // The section a catalogue path belongs to ("/diagnostic/freins/sante" -> diagnostic).
   static core::Section sectionOf(const core::FieldPath& path);
 
  private:
   std::string version_;
   std::vector<FieldEntry> fields_;
+  // Every read of a dossier looks fields up: indexes rather than scans.
+  std::map<std::string, std::size_t, std::less<>> index_;
+  std::set<std::string, std::less<>> containers_;
 };
 
 }  // namespace passerelle::schemas

@@ -317,16 +317,18 @@ crypto::SecretKey KeyStore::createDataKey(const core::DossierId& id) {
 }
 
 std::optional<crypto::SecretKey> KeyStore::findDataKey(const core::DossierId& id) const {
-  std::vector<Poco::Data::BLOB> wrapped;
-  std::vector<Poco::Int64> versions;
+  crypto::Bytes wrapped;
+  Version version = 0;
   {
     auto session = impl_->readers->acquire();
-    *session << "SELECT wrapped, wrap_version FROM data_keys WHERE dossier_id = ?", bind(id.str()),
-        into(wrapped), into(versions), now;
+    auto query = session.statements().prepare(
+        "SELECT wrapped, wrap_version FROM data_keys WHERE dossier_id = ?");
+    query.bind(id.str());
+    if (!query.step()) return std::nullopt;
+    wrapped = query.blob(0);
+    version = static_cast<Version>(query.integer(1));
   }
-  if (wrapped.empty()) return std::nullopt;
-  const auto version = static_cast<Version>(versions.front());
-  return unwrapKey(*impl_->wrappersFor(version)->find(version), bytesOf(wrapped.front()),
+  return unwrapKey(*impl_->wrappersFor(version)->find(version), wrapped,
                    dataKeyAssociated(id.str(), version));
 }
 

@@ -25,21 +25,24 @@ SqliteConnectionPool::SqliteConnectionPool(const std::filesystem::path& file, st
                                            int busy_timeout_ms) {
   sessions_.reserve(size);
   for (std::size_t i = 0; i < size; ++i) sessions_.push_back(open(file, busy_timeout_ms));
-  for (auto& s : sessions_) free_.push_back(&s);
+  for (std::size_t i = 0; i < size; ++i) {
+    statements_.push_back(std::make_unique<StatementCache>(sessions_[i]));
+    free_.push_back(i);
+  }
 }
 
 SqliteConnectionPool::Lease SqliteConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
   available_.wait(lock, [this] { return !free_.empty(); });
-  auto* session = free_.back();
+  const auto index = free_.back();
   free_.pop_back();
-  return Lease(*this, session);
+  return Lease(*this, index);
 }
 
-void SqliteConnectionPool::release(Poco::Data::Session* session) {
+void SqliteConnectionPool::release(std::size_t index) {
   {
     std::lock_guard lock(mutex_);
-    free_.push_back(session);
+    free_.push_back(index);
   }
   available_.notify_one();
 }

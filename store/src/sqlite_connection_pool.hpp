@@ -4,8 +4,11 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <vector>
+
+#include "sqlite_statement_cache.hpp"
 
 namespace passerelle::store {
 
@@ -22,16 +25,17 @@ class SqliteConnectionPool {
   // A session on loan; returned to the pool when the lease is destroyed.
   class Lease {
    public:
-    Lease(SqliteConnectionPool& pool, Poco::Data::Session* session)
-        : pool_(pool), session_(session) {}
+    Lease(SqliteConnectionPool& pool, std::size_t index) : pool_(pool), index_(index) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    ~Lease() { pool_.release(session_); }
-    Poco::Data::Session& operator*() const { return *session_; }
+    ~Lease() { pool_.release(index_); }
+    Poco::Data::Session& operator*() const { return pool_.sessions_[index_]; }
+    // The session's prepared statements, for the queries every request makes.
+    StatementCache& statements() const { return *pool_.statements_[index_]; }
 
    private:
     SqliteConnectionPool& pool_;
-    Poco::Data::Session* session_;
+    std::size_t index_;
   };
 
   Lease acquire();
@@ -41,10 +45,12 @@ class SqliteConnectionPool {
                                   int busy_timeout_ms = kDefaultBusyTimeoutMs);
 
  private:
-  void release(Poco::Data::Session* session);
+  void release(std::size_t index);
 
   std::vector<Poco::Data::Session> sessions_;
-  std::vector<Poco::Data::Session*> free_;
+  // Declared after the sessions: finalized before they close.
+  std::vector<std::unique_ptr<StatementCache>> statements_;
+  std::vector<std::size_t> free_;
   std::mutex mutex_;
   std::condition_variable available_;
 };

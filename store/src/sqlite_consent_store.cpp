@@ -38,6 +38,22 @@ constexpr const char* kColumns =
     "id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at, "
     "method, collected_by, notice_version, expires_at, recorded_at, recorded_by";
 
+// Every decision reads the dossier's consents: a cached statement. Its columns are kColumns.
+constexpr const char* kConsentsOfDossierSql =
+    "SELECT id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, "
+    "given_at, method, collected_by, notice_version, expires_at, recorded_at, recorded_by "
+    "FROM consents WHERE dossier_id = ? ORDER BY rowid";
+
+Row rowOf(const CachedStatement& q) {
+  auto nullable = [&](int column) {
+    return q.isNull(column) ? Poco::Nullable<std::string>()
+                            : Poco::Nullable<std::string>(q.text(column));
+  };
+  return Row(q.text(0), q.text(1), nullable(2), nullable(3), nullable(4), q.text(5), q.text(6),
+             q.text(7), q.text(8), q.text(9), q.text(10), q.text(11), nullable(12), q.text(13),
+             q.text(14));
+}
+
 ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
   if (r.get<1>() != "given" && r.get<1>() != "withdrawn") corrupt();
   std::optional<core::PartnerId> grantee_partner;
@@ -93,9 +109,9 @@ class SqliteConsentStore final : public ConsentStore {
     std::vector<Row> rows;
     {
       auto session = db_->readers.acquire();
-      *session << std::string("SELECT ") + kColumns +
-                      " FROM consents WHERE dossier_id = ? ORDER BY rowid",
-          bind(dossier.str()), into(rows), now;
+      auto query = session.statements().prepare(kConsentsOfDossierSql);
+      query.bind(dossier.str());
+      while (query.step()) rows.push_back(rowOf(query));
     }
     std::vector<ConsentRecord> out;
     for (const auto& r : rows) out.push_back(decode(r, dossier));

@@ -40,6 +40,13 @@ crypto::Bytes fromBlob(const Poco::Data::BLOB& blob) {
 using VersionRow = Poco::Tuple<std::string, Poco::Int64, std::string, std::string, std::string,
                                std::string, Poco::Data::BLOB, Poco::Int64>;
 
+// A VersionRow from the current row of a cached statement selecting its columns in order.
+VersionRow versionRowOf(const CachedStatement& q) {
+  const auto content = q.blob(6);
+  return VersionRow(q.text(0), q.integer(1), q.text(2), q.text(3), q.text(4), q.text(5),
+                    Poco::Data::BLOB(content.data(), content.size()), q.integer(7));
+}
+
 constexpr const char* kCurrentSectionsSql =
     "SELECT s.section, s.version, s.author, s.source, s.written_at, s.content_hash, s.content, "
     "s.key_version "
@@ -127,7 +134,9 @@ class SqliteDossierStore final : public DossierStore {
     std::vector<VersionRow> rows;
     {
       auto session = readers_.acquire();
-      *session << kCurrentSectionsSql, bind(id.str()), bind(id.str()), into(rows), now;
+      auto query = session.statements().prepare(kCurrentSectionsSql);
+      query.bind(id.str()).bind(id.str());
+      while (query.step()) rows.push_back(versionRowOf(query));
     }
     std::vector<SectionVersion> out;
     for (const auto& row : rows) {
@@ -145,10 +154,12 @@ class SqliteDossierStore final : public DossierStore {
     std::vector<VersionRow> rows;
     {
       auto session = readers_.acquire();
-      *session << "SELECT section, version, author, source, written_at, content_hash, content, "
-                  "key_version FROM section_versions WHERE dossier_id = ? AND section = ? "
-                  "ORDER BY version DESC LIMIT 1",
-          bind(id.str()), bind(std::string(core::toString(section))), into(rows), now;
+      auto query = session.statements().prepare(
+          "SELECT section, version, author, source, written_at, content_hash, content, "
+          "key_version FROM section_versions WHERE dossier_id = ? AND section = ? "
+          "ORDER BY version DESC LIMIT 1");
+      query.bind(id.str()).bind(core::toString(section));
+      while (query.step()) rows.push_back(versionRowOf(query));
     }
     if (rows.empty()) return std::nullopt;
     return decode(*cipher, id, rows.front());
@@ -289,7 +300,11 @@ class SqliteDossierStore final : public DossierStore {
 
   // Inside a write queue's work: the dossier may have been erased since its key was read.
   void requireLive(const core::DossierId& id) {
-    if (!dossierExists(writer_, id)) throw DomainError(ErrorKind::not_found, "no such dossier");
+    auto query = writes_.statements().prepare(
+        "SELECT COUNT(*) FROM dossiers WHERE id = ? AND erased_at IS NULL");
+    query.bind(id.str());
+    if (!query.step() || query.integer(0) == 0)
+      throw DomainError(ErrorKind::not_found, "no such dossier");
   }
 
   // Inside a write queue's work. Writes nothing when the content
@@ -319,13 +334,13 @@ class SqliteDossierStore final : public DossierStore {
 
   // Inside a write queue's work.
   std::optional<VersionInfo> currentInfo(const core::DossierId& id, core::Section section) {
-    std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string, std::string>> rows;
-    writer_ << "SELECT version, author, source, written_at, content_hash FROM section_versions "
-               "WHERE dossier_id = ? AND section = ? ORDER BY version DESC LIMIT 1",
-        bind(id.str()), bind(std::string(core::toString(section))), into(rows), now;
-    if (rows.empty()) return std::nullopt;
-    const auto& r = rows.front();
-    return VersionInfo{section, r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(), r.get<4>()};
+    auto query = writes_.statements().prepare(
+        "SELECT version, author, source, written_at, content_hash FROM section_versions "
+        "WHERE dossier_id = ? AND section = ? ORDER BY version DESC LIMIT 1");
+    query.bind(id.str()).bind(core::toString(section));
+    if (!query.step()) return std::nullopt;
+    return VersionInfo{section,       query.integer(0), query.text(1),
+                       query.text(2), query.text(3),    query.text(4)};
   }
 
   static void checkPrecondition(const Precondition& p, const std::optional<VersionInfo>& current) {
@@ -373,16 +388,29 @@ class SqliteDossierStore final : public DossierStore {
                             const std::string& at, const WriteContext& context) {
     VersionInfo info{section,        version, context.author.str(),
                      context.source, at,      sealed_.contentHash(content)};
-    writer_ << "INSERT INTO section_versions (dossier_id, section, version, author, source, "
-               "written_at, content_hash, content, key_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(id.str()), bind(std::string(core::toString(section))), bind(Poco::Int64(version)),
-        bind(info.author), bind(info.source), bind(info.written_at), bind(info.content_hash),
-        bind(toBlob(sealed_.seal(cipher, id, section, version, content))),
-        bind(Poco::Int64(SealedContent::kKeyVersion)), now;
-    writer_ << "INSERT INTO change_log (dossier_id, section, version, written_at) "
-               "VALUES (?, ?, ?, ?)",
-        bind(id.str()), bind(std::string(core::toString(section))), bind(Poco::Int64(version)),
-        bind(info.written_at), now;
+    auto& statements = writes_.statements();
+    {
+      auto insert = statements.prepare(
+          "INSERT INTO section_versions (dossier_id, section, version, author, source, "
+          "written_at, content_hash, content, key_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(id.str())
+          .bind(core::toString(section))
+          .bind(std::int64_t{version})
+          .bind(info.author)
+          .bind(info.source)
+          .bind(info.written_at)
+          .bind(info.content_hash)
+          .bind(sealed_.seal(cipher, id, section, version, content))
+          .bind(std::int64_t{SealedContent::kKeyVersion});
+      insert.step();
+    }
+    auto log = statements.prepare(
+        "INSERT INTO change_log (dossier_id, section, version, written_at) VALUES (?, ?, ?, ?)");
+    log.bind(id.str())
+        .bind(core::toString(section))
+        .bind(std::int64_t{version})
+        .bind(info.written_at);
+    log.step();
     return info;
   }
 

@@ -16,7 +16,8 @@ struct SqliteWriteQueue::Writer {
   std::condition_variable wake;
 };
 
-SqliteWriteQueue::SqliteWriteQueue(Poco::Data::Session session) : session_(std::move(session)) {}
+SqliteWriteQueue::SqliteWriteQueue(Poco::Data::Session session)
+    : session_(std::move(session)), statements_(session_) {}
 
 void SqliteWriteQueue::run(const std::function<void()>& work) {
   Writer self(work);

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <vector>
 
+#include "sqlite_statement_cache.hpp"
+
 namespace passerelle::store {
 
 // Group commit on one SQLite file's writer session, as LevelDB's write queue does it: each
@@ -25,6 +27,8 @@ class SqliteWriteQueue {
 
   // The writer session, for works, and for start-up code before any other thread writes.
   Poco::Data::Session& session() { return session_; }
+  // Its prepared statements, for the statements every write runs.
+  StatementCache& statements() { return statements_; }
 
   // Writers queued, the one committing included.
   std::size_t pending();
@@ -37,6 +41,7 @@ class SqliteWriteQueue {
   void commitGroup(const std::vector<Writer*>& group);
 
   Poco::Data::Session session_;
+  StatementCache statements_;  // after the session: finalized before it closes
   std::mutex mutex_;
   std::deque<Writer*> queue_;
 };

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -192,6 +193,9 @@ TEST_F(KeyStoreTest, AServingStoreKeepsWorkingWhileAnotherProcessRotates) {
       } catch (const std::exception& e) {
         if (failures++ == 0) first_failure = e.what();
       }
+      // At a gateway's pace rather than a tight loop: SQLite's busy handler sleeps and retries
+      // rather than queueing, so back-to-back creations could starve the rotation's writer.
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   });
   // The rotation, from its own connection, in slices, as repeated `keys rotate --max-keys 40`.

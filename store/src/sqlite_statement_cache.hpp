@@ -1,0 +1,61 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace passerelle::store {
+
+// One use of a cached prepared statement: bind, step through the rows, read columns; reset for
+// the next use when destroyed. Errors throw std::runtime_error with SQLite's message (which
+// carries no values: every value is bound).
+class CachedStatement {
+ public:
+  explicit CachedStatement(sqlite3_stmt* statement) : statement_(statement) {}
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  ~CachedStatement();
+
+  CachedStatement& bind(std::string_view text);
+  CachedStatement& bind(std::int64_t value);
+  CachedStatement& bind(const std::vector<unsigned char>& blob);
+
+  // Moves to the next row; false when there is none left.
+  bool step();
+
+  std::string text(int column) const;
+  std::int64_t integer(int column) const;
+  std::vector<unsigned char> blob(int column) const;
+  bool isNull(int column) const;
+
+ private:
+  sqlite3_stmt* statement_;
+  int next_parameter_ = 1;
+};
+
+// The prepared statements of one connection, compiled once and kept: through Poco::Data a small
+// query is compiled again at every call, which costs three times as long as running it. Used by
+// one thread at a time, as its connection is.
+class StatementCache {
+ public:
+  explicit StatementCache(Poco::Data::Session& session);
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+  ~StatementCache();
+
+  // `sql` must outlive the cache (a string literal): it is the key.
+  CachedStatement prepare(const char* sql);
+
+ private:
+  sqlite3* db_;
+  std::map<const char*, sqlite3_stmt*> statements_;
+};
+
+}  // namespace passerelle::store

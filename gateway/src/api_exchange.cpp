@@ -4,6 +4,7 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <istream>
 #include <vector>
@@ -57,13 +58,21 @@ nlohmann::json ApiRequest::jsonBody() {
     throw too_large;
   }
 
+  // Read by chunks up to one byte past the limit: a buffer of the limit's size, zeroed at every
+  // request, was a tenth of a small write's time.
   std::string body;
-  body.resize(limit + 1);
+  if (http_.hasContentLength()) body.reserve(static_cast<std::size_t>(http_.getContentLength64()));
   auto& stream = http_.stream();
   // istream swallows the socket's exceptions by default; a timeout must surface as one (408).
   stream.exceptions(std::ios::badbit);
-  stream.read(body.data(), static_cast<std::streamsize>(body.size()));
-  body.resize(static_cast<std::size_t>(stream.gcount()));
+  std::array<char, 16 * 1024> chunk;
+  while (body.size() <= limit) {
+    const auto wanted = std::min(chunk.size(), limit + 1 - body.size());
+    stream.read(chunk.data(), static_cast<std::streamsize>(wanted));
+    const auto got = static_cast<std::size_t>(stream.gcount());
+    if (got == 0) break;
+    body.append(chunk.data(), got);
+  }
   if (body.size() > limit) {
     drainBody();
     throw too_large;

@@ -6,7 +6,7 @@
 # Environment: BENCH_DIR (default build/bench-http), BENCH_DURATION (30s), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_RUNS (what to run: "read write", the default).
 # Installs nginx, wrk, jq and sqlite3 if missing; builds the release preset; loads the dossiers
-# once per N (kept under BENCH_DIR); prints req/s, p50/p99 for both and the ratio, checks that
+# once per N (kept under BENCH_DIR) and starts every run from a copy of that load; prints req/s, p50/p99 for both and the ratio, checks that
 # no response was an error and that every completed request has its audit entry, and appends
 # the figures to bench/RESULTS.md with the machine, date and commit.
 set -euo pipefail
@@ -25,7 +25,6 @@ cmake --preset release >/dev/null
 cmake --build build/release -j2 --target passerelle
 
 work="$(realpath -m "${BENCH_DIR:-build/bench-http}")"
-demo="$work/demo-$N"
 mkdir -p "$work"
 pids=()
 cleanup() {
@@ -35,21 +34,36 @@ cleanup() {
 trap cleanup EXIT
 
 # The gateway: the demo's configuration (its own CA, server certificate, partner tokens, default
-# policy, master key, SQLite store and audit log), loaded with N synthetic dossiers the first time.
-if [ ! -f "$demo/loaded" ]; then
-  rm -rf "$demo"
-  echo "loading $N synthetic dossiers into $demo (once)..."
-fi
-${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/gateway/passerelle demo --dir "$demo" --port "$gateway_port" --dossiers "$N" \
-  >"$work/gateway.out" 2>"$work/gateway.log" &
-pids+=($!)
+# policy, master key, SQLite store and audit log), loaded with N synthetic dossiers the first time
+# into a pristine copy. Every run starts from a fresh copy of it, so that runs compare: the write
+# run adds versions and the reads add audit entries, which would slow the next run down.
+pristine="$work/demo-$N"
+demo="$work/run-$N"
 base="https://127.0.0.1:$gateway_port"
-for _ in $(seq 1 3600); do
-  curl -sf --cacert "$demo/ca.pem" "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "${pids[0]}" 2>/dev/null || { cat "$work/gateway.log" >&2; exit 1; }
-  sleep 1
-done
-touch "$demo/loaded"
+start_gateway() {  # start_gateway DIR
+  ${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/gateway/passerelle demo --dir "$1" \
+    --port "$gateway_port" --dossiers "$N" >"$work/gateway.out" 2>"$work/gateway.log" &
+  gateway_pid=$!
+  pids+=("$gateway_pid")
+  for _ in $(seq 1 3600); do
+    curl -sf --cacert "$1/ca.pem" "$base/healthz" >/dev/null 2>&1 && return
+    kill -0 "$gateway_pid" 2>/dev/null || { cat "$work/gateway.log" >&2; exit 1; }
+    sleep 1
+  done
+  echo "the gateway did not start within an hour" >&2
+  exit 1
+}
+if [ ! -f "$pristine/loaded" ]; then
+  rm -rf "$pristine" "$work/ids-$N.txt" "$work/static-$N"
+  echo "loading $N synthetic dossiers into $pristine (once)..."
+  start_gateway "$pristine"
+  kill -TERM "$gateway_pid" && wait "$gateway_pid" || true
+  touch "$pristine/loaded"
+fi
+rm -rf "$demo"
+cp -a "$pristine" "$demo"
+rm -f "$demo/loaded"
+start_gateway "$demo"
 token="$(cat "$demo/partners/departement/token")"
 purpose=accompagnement
 auth=(-H "Authorization: Bearer $token" -H "X-Purpose: $purpose")

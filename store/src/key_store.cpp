@@ -8,6 +8,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "data_key_cache.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/aead.hpp"
@@ -286,6 +287,7 @@ struct KeyStore::Impl {
   mutable std::shared_ptr<const Wrappers> wrappers;
   std::optional<crypto::RootKey> root;
   bool root_is_master_v1 = false;
+  DataKeyCache cache{options.cached_keys};
 };
 
 KeyStore::KeyStore(Options options, crypto::MasterKeys master)
@@ -317,6 +319,8 @@ crypto::SecretKey KeyStore::createDataKey(const core::DossierId& id) {
 }
 
 std::optional<crypto::SecretKey> KeyStore::findDataKey(const core::DossierId& id) const {
+  if (auto cached = impl_->cache.find(id.str())) return cached;
+  const auto ticket = impl_->cache.ticket();
   crypto::Bytes wrapped;
   Version version = 0;
   {
@@ -328,15 +332,19 @@ std::optional<crypto::SecretKey> KeyStore::findDataKey(const core::DossierId& id
     wrapped = query.blob(0);
     version = static_cast<Version>(query.integer(1));
   }
-  return unwrapKey(*impl_->wrappersFor(version)->find(version), wrapped,
-                   dataKeyAssociated(id.str(), version));
+  auto key = unwrapKey(*impl_->wrappersFor(version)->find(version), wrapped,
+                       dataKeyAssociated(id.str(), version));
+  impl_->cache.remember(id.str(), key, ticket);
+  return key;
 }
 
 bool KeyStore::destroyDataKey(const core::DossierId& id) {
   std::lock_guard lock(impl_->write_mutex);
   Poco::Data::Statement remove(impl_->writer);
   remove << "DELETE FROM data_keys WHERE dossier_id = ?", bind(id.str());
-  return remove.execute() > 0;
+  const bool removed = remove.execute() > 0;
+  impl_->cache.forget(id.str());
+  return removed;
 }
 
 KeyStore::Status KeyStore::status() const {

@@ -220,6 +220,50 @@ TEST_F(KeyStoreTest, AServingStoreKeepsWorkingWhileAnotherProcessRotates) {
   expectAllOpen(fresh, created);
 }
 
+TEST_F(KeyStoreTest, ADestroyedKeyIsNeverFoundAgainThoughLookupsRaceTheErasure) {
+  createKeys(*open(), 0, 20);
+  for (std::size_t i = 0; i < 20; ++i) {
+    // Half the time the key is cached before the race, half the time lookups miss and read the
+    // file while it is being erased.
+    auto keys = open();
+    const auto id = dossier(i);
+    if (i % 2 == 0) {
+      ASSERT_TRUE(keys->findDataKey(id));
+    }
+    std::atomic<bool> destroyed{false};
+    std::atomic<std::size_t> found_after{0}, lookups{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 3; ++t)
+      readers.emplace_back([&] {
+        for (int n = 0; n < 200; ++n) {
+          const bool after = destroyed.load();
+          const auto key = keys->findDataKey(id);
+          ++lookups;
+          if (after && key) ++found_after;
+        }
+      });
+    EXPECT_TRUE(keys->destroyDataKey(id));
+    destroyed = true;
+    for (auto& r : readers) r.join();
+    EXPECT_EQ(found_after.load(), 0u) << id.str();
+    EXPECT_EQ(lookups.load(), 600u);
+    EXPECT_FALSE(keys->findDataKey(id));
+  }
+  // Nor by another store on the same file, which never cached it.
+  EXPECT_FALSE(open()->findDataKey(dossier(3)));
+}
+
+TEST_F(KeyStoreTest, WithoutACacheKeysAreTheSame) {
+  auto cached = open();
+  const auto created = createKeys(*cached, 0, 30);
+  KeyStore uncached({dir_ / "store.keys", false, {}, 0}, crypto::MasterKeys::loadFile(key_file_));
+  expectAllOpen(*cached, created);
+  expectAllOpen(*cached, created);  // from the cache this time
+  expectAllOpen(uncached, created);
+  EXPECT_TRUE(uncached.destroyDataKey(dossier(5)));
+  EXPECT_FALSE(uncached.findDataKey(dossier(5)));
+}
+
 TEST_F(KeyStoreTest, AKeyFileFromBeforeTheRootKeyHadItsIndexesUnderMasterVersionOne) {
   open()->createDataKey(dossier(1));
   {

@@ -34,6 +34,10 @@ class KeyStore {
     // master key version 1 itself, which then becomes the root key.
     bool existing_data = false;
     Reload reload = {};
+    // How many unwrapped data keys stay in locked memory for the next access to their dossier
+    // (32 bytes each; 0: none). Destroying a key drops it at once, which is enough because
+    // destroying happens only in the process that holds the data directory's lock.
+    std::size_t cached_keys = 16384;
   };
 
   // Opens the file (created and migrated if needed). Throws std::runtime_error naming the file if

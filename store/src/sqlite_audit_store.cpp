@@ -9,6 +9,7 @@
 #include "sqlite_connection_pool.hpp"
 #include "sqlite_database.hpp"
 #include "sqlite_migrations.hpp"
+#include "sqlite_statement_cache.hpp"
 
 namespace passerelle::store {
 
@@ -58,27 +59,24 @@ class SqliteAuditStore final : public AuditStore {
   void append(const std::vector<AuditRow>& rows,
               const std::optional<AuditCheckpointRow>& checkpoint) override {
     std::lock_guard lock(write_mutex_);
-    // One statement bound to columns: SQLite runs it once per row inside one transaction, and
-    // the commit is the one durable write of the whole group.
-    std::vector<Poco::Int64> idx;
-    std::vector<std::string> entry, leaf, at, partner, purpose, action, person, decision;
-    for (const auto& r : rows) {
-      idx.push_back(static_cast<Poco::Int64>(r.index));
-      entry.push_back(r.entry.value_or(""));
-      leaf.push_back(r.leaf_hash);
-      at.push_back(r.time);
-      partner.push_back(r.partner);
-      purpose.push_back(r.purpose);
-      action.push_back(r.action);
-      person.push_back(r.person);
-      decision.push_back(r.decision);
-    }
+    // One statement, compiled once, run for each row inside one transaction: the commit is the
+    // one durable write of the whole group.
     Poco::Data::Transaction tx(writer_);
-    if (!rows.empty())
-      writer_ << "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
-                 "person, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          use(idx), use(entry), use(leaf), use(at), use(partner), use(purpose), use(action),
-          use(person), use(decision), now;
+    for (const auto& r : rows) {
+      auto insert = statements_.prepare(
+          "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
+          "person, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(static_cast<std::int64_t>(r.index))
+          .bind(r.entry ? std::string_view(*r.entry) : std::string_view(""))
+          .bind(r.leaf_hash)
+          .bind(r.time)
+          .bind(r.partner)
+          .bind(r.purpose)
+          .bind(r.action)
+          .bind(r.person)
+          .bind(r.decision);
+      insert.step();
+    }
     if (checkpoint) {
       auto size = static_cast<Poco::Int64>(checkpoint->tree_size);
       writer_ << "INSERT INTO audit_checkpoints (tree_size, log_id, root_hash, at, public_key, "
@@ -185,6 +183,7 @@ class SqliteAuditStore final : public AuditStore {
  private:
   std::mutex write_mutex_;
   Poco::Data::Session writer_;
+  StatementCache statements_{writer_};  // after the session: finalized before it closes
   mutable SqliteConnectionPool readers_;
 };
 

@@ -1,6 +1,7 @@
 #include "sqlite_connection_pool.hpp"
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <sqlite3.h>
 
 namespace passerelle::store {
 
@@ -9,7 +10,13 @@ using namespace Poco::Data::Keywords;
 Poco::Data::Session SqliteConnectionPool::open(const std::filesystem::path& file,
                                                int busy_timeout_ms) {
   static std::once_flag registered;
-  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  std::call_once(registered, [] {
+    // SQLite counts every allocation under one global mutex for sqlite3_memory_used(), which
+    // nothing here reads: every request's threads met on it. Only possible before SQLite
+    // initialises (refused, harmlessly, if something else initialised it first).
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    Poco::Data::SQLite::Connector::registerConnector();
+  });
   Poco::Data::Session session(Poco::Data::SQLite::Connector::KEY, file.string());
   std::string mode;
   session << "PRAGMA journal_mode=WAL", into(mode), now;

@@ -37,10 +37,10 @@ DecisionRecord recordOf(const policies::Decision& d, std::vector<std::string> fi
                         std::vector<policies::WithheldField> withheld = {}) {
   std::set<std::string> grounds;
   for (const auto& path : fields) {
-    const auto it = d.fields.find(path);
-    if (it == d.fields.end() || !it->second.allowed) continue;
-    if (it->second.rule) grounds.insert(it->second.rule->id);
-    if (it->second.consent_id) grounds.insert("consent:" + *it->second.consent_id);
+    const auto* f = d.fields.find(path);
+    if (f == nullptr || !f->allowed) continue;
+    if (f->rule) grounds.insert(f->rule->id);
+    if (f->consent_id) grounds.insert("consent:" + *f->consent_id);
   }
   return {
       d.policy_version, std::move(fields), {grounds.begin(), grounds.end()}, std::move(withheld)};
@@ -247,8 +247,7 @@ ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPer
   // A new dossier takes the if_allowed fields only where the policy allows them without one.
   for (const auto& path : person.if_allowed) {
     const json::json_pointer pointer(path.str());
-    const auto it = decision.fields.find(path.str());
-    if (full.contains(pointer) && (it == decision.fields.end() || !it->second.allowed))
+    if (full.contains(pointer) && !decision.allows(path.str()))
       full.at(pointer.parent_pointer()).erase(pointer.back());
   }
   std::vector<std::pair<core::Section, std::string>> sections;
@@ -314,9 +313,7 @@ ImportOutcome DossierService::mergeInto(const Caller& caller, const PersonMatch&
     decision = guard_.decide(caller, match.id, Access::write, now);
     for (const auto& path : person.if_allowed) {
       const json::json_pointer pointer(path.str());
-      const auto it = decision->fields.find(path.str());
-      if (!sections.contains(pointer) || (it != decision->fields.end() && it->second.allowed))
-        continue;
+      if (!sections.contains(pointer) || decision->allows(path.str())) continue;
       sections.at(pointer.parent_pointer()).erase(pointer.back());
       out.left_out.push_back(path);
     }
@@ -434,12 +431,12 @@ SectionReadResult DossierService::readSection(const Caller& caller, const core::
   // whether a section the caller may not read (health data, say) exists.
   std::vector<policies::WithheldField> closed;
   for (const auto& [path, f] : decision.fields) {
-    if (schemas::FieldCatalogue::sectionOf(core::FieldPath(path)) != section) continue;
+    if (schemas::FieldCatalogue::sectionOf(core::FieldPath(std::string(path))) != section) continue;
     if (f.allowed) {
       closed.clear();
       break;
     }
-    closed.push_back({path, f.reason});
+    closed.push_back({std::string(path), f.reason});
   }
   if (!closed.empty())
     refuseFields("none of this section's fields may be disclosed to this partner for this purpose",
@@ -528,7 +525,7 @@ ChangesPage DossierService::changes(const Caller& caller, std::int64_t since,
         for (const auto& [path, field] :
              guard_.decide(caller, change.dossier, Access::read, now).fields)
           if (field.allowed)
-            sections.insert(schemas::FieldCatalogue::sectionOf(core::FieldPath(path)));
+            sections.insert(schemas::FieldCatalogue::sectionOf(core::FieldPath(std::string(path))));
       } catch (const DomainError& e) {
         if (e.kind() != ErrorKind::not_found) throw;  // not visible to this caller
       }

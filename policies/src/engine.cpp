@@ -8,21 +8,9 @@ namespace passerelle::policies {
 
 using nlohmann::json;
 
-std::string_view toString(WithholdReason reason) {
-  switch (reason) {
-    case WithholdReason::no_relationship:
-      return "no_relationship";
-    case WithholdReason::not_in_policy:
-      return "not_in_policy";
-    case WithholdReason::consent_required:
-      return "consent_required";
-  }
-  return "not_in_policy";
-}
-
-bool Decision::allows(const std::string& catalogue_path) const {
-  auto it = fields.find(catalogue_path);
-  return it != fields.end() && it->second.allowed;
+bool Decision::allows(std::string_view catalogue_path) const {
+  const auto* f = fields.find(catalogue_path);
+  return f != nullptr && f->allowed;
 }
 
 std::vector<TraceEntry> Decision::trace() const {
@@ -32,7 +20,7 @@ std::vector<TraceEntry> Decision::trace() const {
     auto& entry = by_rule[{f.rule->id, f.consent_id.value_or("")}];
     entry.rule_id = f.rule->id;
     entry.consent_id = f.consent_id;
-    entry.fields.push_back(path);
+    entry.fields.emplace_back(path);
   }
   std::vector<TraceEntry> out;
   for (auto& [key, entry] : by_rule) out.push_back(std::move(entry));
@@ -73,10 +61,12 @@ Decision decide(const PolicySet& policy, const schemas::FieldCatalogue& catalogu
   const bool blocked = policy.requiresRelationship(subject.kind) && !subject.related;
   d.dossier_visible = !blocked;
   const auto in_force = consentsInForce(consents, now);
-  for (const auto& entry : catalogue.fields())
-    d.fields[entry.path.str()] = {
-        false, blocked ? WithholdReason::no_relationship : WithholdReason::not_in_policy, nullptr,
-        std::nullopt};
+  d.fields.reserve(catalogue.fields().size());
+  for (const auto i : catalogue.pathOrder())
+    d.fields.append(
+        catalogue.fields()[i].path.str(),
+        {false, blocked ? WithholdReason::no_relationship : WithholdReason::not_in_policy, nullptr,
+         std::nullopt});
   if (blocked) return d;
 
   for (const auto& rule : policy.rules()) {
@@ -85,8 +75,9 @@ Decision decide(const PolicySet& policy, const schemas::FieldCatalogue& catalogu
         rule.purposes.end())
       continue;
     for (const auto& path : rule.fields) {
-      auto& f = d.fields[path.str()];
-      if (f.allowed) continue;
+      auto* found = d.fields.find(path.str());
+      if (found == nullptr || found->allowed) continue;  // not in this catalogue: denied
+      auto& f = *found;
       if (!rule.consent_required) {
         f = {true, WithholdReason::not_in_policy, &rule, std::nullopt};
         continue;
@@ -166,9 +157,8 @@ FilteredDossier filterDossier(const Decision& decision, const schemas::FieldCata
     if (!section) continue;
     for (const auto& path : presentFields(catalogue, *section, document))
       if (!decision.allows(path)) {
-        auto it = decision.fields.find(path);
-        out.withheld.push_back({path, it == decision.fields.end() ? WithholdReason::not_in_policy
-                                                                  : it->second.reason});
+        const auto* f = decision.fields.find(path);
+        out.withheld.push_back({path, f == nullptr ? WithholdReason::not_in_policy : f->reason});
       }
     auto kept = prune(catalogue, "/" + name, document,
                       [&](const std::string& path) { return decision.allows(path); });

@@ -49,6 +49,7 @@ FieldCatalogue FieldCatalogue::parse(const std::string& json_text) {
                                  entry.at("label").get<std::string>(),
                                  entry.at("description").get<std::string>()});
   }
+  for (const auto& [path, i] : catalogue.index_) catalogue.path_order_.push_back(i);
   return catalogue;
 }
 

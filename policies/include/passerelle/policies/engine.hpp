@@ -9,6 +9,7 @@
 #include "passerelle/core/consent.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/utc_time.hpp"
+#include "passerelle/policies/field_decisions.hpp"
 #include "passerelle/policies/policy_set.hpp"
 
 namespace passerelle::policies {
@@ -22,22 +23,6 @@ struct AccessSubject {
   bool related = false;  // an active relationship links the partner to the person
 };
 
-// Why a field is not disclosed (or may not be written).
-enum class WithholdReason {
-  no_relationship,   // the partner's kind needs a relationship with the person, and has none
-  not_in_policy,     // no rule grants this field to this kind for this purpose
-  consent_required,  // a rule grants it on consent, and no valid consent covers it
-};
-std::string_view toString(WithholdReason reason);
-
-// The fate of one catalogue field.
-struct FieldDecision {
-  bool allowed = false;
-  WithholdReason reason = WithholdReason::not_in_policy;  // when not allowed
-  const PolicyRule* rule = nullptr;                       // the rule that grants it, if any
-  std::optional<std::string> consent_id;                  // the consent it relies on, if any
-};
-
 // One line of the decision trace: a rule and the fields it granted here.
 struct TraceEntry {
   std::string rule_id;
@@ -45,14 +30,15 @@ struct TraceEntry {
   std::vector<std::string> fields;
 };
 
-// The decision for every catalogue field. Value type.
+// The decision for every catalogue field. Value type; refers to the policy and catalogue it was
+// built from.
 struct Decision {
   std::string policy_version;
   AccessSubject subject;
   bool dossier_visible = false;  // false: the partner must not learn the dossier exists
-  std::map<std::string, FieldDecision> fields;  // by catalogue path
+  FieldDecisions fields;         // every catalogue field, by path
 
-  bool allows(const std::string& catalogue_path) const;
+  bool allows(std::string_view catalogue_path) const;
   std::vector<TraceEntry> trace() const;
 };
 

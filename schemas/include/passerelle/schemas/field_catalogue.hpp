@@ -38,6 +38,8 @@ class FieldCatalogue {
 
   const std::string& version() const { return version_; }
   const std::vector<FieldEntry>& fields() const { return fields_; }
+  // Indexes into fields(), in path order.
+  const std::vector<std::size_t>& pathOrder() const { return path_order_; }
 
   // The entry of `path`, or nullptr.
   const FieldEntry* find(std::string_view path) const;
@@ -51,6 +53,7 @@ class FieldCatalogue {
  private:
   std::string version_;
   std::vector<FieldEntry> fields_;
+  std::vector<std::size_t> path_order_;
   // Every read of a dossier looks fields up: indexes rather than scans.
   std::map<std::string, std::size_t, std::less<>> index_;
   std::set<std::string, std::less<>> containers_;

@@ -6,9 +6,10 @@
 # Environment: BENCH_DIR (default build/bench-http), BENCH_DURATION (30s), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2), BENCH_RUNS (what to run: "read write", the default).
 # Installs nginx, wrk, jq and sqlite3 if missing; builds the release preset; loads the dossiers
-# once per N (kept under BENCH_DIR) and starts every run from a copy of that load; prints req/s, p50/p99 for both and the ratio, checks that
-# no response was an error and that every completed request has its audit entry, and appends
-# the figures to bench/RESULTS.md with the machine, date and commit.
+# once per N (kept under BENCH_DIR) and starts every run from a copy of that load; prints req/s,
+# p50/p99 for both and the ratio, checks that no response was an error and that every completed
+# request has its audit entry, and appends the figures to bench/RESULTS.md with the machine,
+# date and commit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"

@@ -408,9 +408,8 @@ ReadResult DossierService::read(const Caller& caller, const core::DossierId& id)
   json all = json::object();
   for (const auto& s : stored)
     all[std::string(core::toString(s.info.section))] = json::parse(s.content);
-  auto filtered = policies::filterDossier(decision, guard_.catalogue(), all);
-  auto record =
-      recordOf(decision, fieldsIn(guard_.catalogue(), filtered.sections), filtered.withheld);
+  auto filtered = policies::filterDossier(decision, guard_.catalogue(), std::move(all));
+  auto record = recordOf(decision, std::move(filtered.disclosed), filtered.withheld);
   ReadResult result{id,
                     std::move(filtered.sections),
                     {},
@@ -448,9 +447,11 @@ SectionReadResult DossierService::readSection(const Caller& caller, const core::
   }
   auto filtered = policies::filterDossier(decision, guard_.catalogue(),
                                           json{{name, json::parse(current->content)}});
-  return {current->info, filtered.sections.value(name, json::object()),
-          shownWithheld(filtered.withheld, guard_.catalogue()),
-          recordOf(decision, fieldsIn(guard_.catalogue(), filtered.sections), filtered.withheld)};
+  auto record = recordOf(decision, std::move(filtered.disclosed), filtered.withheld);
+  auto kept =
+      filtered.sections.contains(name) ? std::move(filtered.sections[name]) : json::object();
+  return {current->info, std::move(kept), shownWithheld(filtered.withheld, guard_.catalogue()),
+          std::move(record)};
 }
 
 WriteResult DossierService::writeSection(const Caller& caller, const core::DossierId& id,

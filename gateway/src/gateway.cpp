@@ -256,7 +256,8 @@ nlohmann::json Gateway::runExport(const ExportOrder& order, const std::filesyste
       auto documents = nlohmann::json::object();
       for (const auto& [section, document] : sections)
         documents[std::string(core::toString(section))] = document;
-      const auto allowed = policies::filterDossier(decision, catalogue, documents).sections;
+      const auto allowed =
+          policies::filterDossier(decision, catalogue, std::move(documents)).sections;
       connectors::ExportRequest::ContactFields fields;
       audit::AuditEvent event;
       for (const auto& column : profile->survey_contact) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <set>
 
 namespace passerelle::policies {
@@ -149,21 +150,100 @@ std::vector<std::string> presentFields(const schemas::FieldCatalogue& catalogue,
   return {seen.begin(), seen.end()};
 }
 
-FilteredDossier filterDossier(const Decision& decision, const schemas::FieldCatalogue& catalogue,
-                              const json& sections) {
-  FilteredDossier out{json::object(), {}};
-  for (const auto& [name, document] : sections.items()) {
-    const auto section = core::parseSection(name);
-    if (!section) continue;
-    for (const auto& path : presentFields(catalogue, *section, document))
-      if (!decision.allows(path)) {
-        const auto* f = decision.fields.find(path);
-        out.withheld.push_back({path, f == nullptr ? WithholdReason::not_in_policy : f->reason});
+namespace {
+
+// One pass over a section document, erasing in place what the decision withholds and listing
+// it: a read used to walk each document three times and rebuild what it kept.
+class SectionFilter {
+ public:
+  // `disclosed` has one flag per entry of the decision's fields, set for each field kept.
+  SectionFilter(const Decision& decision, const schemas::FieldCatalogue& catalogue,
+                std::string root, std::vector<bool>& disclosed,
+                std::vector<WithheldField>& withheld)
+      : decision_(decision),
+        catalogue_(catalogue),
+        path_(std::move(root)),
+        disclosed_(disclosed),
+        withheld_(withheld) {}
+
+  // Leaves in `value`, at the current path, only what is disclosed; false when nothing is.
+  bool keep(json& value) {
+    const bool container = catalogue_.find(path_) == nullptr;
+    if (container && value.is_object() && catalogue_.hasFieldsUnder(path_)) {
+      auto& members = value.get_ref<json::object_t&>();
+      const auto length = path_.size();
+      for (auto it = members.begin(); it != members.end();) {
+        path_.append("/").append(it->first);
+        const bool kept = keep(it->second);
+        path_.resize(length);
+        it = kept ? std::next(it) : members.erase(it);
       }
-    auto kept = prune(catalogue, "/" + name, document,
-                      [&](const std::string& path) { return decision.allows(path); });
-    if (!kept.is_null()) out.sections[name] = std::move(kept);
+      return !members.empty();
+    }
+    if (container && value.is_array()) {
+      const auto length = path_.size();
+      path_.append("/*");
+      if (catalogue_.hasFieldsUnder(path_)) {
+        auto& items = value.get_ref<json::array_t&>();
+        std::size_t kept = 0;
+        for (auto& item : items) {
+          if (!keep(item)) continue;
+          if (&items[kept] != &item) items[kept] = std::move(item);
+          ++kept;
+        }
+        items.erase(items.begin() + static_cast<std::ptrdiff_t>(kept), items.end());
+        path_.resize(length);
+        return kept > 0;
+      }
+      path_.resize(length);
+    }
+    const auto entry = decision_.fields.locate(path_);
+    if (entry == decision_.fields.end()) {
+      withheld_.push_back({path_, WithholdReason::not_in_policy});
+      return false;
+    }
+    if (!entry->second.allowed) {
+      withheld_.push_back({path_, entry->second.reason});
+      return false;
+    }
+    if (value.is_null()) return false;
+    disclosed_[static_cast<std::size_t>(entry - decision_.fields.begin())] = true;
+    return true;
   }
+
+ private:
+  const Decision& decision_;
+  const schemas::FieldCatalogue& catalogue_;
+  std::string path_;
+  std::vector<bool>& disclosed_;
+  std::vector<WithheldField>& withheld_;
+};
+
+}  // namespace
+
+FilteredDossier filterDossier(const Decision& decision, const schemas::FieldCatalogue& catalogue,
+                              json sections) {
+  FilteredDossier out{json::object(), {}, {}};
+  if (!sections.is_object()) return out;
+  std::vector<bool> disclosed(decision.fields.size());
+  for (auto& [name, document] : sections.get_ref<json::object_t&>()) {
+    if (!core::parseSection(name)) continue;
+    std::vector<WithheldField> withheld;
+    const bool kept =
+        SectionFilter(decision, catalogue, "/" + name, disclosed, withheld).keep(document);
+    // A path met several times (an array's items) is withheld once, in path order.
+    std::sort(withheld.begin(), withheld.end(),
+              [](const auto& a, const auto& b) { return a.path < b.path; });
+    withheld.erase(std::unique(withheld.begin(), withheld.end(),
+                               [](const auto& a, const auto& b) { return a.path == b.path; }),
+                   withheld.end());
+    std::move(withheld.begin(), withheld.end(), std::back_inserter(out.withheld));
+    if (kept) out.sections.emplace(name, std::move(document));
+  }
+  // The decision's fields are in path order: so is this list, each path once.
+  auto entry = decision.fields.begin();
+  for (std::size_t i = 0; i < disclosed.size(); ++i, ++entry)
+    if (disclosed[i]) out.disclosed.emplace_back(entry->first);
   return out;
 }
 

@@ -24,11 +24,16 @@ void FieldDecisions::append(std::string_view path, FieldDecision decision) {
   entries_.emplace_back(path, std::move(decision));
 }
 
-const FieldDecision* FieldDecisions::find(std::string_view path) const {
+FieldDecisions::const_iterator FieldDecisions::locate(std::string_view path) const {
   const auto it =
       std::lower_bound(entries_.begin(), entries_.end(), path,
                        [](const value_type& entry, std::string_view p) { return entry.first < p; });
-  return it != entries_.end() && it->first == path ? &it->second : nullptr;
+  return it != entries_.end() && it->first == path ? it : entries_.end();
+}
+
+const FieldDecision* FieldDecisions::find(std::string_view path) const {
+  const auto it = locate(path);
+  return it != entries_.end() ? &it->second : nullptr;
 }
 
 FieldDecision* FieldDecisions::find(std::string_view path) {

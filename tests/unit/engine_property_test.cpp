@@ -147,6 +147,8 @@ TEST(EnginePropertyTest, DisclosedIsExactlyWhatTheTraceGrantsAndNothingIsLost) {
             << v << " relies on a consent not in force";
       }
     }
+    EXPECT_EQ(filtered.disclosed, std::vector<std::string>(visible.begin(), visible.end()))
+        << "the disclosed list is not what the kept documents hold, round " << round;
     std::set<std::string> both = visible;
     both.insert(withheld.begin(), withheld.end());
     EXPECT_EQ(both, present) << "round " << round;

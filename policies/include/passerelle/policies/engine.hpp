@@ -61,6 +61,7 @@ struct WithheldField {
 struct FilteredDossier {
   nlohmann::json sections;  // section name -> document with only the allowed fields
   std::vector<WithheldField> withheld;
+  std::vector<std::string> disclosed;  // catalogue paths of the fields kept, sorted, once each
 };
 
 // The catalogue path of each leaf present in a section document (arrays of objects give "*").
@@ -69,8 +70,9 @@ std::vector<std::string> presentFields(const schemas::FieldCatalogue& catalogue,
 
 // Keeps what the decision allows of `sections` (section name -> document) and lists the rest.
 // Sections left empty are dropped; every present field is either kept or listed, never both.
+// Takes the documents by value: a caller done with them moves them in and nothing is copied.
 FilteredDossier filterDossier(const Decision& decision, const schemas::FieldCatalogue& catalogue,
-                              const nlohmann::json& sections);
+                              nlohmann::json sections);
 
 // The catalogue paths present in `document` that the (write) decision does not allow.
 std::vector<WithheldField> forbiddenFields(const Decision& decision,

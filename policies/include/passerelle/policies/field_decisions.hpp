@@ -40,6 +40,8 @@ class FieldDecisions {
   // Adds the next field; paths must come in increasing order (std::out_of_range otherwise).
   void append(std::string_view path, FieldDecision decision);
 
+  // The entry of `path`, or end() if the catalogue has no such field.
+  const_iterator locate(std::string_view path) const;
   // The fate of `path`, or nullptr if the catalogue has no such field.
   const FieldDecision* find(std::string_view path) const;
   FieldDecision* find(std::string_view path);

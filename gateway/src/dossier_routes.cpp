@@ -110,15 +110,15 @@ ApiResponse findDossier(Services& services, ApiRequest& request) {
 }
 
 ApiResponse getDossier(Services& services, ApiRequest& request) {
-  const auto view = services.dossiers.read(callerOf(request), dossierIdParam(request));
+  auto view = services.dossiers.read(callerOf(request), dossierIdParam(request));
   request.audit().recordRead(view.decision);
   json versions = json::object();
   for (const auto& v : view.versions)
     versions[std::string(core::toString(v.section))] = versionJson(v);
   ApiResponse response{200,
                        json{{"id", view.id.str()},
-                            {"sections", view.sections},
-                            {"versions", versions},
+                            {"sections", std::move(view.sections)},
+                            {"versions", std::move(versions)},
                             {"withheld", withheldJson(view.withheld)},
                             {"policy_version", view.decision.policy_version}},
                        {}};
@@ -128,9 +128,9 @@ ApiResponse getDossier(Services& services, ApiRequest& request) {
 
 ApiResponse getSection(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
-  const auto section = services.dossiers.readSection(callerOf(request), id, sectionParam(request));
+  auto section = services.dossiers.readSection(callerOf(request), id, sectionParam(request));
   request.audit().recordRead(section.decision);
-  ApiResponse response{200, section.content, {}};
+  ApiResponse response{200, std::move(section.content), {}};
   response.headers["ETag"] = etagOf(section.info.version);
   response.headers["X-Policy-Version"] = section.decision.policy_version;
   // The body is the section document itself; what was held back is said in a header.

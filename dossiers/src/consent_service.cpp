@@ -6,6 +6,7 @@
 
 #include "body_reader.hpp"
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/policies/consent_basis.hpp"
 #include "random_id.hpp"
 
 namespace passerelle::dossiers {
@@ -114,22 +115,33 @@ void ConsentService::requireVisible(const Caller& caller, const core::DossierId&
 RecordedConsent ConsentService::record(const Caller& caller, const core::DossierId& id,
                                        const json& body) {
   const auto now = core::nowUtc();
+  const auto policy = guard_.policy();
+  // Before the dossier is looked at, so that a partner that may not record learns nothing.
+  const auto scope = policy->consentRecording(caller.partner.kind);
+  if (!scope)
+    throw DomainError(ErrorKind::forbidden, "the sharing policy lets partners of kind " +
+                                                std::string(core::toString(caller.partner.kind)) +
+                                                " record no consent");
   requireVisible(caller, id, now);
   BodyReader in(body);
   in.onlyKeys({"grantee", "purpose", "sections", "categories", "given_at", "method", "collected_by",
                "notice_version", "expires_at"});
   std::optional<core::PartnerId> grantee_partner;
   std::optional<core::PartnerKind> grantee_kind;
+  std::optional<core::PartnerKind> kind_of_grantee;  // the kind whose rules the consent serves
   const json grantee = body.is_object() ? body.value("grantee", json()) : json();
   if (!grantee.is_object() || grantee.size() != 1 ||
       !(grantee.contains("partner") || grantee.contains("kind")) || !grantee.begin()->is_string()) {
     in.error("/grantee", "required", "one of {\"partner\": id} or {\"kind\": partner kind}");
   } else if (grantee.contains("partner")) {
     grantee_partner = core::PartnerId(grantee["partner"].get<std::string>());
-    if (!registry_.byId(*grantee_partner))
+    if (const auto* p = registry_.byId(*grantee_partner))
+      kind_of_grantee = p->kind;
+    else
       in.error("/grantee/partner", "partner", "no partner with this id in the registry");
   } else {
     grantee_kind = core::parsePartnerKind(grantee["kind"].get<std::string>());
+    kind_of_grantee = grantee_kind;
     if (!grantee_kind) in.error("/grantee/kind", "enum", "not a partner kind");
   }
   const auto purpose_name = in.text("purpose", true, 40);
@@ -168,13 +180,22 @@ RecordedConsent ConsentService::record(const Caller& caller, const core::Dossier
     in.error("/expires_at", "minimum", "must come after given_at");
   in.finish("the consent");
 
+  if (*scope == policies::ConsentGrantees::self && grantee_partner != caller.partner.id)
+    throw DomainError(ErrorKind::forbidden,
+                      "partners of kind " + std::string(core::toString(caller.partner.kind)) +
+                          " record only consents granted to themselves",
+                      {{"/grantee", "consent_recorders", "must be {\"partner\": <your own id>}"}});
+  // in.finish() threw unless every required value parsed.
+  const core::Purpose consent_purpose = purpose.value();
+  requireReliedOn(kind_of_grantee.value(), consent_purpose, sections, categories);
+
   ConsentRecord r{randomId('c'),
                   id,
                   ConsentRecord::Kind::given,
                   std::nullopt,
                   grantee_partner,
                   grantee_kind,
-                  *purpose,
+                  consent_purpose,
                   sections,
                   categories,
                   *given_at,
@@ -188,6 +209,28 @@ RecordedConsent ConsentService::record(const Caller& caller, const core::Dossier
   return {r, receiptFor(r)};
 }
 
+void ConsentService::requireReliedOn(core::PartnerKind grantee, core::Purpose purpose,
+                                     const std::vector<core::Section>& sections,
+                                     const std::vector<core::FieldCategory>& categories) const {
+  const auto dead = policies::deadConsentParts(*guard_.policy(), guard_.catalogue(), grantee,
+                                               purpose, sections, categories);
+  if (dead.none()) return;
+  std::vector<core::FieldError> errors;
+  if (dead.purpose)
+    errors.push_back({"/purpose", "consent_basis",
+                      "no rule of the sharing policy relies on a consent of this grantee for this "
+                      "purpose"});
+  for (auto i : dead.sections)
+    errors.push_back({"/sections/" + std::to_string(i), "consent_basis",
+                      "no rule of the sharing policy relies on a consent for this section"});
+  for (auto i : dead.categories)
+    errors.push_back({"/categories/" + std::to_string(i), "consent_basis",
+                      "no rule of the sharing policy relies on a consent for this category"});
+  throw DomainError(ErrorKind::validation_failed,
+                    "the consent would cover what no rule of the sharing policy can rely on",
+                    std::move(errors));
+}
+
 std::vector<ConsentRecord> ConsentService::list(const Caller& caller,
                                                 const core::DossierId& id) const {
   requireVisible(caller, id, core::nowUtc());
@@ -198,9 +241,20 @@ RecordedConsent ConsentService::withdraw(const Caller& caller, const std::string
                                          const json& body) {
   const auto now = core::nowUtc();
   const auto original = consents_.consent(consent_id);
-  if (!original || original->kind != ConsentRecord::Kind::given)
-    throw DomainError(ErrorKind::not_found, "no such consent");
-  requireVisible(caller, original->dossier, now);
+  // A consent on a dossier the caller may not see answers as one that does not exist.
+  const auto missing = [] { return DomainError(ErrorKind::not_found, "no such consent"); };
+  if (!original || original->kind != ConsentRecord::Kind::given) throw missing();
+  if (!dossiers_.exists(original->dossier)) throw missing();
+  const auto policy = guard_.policy();
+  if (policy->requiresRelationship(caller.partner.kind) &&
+      !guard_.related(caller, original->dossier, now))
+    throw missing();
+  // GDPR art. 7(3): withdrawn as it was given, through whoever collected it.
+  if (original->recorded_by != caller.partner.id &&
+      !policy->withdrawsAnyConsent(caller.partner.kind))
+    throw DomainError(ErrorKind::forbidden,
+                      "a consent is withdrawn by the partner that recorded it, or by a partner "
+                      "whose kind the sharing policy lets withdraw any consent");
   const auto all = consents_.consents(original->dossier);
   if (statusOf(*original, all, now) == "withdrawn")
     throw DomainError(ErrorKind::conflict, "this consent is already withdrawn");

@@ -103,45 +103,11 @@ CreateResult DossierService::createOrMatch(const Caller& caller, const json& bod
     throw DomainError(ErrorKind::validation_failed, "the dossier does not validate",
                       std::move(errors));
 
-  if (const auto match = findPerson(identifiers, body["identite"])) {
+  if (const auto match = resolvePerson(caller, decision, identifiers, body, now)) {
     relationships_.attachSource(caller, match->id, now);
     return CreateResult{match->id, true, match->on, {}, recordOf(decision, {})};
   }
   return create(caller, decision, body, std::move(sections), std::move(identifiers), source, now);
-}
-
-std::optional<DossierService::PersonMatch> DossierService::findPerson(
-    std::vector<core::Identifier> identifiers, const json& identite) const {
-  // Strongest identifier first: IdentifierKind is declared in decreasing order of strength.
-  std::sort(identifiers.begin(), identifiers.end(),
-            [](const auto& a, const auto& b) { return a.kind < b.kind; });
-  std::optional<PersonMatch> match;
-  for (const auto& identifier : identifiers) {
-    const auto found = core::isHouseholdIdentifier(identifier.kind)
-                           ? householdMember(identifier, identite)
-                           : store_.findByIdentifier(identifier);
-    if (!found) continue;
-    if (match && match->id != *found)
-      throw DomainError(ErrorKind::conflict,
-                        "the identifiers given designate different existing dossiers");
-    if (!match) match = PersonMatch{*found, identifier.kind};
-  }
-  return match;
-}
-
-std::optional<core::DossierId> DossierService::householdMember(const core::Identifier& household,
-                                                               const json& identite) const {
-  std::optional<core::DossierId> member;
-  for (const auto& id : store_.dossiersWithIdentifier(household)) {
-    const auto current = store_.currentSection(id, core::Section::identite);
-    if (!current || !samePerson(identite, json::parse(current->content))) continue;
-    if (member)
-      throw DomainError(ErrorKind::conflict,
-                        "two dossiers of the household have this name and birth date: give the "
-                        "NIR to tell them apart");
-    member = id;
-  }
-  return member;
 }
 
 CreateResult DossierService::create(const Caller& caller, const policies::Decision& decision,
@@ -281,7 +247,7 @@ ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPer
     throw DomainError(ErrorKind::validation_failed, "the record does not validate",
                       std::move(errors));
 
-  const auto match = findPerson(identifiers, full.value("identite", json::object()));
+  const auto match = resolvePerson(caller, decision, identifiers, full, now);
   if (match) {
     relationships_.attachSource(caller, match->id, now);
     return mergeInto(caller, *match, person, source, now);
@@ -339,6 +305,7 @@ ImportOutcome DossierService::mergeInto(const Caller& caller, const PersonMatch&
           if (patch.contains(pointer)) merged[pointer] = patch[pointer];
         }
         if (merged == before) continue;
+        if (section == core::Section::identite) keepCivilIdentity(before, merged, "/identite");
         news = withoutUnchanged(patch, before);
       }
       validate(section, merged, "/" + name, errors);
@@ -471,9 +438,11 @@ WriteResult DossierService::writeSection(const Caller& caller, const core::Dossi
     refuseFields("the section holds fields this partner may not write", refused);
 
   json merged = content;
-  if (const auto current = store_.currentSection(id, section))
-    merged = policies::preserveUnwritable(decision, guard_.catalogue(), section, content,
-                                          json::parse(current->content));
+  if (const auto current = store_.currentSection(id, section)) {
+    const auto before = json::parse(current->content);
+    merged = policies::preserveUnwritable(decision, guard_.catalogue(), section, content, before);
+    if (section == core::Section::identite) keepCivilIdentity(before, merged, "");
+  }
   // Only what was merged in needs validating again; the submitted part passed above.
   if (merged != content) validate(section, merged, "", errors);
   if (!errors.empty())

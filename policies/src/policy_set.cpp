@@ -197,6 +197,44 @@ std::string_view toString(Access access) {
   return "read";
 }
 
+std::string_view toString(MatchKey key) {
+  switch (key) {
+    case MatchKey::nir:
+      return "nir";
+    case MatchKey::caf:
+      return "caf";
+    case MatchKey::msa:
+      return "msa";
+    case MatchKey::france_travail:
+      return "france_travail";
+    case MatchKey::departement:
+      return "departement";
+  }
+  return "nir";
+}
+
+std::optional<MatchKey> parseMatchKey(std::string_view name) {
+  for (auto key : {MatchKey::nir, MatchKey::caf, MatchKey::msa, MatchKey::france_travail,
+                   MatchKey::departement})
+    if (toString(key) == name) return key;
+  return std::nullopt;
+}
+
+MatchKey matchKeyOf(const core::Identifier& identifier) {
+  switch (identifier.kind) {
+    case core::IdentifierKind::nir:
+      return MatchKey::nir;
+    case core::IdentifierKind::caf:
+      // Normalised as ORGANISME:NUMERO:MATRICULE (dossiers/identifiers.hpp).
+      return identifier.normalised.starts_with("MSA:") ? MatchKey::msa : MatchKey::caf;
+    case core::IdentifierKind::france_travail:
+      return MatchKey::france_travail;
+    case core::IdentifierKind::departement:
+      return MatchKey::departement;
+  }
+  return MatchKey::nir;
+}
+
 bool PolicySet::grantsAny(core::PartnerKind kind, core::Purpose purpose, Access access) const {
   return std::any_of(rules_.begin(), rules_.end(), [&](const PolicyRule& r) {
     return r.kind == kind && r.access == access &&
@@ -211,7 +249,7 @@ PolicySet PolicySet::parse(const std::map<std::string, std::string>& files,
   const auto manifest = parseJson("policy.json", manifest_it->second);
   onlyKeys(manifest,
            {"version", "title", "relationship_required", "sources", "relationship_managers",
-            "history_readers"},
+            "history_readers", "consent_recorders", "consent_withdrawers", "match_on"},
            "policy.json", "", "the manifest");
   PolicySet set;
   const auto version = stringAt(manifest, "version", "policy.json", "");
@@ -227,6 +265,34 @@ PolicySet PolicySet::parse(const std::map<std::string, std::string>& files,
   kinds("sources", set.sources_);
   kinds("relationship_managers", set.relationship_managers_);
   kinds("history_readers", set.history_readers_);
+  kinds("consent_withdrawers", set.consent_withdrawers_);
+  const auto kindKey = [](const std::string& where, const std::string& name) {
+    const auto kind = core::parsePartnerKind(name);
+    if (!kind) fail("policy.json", "", where + ": unknown partner kind \"" + name + "\"");
+    return *kind;
+  };
+  const auto recorders = manifest.value("consent_recorders", json::object());
+  if (!recorders.is_object()) fail("policy.json", "", "consent_recorders must be an object");
+  for (const auto& [name, grantees] : recorders.items()) {
+    const auto kind = kindKey("consent_recorders", name);
+    if (grantees != "any" && grantees != "self")
+      fail("policy.json", "", "consent_recorders." + name + " must be \"any\" or \"self\"");
+    set.consent_recorders_[kind] = grantees == "any" ? ConsentGrantees::any : ConsentGrantees::self;
+  }
+  const auto match_on = manifest.value("match_on", json::object());
+  if (!match_on.is_object()) fail("policy.json", "", "match_on must be an object");
+  for (const auto& [name, keys] : match_on.items()) {
+    const auto kind = kindKey("match_on", name);
+    if (!keys.is_array()) fail("policy.json", "", "match_on." + name + " must be a list");
+    for (const auto& k : keys) {
+      const auto key = k.is_string() ? parseMatchKey(k.get<std::string>()) : std::nullopt;
+      if (!key)
+        fail("policy.json", "",
+             "match_on." + name + ": " + k.dump() +
+                 " is not one of nir, caf, msa, france_travail, departement");
+      set.match_on_[kind].insert(*key);
+    }
+  }
   std::string all_content;
   for (const auto& [name, text] : files) {
     all_content += name + "\n" + text + "\n";

@@ -62,10 +62,10 @@ check_receipt_and_reload() {
   version() { bash -c "$read_cmd -s -D - -o /dev/null" | tr -d '\r' | sed -n 's/^X-Policy-Version: //p'; }
   local before after
   before=$(version)
-  sed -i 's/"version": "2026-11-1"/"version": "2026-11-2"/' "$work/demo/policies/policy.json"
+  sed -i 's/"version": "2026-12-1"/"version": "2026-12-2"/' "$work/demo/policies/policy.json"
   kill -HUP "$pid"; sleep 1
   after=$(version)
-  check "policy version after SIGHUP" "2026-11-2" "${after%%+*}"
+  check "policy version after SIGHUP" "2026-12-2" "${after%%+*}"
   echo '{ broken' >"$work/demo/policies/caf.json"
   kill -HUP "$pid"; sleep 1
   check "policy version after a refused reload" "$after" "$(version)"

@@ -377,6 +377,43 @@ TEST_F(ExportTest, AnEvaluateurAsksOverHttpsFollowsTheExportAndFetchesItsFiles) 
   EXPECT_EQ(audit.json()["entries"][0]["details"]["study"], "etude-demo");
 }
 
+// The évaluateur records no consent, for itself or anyone: a forged consent never puts a person
+// in a survey-contact file.
+TEST_F(ExportTest, AnEvaluateurCannotForgeTheConsentsThatWouldNamePeopleToIt) {
+  auto evaluateur = gw_.asPartner("evaluateur");
+  const auto ids = gw_.gateway().store().dossierIdsAfter(std::nullopt, 40);
+  for (const auto& grantee : {json{{"partner", "evaluateur"}}, json{{"kind", "evaluateur"}}})
+    for (const auto& id : ids) {
+      const json body = {{"grantee", grantee},
+                         {"purpose", "evaluation"},
+                         {"sections", {"identite", "contact"}},
+                         {"given_at", "2026-11-01"},
+                         {"method", "ecrit"},
+                         {"collected_by", "Enquêteur"},
+                         {"notice_version", "notice-enquete-2026"}};
+      ASSERT_EQ(evaluateur
+                    .request("POST", "/v1/dossiers/" + id.str() + "/consents",
+                             withPurpose("evaluation"), body.dump())
+                    .status,
+                403);
+    }
+  auto departement = gw_.asPartner("departement");
+  std::size_t recorded = 0;  // the demo data has the Département's own consents, not these
+  for (const auto& id : ids) {
+    const auto list =
+        departement.request("GET", "/v1/dossiers/" + id.str() + "/consents", withPurpose()).json();
+    for (const auto& c : list["consents"])
+      recorded += c["grantee"].value("partner", "") == "evaluateur" ||
+                  c["grantee"].value("kind", "") == "evaluateur";
+  }
+  EXPECT_EQ(recorded, 0u);
+  const auto out = gw_.dir() / "forged";
+  const auto manifest = gw_.gateway().runExport(
+      {core::PartnerId("evaluateur"), "test", "etude-demo", "annexe-e", {}, {}, "2026-06-30", true},
+      out);
+  EXPECT_EQ(manifest["survey_contact"]["rows"], 0) << manifest.dump();
+}
+
 // The survey-contact file: only the persons whose consent to be contacted for an evaluation is
 // in force, with only the sections it covers, keyed by the pseudonym of the data; each one in
 // the audit log; no such file without a legal basis in the policy.
@@ -384,7 +421,7 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
   auto departement = gw_.asPartner("departement");
   const auto ids = gw_.gateway().store().dossierIdsAfter(std::nullopt, 8);
   ASSERT_EQ(ids.size(), 8u);
-  const auto consent = [&](const core::DossierId& id, const json& overrides) {
+  const auto consent = [&](const core::DossierId& id, const json& overrides, int status = 201) {
     json body = {{"grantee", {{"kind", "evaluateur"}}},
                  {"purpose", "evaluation"},
                  {"sections", {"identite", "contact"}},
@@ -395,8 +432,8 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
     body.update(overrides);
     const auto r = departement.request("POST", "/v1/dossiers/" + id.str() + "/consents",
                                        withPurpose(), body.dump());
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.json()["consent"]["id"].get<std::string>();
+    EXPECT_EQ(r.status, status) << r.body;
+    return r.json().value("consent", json::object()).value("id", std::string());
   };
   // In force: 0 and 1 (identity and contact), 2 (contact only).
   consent(ids[0], json::object());
@@ -410,8 +447,10 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
                 .status,
             201);
   consent(ids[4], {{"given_at", "2025-01-01"}, {"expires_at", "2025-06-01"}});
-  consent(ids[5], {{"purpose", "accompagnement"}});
-  consent(ids[6], {{"grantee", {{"partner", "mission-locale"}}}});
+  // Consents that no rule could rely on are not even recorded (422): another purpose, or a
+  // structure référente for evaluation.
+  consent(ids[5], {{"purpose", "accompagnement"}}, 422);
+  consent(ids[6], {{"grantee", {{"partner", "mission-locale"}}}}, 422);
 
   const auto out = gw_.dir() / "with-contacts";
   const auto manifest = gw_.gateway().runExport(

@@ -78,16 +78,21 @@ TEST_F(SharingTest, ConsentLifecycleOpensAndClosesTheHousehold) {
   std::tie(sections, withheld) = mlView("suivi_parcours");
   EXPECT_FALSE(sections.contains("foyer"));
 
-  // Withdrawn
-  const json withdrawal = {{"method", "oral"}, {"collected_by", "Accueil de la mission locale"}};
-  const auto w = ml_.request("POST", "/v1/consents/" + consent_id + "/withdraw", withPurpose(),
-                             withdrawal.dump());
+  // Withdrawn, through whoever recorded it (the Département here), not by the grantee.
+  const json withdrawal = {{"method", "oral"}, {"collected_by", "Accueil du Département"}};
+  EXPECT_EQ(ml_.request("POST", "/v1/consents/" + consent_id + "/withdraw", withPurpose(),
+                        withdrawal.dump())
+                .status,
+            403);
+  const auto w = dept_.request("POST", "/v1/consents/" + consent_id + "/withdraw", withPurpose(),
+                               withdrawal.dump());
   ASSERT_EQ(w.status, 201) << w.body;
   EXPECT_EQ(w.json()["consent"]["withdraws"], consent_id);
   std::tie(sections, withheld) = mlView();
   EXPECT_FALSE(sections.contains("foyer"));
-  EXPECT_EQ(ml_.request("POST", "/v1/consents/" + consent_id + "/withdraw", withPurpose(),
-                        withdrawal.dump())
+  EXPECT_EQ(dept_
+                .request("POST", "/v1/consents/" + consent_id + "/withdraw", withPurpose(),
+                         withdrawal.dump())
                 .status,
             409);
 

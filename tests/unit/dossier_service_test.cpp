@@ -120,7 +120,8 @@ TEST_F(DossierServiceTest, IdentifiersOfTwoDifferentDossiersConflict) {
 // the matricule with their name and birth date, accents and case aside.
 TEST_F(DossierServiceTest, AHouseholdMatriculeMatchesEachMemberByNameAndBirthDate) {
   const auto caf = h_.as("caf", Purpose::instruction_rsa);
-  const json household = person(0)["identifiants"]["caf"];
+  json household = person(0)["identifiants"]["caf"];
+  household["organisme"] = "CAF";  // a CAF matches on its own matricules (policy match_on)
   auto member = [&](std::size_t i) {
     json body = {{"identite", person(i)["identite"]}, {"identifiants", {{"caf", household}}}};
     body["identite"].erase("nir");
@@ -204,21 +205,48 @@ TEST_F(DossierServiceTest, CreationNeedsIdentityAndAnIdentifier) {
   EXPECT_EQ(errors[0].pointer, "/identifiants");
 }
 
-TEST_F(DossierServiceTest, WritingIdentiteReindexesTheNir) {
+TEST_F(DossierServiceTest, AnOrdinaryWriteNeverChangesTheNirNorTheBirthDate) {
   const auto id = h_.createAsCaf(0);
   const auto caf = h_.as("caf", Purpose::instruction_rsa);
-  auto identite = person(0)["identite"];
-  identite["nir"] = "185057800608491";
-  h_.dossiers.writeSection(caf, id, Section::identite, identite,
-                           store::Precondition::mustBeVersion(1), "test");
+  for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+           {"nir", "185057800608491"}, {"date_naissance", "1901-02-03"}}) {
+    auto identite = person(0)["identite"];
+    identite[field] = value;
+    std::vector<core::FieldError> errors;
+    EXPECT_EQ(kindOf(
+                  [&] {
+                    h_.dossiers.writeSection(caf, id, Section::identite, identite,
+                                             store::Precondition::mustBeVersion(1), "test");
+                  },
+                  &errors),
+              ErrorKind::conflict)
+        << field;
+    EXPECT_TRUE(names(errors, "/" + field)) << field;
+  }
+  auto renamed = person(0)["identite"];  // names change; the NIR and the birth date stay
+  const std::string nir = renamed["nir"];
+  renamed["nom_usage"] = "NOUVEAU-NOM";
+  h_.dossiers.writeSection(caf, id, Section::identite, renamed, any(), "test");
   const auto dep = h_.as("departement");
+  EXPECT_EQ(h_.dossiers.lookup(dep, parseQueryIdentifier(IdentifierKind::nir, nir)), id);
   EXPECT_EQ(kindOf([&] {
-              h_.dossiers.lookup(
-                  dep, parseQueryIdentifier(IdentifierKind::nir,
-                                            person(0)["identite"]["nir"].get<std::string>()));
+              h_.dossiers.lookup(dep, {IdentifierKind::nir, "1850578006084"});
             }),
             ErrorKind::not_found);
-  EXPECT_EQ(h_.dossiers.lookup(dep, {IdentifierKind::nir, "1850578006084"}), id);
+
+  // A first NIR may be given, and is indexed.
+  auto without = person(1)["identite"];
+  without.erase("nir");
+  const auto second =
+      h_.dossiers
+          .createOrMatch(caf, {{"identite", without}, {"identifiants", fromCaf(1)["identifiants"]}},
+                         "test")
+          .id;
+  h_.dossiers.writeSection(caf, second, Section::identite, person(1)["identite"], any(), "test");
+  EXPECT_EQ(h_.dossiers.lookup(
+                dep, parseQueryIdentifier(IdentifierKind::nir,
+                                          person(1)["identite"]["nir"].get<std::string>())),
+            second);
 }
 
 TEST_F(DossierServiceTest, AStructureCannotCreateNorLearnFromAMatch) {
@@ -239,7 +267,8 @@ TEST_F(DossierServiceTest, TheDepartementMayNotWriteTheNir) {
 TEST_F(DossierServiceTest, AWriteWithOneForbiddenFieldIsRefusedWhole) {
   const auto id = h_.createAsCaf(0);
   const auto ft = h_.as("france-travail");
-  h_.dossiers.createOrMatch(ft, fromCaf(0), "test");  // matches: France Travail becomes a source
+  // Matches on the NIR with the same identity: France Travail becomes a source.
+  h_.dossiers.createOrMatch(ft, {{"identite", person(0)["identite"]}}, "test");
   std::vector<core::FieldError> errors;
   EXPECT_EQ(kindOf(
                 [&] {
@@ -257,7 +286,11 @@ TEST_F(DossierServiceTest, FieldsTheWriterMayNotWriteAreCarriedOver) {
   h_.dossiers.writeSection(h_.as("departement"), id, Section::identifiants,
                            person(0)["identifiants"], any(), "test");
   const auto ft = h_.as("france-travail");
-  h_.dossiers.createOrMatch(ft, fromCaf(0), "test");
+  h_.dossiers.createOrMatch(
+      ft,
+      {{"identite", person(0)["identite"]},
+       {"identifiants", {{"france_travail", person(0)["identifiants"]["france_travail"]}}}},
+      "test");
   h_.dossiers.writeSection(ft, id, Section::identifiants, {{"france_travail", "NOUVEAU42"}}, any(),
                            "test");
   const auto stored =

@@ -178,6 +178,9 @@ TEST_F(ImportTest, FranceTravailUpdatesThePeopleItFollowsUnderThePolicy) {
 
 TEST_F(ImportTest, FranceTravailActionsArePutIntoThePathwayOneByOne) {
   asCaf("flux-mensuel.xml");
+  // The actions file names people by France Travail id alone: France Travail attached itself to
+  // them with the main extract, which gives their identity.
+  asFranceTravail("extrait-principal.csv");
   const auto report = asFranceTravail("extrait-actions.csv");
   EXPECT_EQ(report.records, 4u);
   EXPECT_EQ(report.rejected, 1u) << report.toJson().dump(2);

@@ -19,9 +19,11 @@ struct RecordedConsent {
   nlohmann::json receipt;
 };
 
-// Consent records (DESIGN §4.3): recorded by the partners who can see the dossier, never
-// deleted, withdrawn by a new record; each change comes with a receipt signed by the gateway's
-// Ed25519 key. Safe to share across request threads.
+// Consent records (DESIGN §4.3): recorded by the partners the policy names (`consent_recorders`:
+// any grantee, or only themselves) on dossiers they can see, for what some rule of the policy
+// relies on; never deleted; withdrawn by a new record, by the partner that recorded the consent
+// or one whose kind withdraws any (`consent_withdrawers`); each change comes with a receipt
+// signed by the gateway's Ed25519 key. Safe to share across request threads.
 class ConsentService {
  public:
   ConsentService(store::ConsentStore& consents, const store::DossierStore& dossiers,
@@ -35,15 +37,18 @@ class ConsentService {
 
   // Records a consent. Body: {"grantee": {"partner": id} | {"kind": kind}, "purpose",
   // "sections": [...], "categories": [...], "given_at", "method", "collected_by",
-  // "notice_version", "expires_at"?}. validation_failed names every bad field.
+  // "notice_version", "expires_at"?}. forbidden if the caller's kind records no consent (before
+  // the dossier is looked at) or not for this grantee; not_found if it may not see the dossier;
+  // validation_failed names every bad field, and every part no rule relies on.
   RecordedConsent record(const Caller& caller, const core::DossierId& id,
                          const nlohmann::json& body);
 
   // Every record of the dossier, withdrawals included, in order.
   std::vector<core::ConsentRecord> list(const Caller& caller, const core::DossierId& id) const;
 
-  // Withdraws a consent in force. Body: {"method", "collected_by", "withdrawn_at"?}. conflict if
-  // it is already withdrawn.
+  // Withdraws a consent in force. Body: {"method", "collected_by", "withdrawn_at"?}. not_found,
+  // the same, for a consent that does not exist and for one on a dossier the caller may not see;
+  // forbidden unless the caller recorded it or withdraws any; conflict if already withdrawn.
   RecordedConsent withdraw(const Caller& caller, const std::string& consent_id,
                            const nlohmann::json& body);
 
@@ -51,6 +56,10 @@ class ConsentService {
   // not_found unless the caller may see the dossier (same rule as reading it).
   void requireVisible(const Caller& caller, const core::DossierId& id,
                       const core::UtcTime& now) const;
+  // validation_failed naming the parts of the consent that no rule of the policy relies on.
+  void requireReliedOn(core::PartnerKind grantee, core::Purpose purpose,
+                       const std::vector<core::Section>& sections,
+                       const std::vector<core::FieldCategory>& categories) const;
   nlohmann::json receiptFor(const core::ConsentRecord& record) const;
 
   store::ConsentStore& consents_;

@@ -117,10 +117,11 @@ class DossierService {
   DossierService(store::DossierStore& store, const schemas::SectionValidator& validator,
                  const AccessGuard& guard, RelationshipService& relationships);
 
-  // `body` maps section names to documents and must hold `identite` and an identifier. If an
-  // identifier designates a dossier, returns it (nothing written) and attaches a source caller;
-  // if identifiers designate different dossiers, conflict. Otherwise creates the dossier, every
-  // field being one the caller may write.
+  // `body` maps section names to documents and must hold `identite` and an identifier. If the
+  // person is an existing dossier's (resolvePerson), returns it (nothing written) and attaches a
+  // source caller; if the identifiers and identity are at odds with the dossiers they
+  // designate, conflict naming the kinds. Otherwise creates the dossier, every field being one
+  // the caller may write.
   CreateResult createOrMatch(const Caller& caller, const nlohmann::json& body,
                              const std::string& source);
 
@@ -128,7 +129,7 @@ class DossierService {
   // (an import is refused before its file is read).
   void requireWriter(const Caller& caller) const;
 
-  // Bulk imports: matches the person (findPerson), then merges `sections` into their dossier
+  // Bulk imports: matches the person (resolvePerson), then merges `sections` into their dossier
   // under the same policy and validation as writeSection, all sections in one transaction; or
   // creates the dossier from `on_create` and `sections` as createOrMatch would. Throws
   // core::DomainError when no dossier can be designated (invalid sections, no identifier,
@@ -172,14 +173,24 @@ class DossierService {
     core::DossierId id;
     core::IdentifierKind on;
   };
-  // The dossier the identifiers designate, strongest first: a person's identifier (NIR, France
-  // Travail, Département) designates its dossier; a household identifier (CAF/MSA matricule)
-  // designates the member of the household with the same name and birth date as `identite`
-  // (person_match.hpp). Throws conflict if they designate different dossiers.
-  std::optional<PersonMatch> findPerson(std::vector<core::Identifier> identifiers,
-                                        const nlohmann::json& identite) const;
+  // Who the person is (person_resolution.cpp, docs/imports.md § Matching). `sections` is what
+  // the caller sent (section -> document), `identifiers` the identifiers it carries. The person
+  // is dossier D only if every identifier designates D or nobody, one of those designating D
+  // is of a kind the policy lets the caller match on (`match_on`), no identifier or birth date
+  // it sends contradicts D's, and, where matching attaches the caller to D, the identity sent
+  // is D's (samePerson). nullopt: nobody, a new person. Throws forbidden, before any lookup, for
+  // an identifier the caller may neither match on nor write (it could only be a probe); throws
+  // conflict naming the kinds at odds (never values) otherwise.
+  std::optional<PersonMatch> resolvePerson(const Caller& caller, const policies::Decision& decision,
+                                           std::vector<core::Identifier> identifiers,
+                                           const nlohmann::json& sections,
+                                           const core::UtcTime& now) const;
   std::optional<core::DossierId> householdMember(const core::Identifier& household,
                                                  const nlohmann::json& identite) const;
+  // conflict if `merged` would change the NIR or the birth date `current` holds: only a
+  // reconciliation decision changes them.
+  static void keepCivilIdentity(const nlohmann::json& current, const nlohmann::json& merged,
+                                const std::string& pointer_prefix);
   // Creates a dossier from `body` (section -> document, already validated), every field being
   // one the caller may write.
   CreateResult create(const Caller& caller, const policies::Decision& decision,

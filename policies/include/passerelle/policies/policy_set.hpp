@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/partner_kind.hpp"
 #include "passerelle/core/purpose.hpp"
@@ -41,6 +42,18 @@ struct PolicyRule {
   bool consent_required = false;
   std::string description;  // French, for the record of processing activities
 };
+
+// Whose consents a partner may record: any grantee (within what some rule can rely on), or only
+// consents granted to itself.
+enum class ConsentGrantees { any, self };
+
+// What a partner may designate a person by when it creates or matches a dossier: the NIR, a
+// CAF or an MSA matricule (the organisme is part of the name: a CAF matches on CAF
+// matricules only), a France Travail or a Département identifier.
+enum class MatchKey { nir, caf, msa, france_travail, departement };
+std::string_view toString(MatchKey key);
+std::optional<MatchKey> parseMatchKey(std::string_view name);
+MatchKey matchKeyOf(const core::Identifier& identifier);
 
 // A policy file or rule that cannot be used; the message names the file and the rule.
 class PolicyError : public std::runtime_error {
@@ -82,6 +95,21 @@ class PolicySet {
   }
   // Partners of these kinds read the version history (who wrote what, when; no content).
   bool readsHistory(core::PartnerKind kind) const { return history_readers_.count(kind) == 1; }
+  // Whose consents partners of this kind record; none (nullopt) by default.
+  std::optional<ConsentGrantees> consentRecording(core::PartnerKind kind) const {
+    const auto it = consent_recorders_.find(kind);
+    return it == consent_recorders_.end() ? std::nullopt : std::optional(it->second);
+  }
+  // Partners of these kinds withdraw any consent; anyone else only those it recorded.
+  bool withdrawsAnyConsent(core::PartnerKind kind) const {
+    return consent_withdrawers_.count(kind) == 1;
+  }
+  // Whether partners of this kind may designate a person by this identifier (and so attach
+  // themselves to the dossier it designates).
+  bool matchesOn(core::PartnerKind kind, MatchKey key) const {
+    const auto it = match_on_.find(kind);
+    return it != match_on_.end() && it->second.count(key) == 1;
+  }
   // Whether any rule grants `access` to `kind` for `purpose`.
   bool grantsAny(core::PartnerKind kind, core::Purpose purpose, Access access) const;
 
@@ -92,6 +120,9 @@ class PolicySet {
   std::set<core::PartnerKind> sources_;
   std::set<core::PartnerKind> relationship_managers_;
   std::set<core::PartnerKind> history_readers_;
+  std::map<core::PartnerKind, ConsentGrantees> consent_recorders_;
+  std::set<core::PartnerKind> consent_withdrawers_;
+  std::map<core::PartnerKind, std::set<MatchKey>> match_on_;
   std::vector<PolicyRule> rules_;
 };
 

@@ -1,0 +1,189 @@
+// Who may record and withdraw consents, through the real server: the default policy's answer
+// for every partner kind, written here independently of the policy files.
+#include <gtest/gtest.h>
+
+#include "passerelle/gateway/demo_data.hpp"
+#include "test_gateway.hpp"
+
+namespace passerelle::testing {
+namespace {
+
+using nlohmann::json;
+
+json consentBody(const json& grantee, const std::string& purpose, const json& sections) {
+  return {{"grantee", grantee},
+          {"purpose", purpose},
+          {"sections", sections},
+          {"given_at", "2026-11-01"},
+          {"method", "ecrit"},
+          {"collected_by", "Accueil"},
+          {"notice_version", "notice-dui-2026-01"}};
+}
+
+class ConsentAuthorityTest : public ::testing::Test {
+ protected:
+  ConsentAuthorityTest() : dept_(gw_.asPartner("departement")) {
+    for (const auto& person : gateway::syntheticDossiers(3)) {
+      const auto r =
+          gw_.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+                                       gateway::cafPushOf(person).dump());
+      EXPECT_EQ(r.status, 201) << r.body;
+      ids_.push_back(r.json()["id"]);
+    }
+    // The mission locale accompanies the first person only.
+    const json orientation = {{"type", "socio_professionnelle"},
+                              {"structure_referente", "mission-locale"},
+                              {"date_decision", "2026-10-01"}};
+    EXPECT_EQ(dept_
+                  .request("PUT", "/v1/dossiers/" + ids_[0] + "/sections/orientation",
+                           withPurpose(), orientation.dump())
+                  .status,
+              201);
+  }
+
+  HttpResult record(const std::string& as, const std::string& id, const json& body,
+                    const std::string& purpose = "accompagnement") {
+    return gw_.asPartner(as).request("POST", "/v1/dossiers/" + id + "/consents",
+                                     withPurpose(purpose), body.dump());
+  }
+  std::size_t consentCount(const std::string& id) {
+    return dept_.request("GET", "/v1/dossiers/" + id + "/consents", withPurpose())
+        .json()["consents"]
+        .size();
+  }
+
+  TestGateway gw_;
+  HttpsClient dept_;
+  std::vector<std::string> ids_;
+};
+
+// Each kind tries a consent for itself and one for another partner, on a dossier it can see.
+TEST_F(ConsentAuthorityTest, OnlyThoseThePolicyNamesRecordConsentsAndOnlyForWhomItSays) {
+  struct Row {
+    std::string partner, purpose;
+    json self;  // a consent some rule of this partner's kind relies on
+    int self_status, other_status;
+  };
+  const json foyer = json::array({"foyer"}), sante = json::array({"sante"});
+  const std::vector<Row> rows = {
+      {"departement", "accompagnement",
+       consentBody({{"partner", "departement"}}, "accompagnement", sante), 201, 201},
+      {"caf", "instruction_rsa", consentBody({{"partner", "caf"}}, "instruction_rsa", foyer), 403,
+       403},
+      {"france-travail", "accompagnement",
+       consentBody({{"partner", "france-travail"}}, "accompagnement", sante), 403, 403},
+      {"mission-locale", "accompagnement",
+       consentBody({{"partner", "mission-locale"}}, "accompagnement", foyer), 201, 403},
+      {"evaluateur", "evaluation",
+       consentBody({{"partner", "evaluateur"}}, "evaluation", json::array({"identite", "contact"})),
+       403, 403},
+      {"dpo", "controle", consentBody({{"partner", "dpo"}}, "controle", foyer), 403, 403},
+  };
+  // For another partner: France Travail's health consent, which a rule relies on.
+  const auto for_other = consentBody({{"partner", "france-travail"}}, "accompagnement", sante);
+  const auto for_ml_kind = consentBody({{"kind", "structure_referente"}}, "accompagnement", foyer);
+  for (const auto& row : rows) {
+    const auto before = consentCount(ids_[0]);
+    const auto self = record(row.partner, ids_[0], row.self, row.purpose);
+    EXPECT_EQ(self.status, row.self_status) << row.partner << " for itself: " << self.body;
+    const auto other =
+        record(row.partner, ids_[0], row.partner == "france-travail" ? for_ml_kind : for_other,
+               row.purpose);
+    EXPECT_EQ(other.status, row.other_status) << row.partner << " for another: " << other.body;
+    const std::size_t written = (row.self_status == 201) + (row.other_status == 201);
+    EXPECT_EQ(consentCount(ids_[0]), before + written)
+        << row.partner << ": a refusal stores nothing";
+    if (self.status == 403 || other.status == 403) {
+      const auto& refused = self.status == 403 ? self : other;
+      EXPECT_EQ(refused.json()["type"].get<std::string>().find("forbidden") != std::string::npos,
+                true)
+          << refused.body;
+    }
+  }
+  // A structure référente's consent for its whole kind would serve other structures.
+  EXPECT_EQ(record("mission-locale", ids_[0], for_ml_kind).status, 403);
+  // ... and on a person it does not accompany, it is as if the dossier did not exist.
+  const auto unseen = record("mission-locale", ids_[1],
+                             consentBody({{"partner", "mission-locale"}}, "accompagnement", foyer));
+  const auto missing =
+      record("mission-locale", "d" + std::string(26, 'q'),
+             consentBody({{"partner", "mission-locale"}}, "accompagnement", foyer));
+  EXPECT_EQ(unseen.status, 404);
+  EXPECT_EQ(unseen.status, missing.status);
+  EXPECT_EQ(unseen.json()["type"], missing.json()["type"]);
+  EXPECT_EQ(unseen.json()["detail"], missing.json()["detail"]);
+}
+
+// No dead consents: a grantee and purpose, section or category that no rule relies on is
+// refused, naming the field.
+TEST_F(ConsentAuthorityTest, AConsentNoRuleReliesOnIsRefusedNamingTheField) {
+  const auto ml = json{{"partner", "mission-locale"}};
+  const auto check = [&](const json& body, const std::string& pointer) {
+    const auto r = record("departement", ids_[0], body);
+    EXPECT_EQ(r.status, 422) << r.body;
+    bool named = false;
+    for (const auto& e : r.json().value("errors", json::array()))
+      named = named || e.value("pointer", "") == pointer;
+    EXPECT_TRUE(named) << pointer << " in " << r.body;
+  };
+  check(consentBody(ml, "evaluation", json::array({"foyer"})), "/purpose");
+  check(consentBody(ml, "accompagnement", json::array({"foyer", "droits"})), "/sections/1");
+  check(consentBody({{"kind", "caf"}}, "instruction_rsa", json::array({"foyer"})), "/purpose");
+  auto by_category = consentBody(ml, "accompagnement", json::array());
+  by_category.erase("sections");
+  by_category["categories"] = {"sensible", "identification"};
+  check(by_category, "/categories/1");
+  EXPECT_EQ(consentCount(ids_[0]), 0u);
+  EXPECT_EQ(record("departement", ids_[0], consentBody(ml, "accompagnement", {"foyer"})).status,
+            201);
+}
+
+// A withdrawal goes through whoever recorded the consent, or the Département; a consent on a
+// dossier the caller cannot see answers exactly as one that does not exist.
+TEST_F(ConsentAuthorityTest, AConsentIsWithdrawnByItsRecorderOrTheDepartementOnly) {
+  const auto foyer = json::array({"foyer"});
+  const auto by_ml = record("mission-locale", ids_[0],
+                            consentBody({{"partner", "mission-locale"}}, "accompagnement", foyer));
+  ASSERT_EQ(by_ml.status, 201) << by_ml.body;
+  const auto by_dept =
+      record("departement", ids_[0],
+             consentBody({{"partner", "mission-locale"}}, "accompagnement", foyer));
+  ASSERT_EQ(by_dept.status, 201);
+  const auto on_other =
+      record("departement", ids_[1],
+             consentBody({{"partner", "mission-locale"}}, "accompagnement", foyer));
+  ASSERT_EQ(on_other.status, 201);
+  const auto withdraw = [&](const std::string& as, const HttpResult& consent) {
+    const std::string cid = consent.json()["consent"]["id"];
+    return gw_.asPartner(as).request("POST", "/v1/consents/" + cid + "/withdraw", withPurpose(),
+                                     json{{"method", "oral"}, {"collected_by", "Accueil"}}.dump());
+  };
+  // Nobody else, whatever it may see.
+  for (const auto* other : {"caf", "france-travail", "evaluateur", "dpo"})
+    EXPECT_NE(withdraw(other, by_dept).status, 201) << other;
+  EXPECT_EQ(withdraw("mission-locale", by_dept).status, 403) << "the grantee did not record it";
+
+  // Unseen and nonexistent answer alike.
+  const auto unseen = withdraw("mission-locale", on_other);
+  const auto missing =
+      gw_.asPartner("mission-locale")
+          .request("POST", "/v1/consents/c" + std::string(26, 'q') + "/withdraw", withPurpose(),
+                   json{{"method", "oral"}, {"collected_by", "Accueil"}}.dump());
+  EXPECT_EQ(unseen.status, 404);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(unseen.json()["type"], missing.json()["type"]);
+  EXPECT_EQ(unseen.json()["detail"], missing.json()["detail"]);
+  EXPECT_EQ(unseen.json()["title"], missing.json()["title"]);
+
+  EXPECT_EQ(withdraw("mission-locale", by_ml).status, 201) << "its own";
+  EXPECT_EQ(withdraw("departement", by_dept).status, 201) << "any, for the Département";
+  EXPECT_EQ(withdraw("departement", on_other).status, 201);
+  const auto list =
+      dept_.request("GET", "/v1/dossiers/" + ids_[0] + "/consents", withPurpose()).json();
+  std::size_t withdrawals = 0;
+  for (const auto& c : list["consents"]) withdrawals += c["status"] == "withdrawal";
+  EXPECT_EQ(withdrawals, 2u);
+}
+
+}  // namespace
+}  // namespace passerelle::testing

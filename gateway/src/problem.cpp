@@ -67,7 +67,7 @@ Problem problemOf(const core::DomainError& error) {
     case core::ErrorKind::forbidden:
       return {ProblemType::forbidden, error.what(), error.fieldErrors()};
     case core::ErrorKind::conflict:
-      return {ProblemType::conflict, error.what(), {}};
+      return {ProblemType::conflict, error.what(), error.fieldErrors()};
     case core::ErrorKind::precondition_failed:
       return {ProblemType::precondition_failed, error.what(), {}};
     case core::ErrorKind::integrity:

@@ -104,6 +104,49 @@ std::string describeFields(const PolicyRule& rule, const schemas::FieldCatalogue
   return out;
 }
 
+const char* matchKeyLabel(MatchKey key) {
+  switch (key) {
+    case MatchKey::nir:
+      return "NIR";
+    case MatchKey::caf:
+      return "matricule CAF";
+    case MatchKey::msa:
+      return "matricule MSA";
+    case MatchKey::france_travail:
+      return "identifiant France Travail";
+    case MatchKey::departement:
+      return "identifiant du Département";
+  }
+  return "?";
+}
+
+// What the manifest lets partners of this kind do beyond reading and writing fields.
+void explainCapabilities(std::ostream& out, const PolicySet& policy, core::PartnerKind k) {
+  if (policy.isSource(k)) out << "Source : rattaché aux dossiers qu'il crée ou qu'il retrouve.\n";
+  std::string keys;
+  for (auto key : {MatchKey::nir, MatchKey::caf, MatchKey::msa, MatchKey::france_travail,
+                   MatchKey::departement})
+    if (policy.matchesOn(k, key))
+      keys += std::string(keys.empty() ? "" : ", ") + matchKeyLabel(key);
+  if (!keys.empty())
+    out << "Retrouve une personne par : " << keys
+        << (policy.requiresRelationship(k)
+                ? " — et seulement si l'identité transmise est celle du dossier.\n"
+                : ".\n");
+  if (policy.managesRelationships(k)) out << "Rattache et détache les partenaires aux personnes.\n";
+  if (policy.readsHistory(k)) out << "Consulte l'historique des versions (sans leur contenu).\n";
+  if (const auto grantees = policy.consentRecording(k))
+    out << (*grantees == ConsentGrantees::any
+                ? "Enregistre les consentements des personnes, pour tout partenaire, dans la "
+                  "limite de ce qu'une règle peut utiliser.\n"
+                : "Enregistre les consentements donnés à lui-même, dans la limite de ce qu'une "
+                  "de ses règles peut utiliser.\n");
+  out << (policy.withdrawsAnyConsent(k) ? "Enregistre le retrait de tout consentement.\n"
+          : policy.consentRecording(k)
+              ? "Enregistre le retrait des consentements qu'il a lui-même recueillis.\n"
+              : "");
+}
+
 }  // namespace
 
 void explainPolicy(std::ostream& out, const PolicySet& policy,
@@ -118,6 +161,7 @@ void explainPolicy(std::ostream& out, const PolicySet& policy,
     if (policy.requiresRelationship(k))
       out << "Accès limité aux personnes auxquelles le partenaire est rattaché "
              "(orientation, décision du Département ou source du dossier).\n";
+    explainCapabilities(out, policy, k);
     bool any = false;
     for (auto p : core::allPurposes()) {
       if (purpose && *purpose != p) continue;

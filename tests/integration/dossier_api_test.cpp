@@ -137,6 +137,46 @@ TEST_F(DossierApiTest, MatchingWorksThroughEachIdentifier) {
   EXPECT_EQ(again.json()["id"], id);
 }
 
+// The review's finding: France Travail posted an invented identity with a Département id and
+// got "200 matched", then read the real person's identity and contact.
+TEST_F(DossierApiTest, AnInventedIdentityAttachesNoSourceToSomeoneElsesDossier) {
+  const auto id = create(person_);
+  auto identifiants = gateway::syntheticDossiers(3)[1]["identifiants"];
+  ASSERT_EQ(dept_
+                .request("PUT", "/v1/dossiers/" + id + "/sections/identifiants", withPurpose(),
+                         identifiants.dump())
+                .status,
+            200);  // the section exists: the CAF wrote its matricule
+  auto ft = gw_.asPartner("france-travail");
+  const json invented = {{"nom_naissance", "Inconnu"},
+                         {"prenoms", {"X"}},
+                         {"date_naissance", "2000-01-01"},
+                         {"sexe", "M"}};
+  const auto post = [&](const json& ids) {
+    return ft.request("POST", "/v1/dossiers", withPurpose(),
+                      json{{"identite", invented}, {"identifiants", ids}}.dump());
+  };
+  // A Département id: refused alike whether it is someone's or nobody's.
+  const auto known = post({{"departement", identifiants["departement"]}});
+  const auto unknown = post({{"departement", "D-NOBODY-42"}});
+  expectProblem(known, 403, "forbidden-by-policy");
+  EXPECT_EQ(known.json()["errors"], unknown.json()["errors"]);
+  EXPECT_EQ(known.json()["detail"], unknown.json()["detail"]);
+  // Its own identifier with an identity that is not the person's: 409, kinds named, no value.
+  const std::string ft_id = identifiants["france_travail"];
+  const auto odds = post({{"france_travail", ft_id}});
+  expectProblem(odds, 409, "conflict");
+  EXPECT_EQ(odds.body.find(ft_id), std::string::npos) << odds.body;
+  EXPECT_EQ(odds.body.find("2000-01-01"), std::string::npos) << odds.body;
+  bool names_identity = false;
+  const auto problem = odds.json();
+  for (const auto& e : problem["errors"])
+    names_identity = names_identity || e["pointer"] == "/identite/date_naissance";
+  EXPECT_TRUE(names_identity) << odds.body;
+  // No relationship was made: the dossier does not exist for France Travail.
+  expectProblem(ft.request("GET", "/v1/dossiers/" + id, withPurpose()), 404, "not-found");
+}
+
 TEST_F(DossierApiTest, LookupMistakesAreExplained) {
   create(person_);
   expectProblem(dept_.request("GET", "/v1/dossiers?nir=185057800608491", withPurpose()), 404,

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "passerelle/policies/explain.hpp"
 
 namespace passerelle::policies {
 namespace {
@@ -168,6 +171,54 @@ TEST(PolicySetTest, BadFilesAreRefusedNamingThem) {
   files = filesWith({rule("r1")});
   files["policy.json"] = R"({"version":"t","title":"T","relationship_required":["banque"]})";
   EXPECT_NE(errorOf(files).find("unknown partner kind"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace passerelle::policies
+
+namespace passerelle::policies {
+namespace {
+
+// Who records consents and what each kind matches on are policy data, read from the manifest
+// and stated in French by `policy explain`.
+TEST(PolicyCapabilitiesTest, TheManifestSaysWhoRecordsConsentsAndWhatEachKindMatchesOn) {
+  using core::PartnerKind;
+  const auto& catalogue = schemas::FieldCatalogue::builtin();
+  const auto policy = PolicySet::builtin(catalogue);
+  EXPECT_EQ(policy.consentRecording(PartnerKind::departement), ConsentGrantees::any);
+  EXPECT_EQ(policy.consentRecording(PartnerKind::structure_referente), ConsentGrantees::self);
+  for (auto k : {PartnerKind::caf, PartnerKind::msa, PartnerKind::france_travail,
+                 PartnerKind::evaluateur, PartnerKind::dpo})
+    EXPECT_FALSE(policy.consentRecording(k)) << core::toString(k);
+  EXPECT_TRUE(policy.withdrawsAnyConsent(PartnerKind::departement));
+  EXPECT_FALSE(policy.withdrawsAnyConsent(PartnerKind::structure_referente));
+  EXPECT_TRUE(policy.matchesOn(PartnerKind::france_travail, MatchKey::france_travail));
+  EXPECT_FALSE(policy.matchesOn(PartnerKind::france_travail, MatchKey::departement));
+  EXPECT_TRUE(policy.matchesOn(PartnerKind::caf, MatchKey::caf));
+  EXPECT_FALSE(policy.matchesOn(PartnerKind::caf, MatchKey::msa));
+  EXPECT_FALSE(policy.matchesOn(PartnerKind::structure_referente, MatchKey::nir));
+  EXPECT_EQ(matchKeyOf({core::IdentifierKind::caf, "MSA:931:12"}), MatchKey::msa);
+
+  std::ostringstream text;
+  explainPolicy(text, policy, catalogue, PartnerKind::france_travail, std::nullopt);
+  EXPECT_NE(text.str().find("Retrouve une personne par : NIR, identifiant France Travail — et "
+                            "seulement si l'identité transmise est celle du dossier."),
+            std::string::npos)
+      << text.str();
+  EXPECT_EQ(text.str().find("Enregistre"), std::string::npos) << "France Travail records none";
+  text.str("");
+  explainPolicy(text, policy, catalogue, PartnerKind::structure_referente, std::nullopt);
+  EXPECT_NE(text.str().find("Enregistre les consentements donnés à lui-même"), std::string::npos);
+
+  auto files = PolicySet::builtinFiles();
+  auto manifest = json::parse(files.at("policy.json"));
+  manifest["match_on"]["caf"] = {"nir", "matricule"};
+  files["policy.json"] = manifest.dump();
+  EXPECT_THROW(PolicySet::parse(files, catalogue), PolicyError);
+  manifest["match_on"]["caf"] = {"nir"};
+  manifest["consent_recorders"]["caf"] = "others";
+  files["policy.json"] = manifest.dump();
+  EXPECT_THROW(PolicySet::parse(files, catalogue), PolicyError);
 }
 
 }  // namespace

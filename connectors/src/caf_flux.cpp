@@ -418,13 +418,13 @@ CafFluxCheck checkCafFlux(const std::filesystem::path& file) {
     check.fatal = "TYPEFLUX is \"" + check.header.type + "\"; M (monthly) or I (daily) expected";
     return check;
   }
-  if (check.announced && *check.announced != check.households) {
-    check.fatal = "the trailer announces " + std::to_string(*check.announced) +
-                  " households (NBTOTDOSRSATRANSM) but the file holds " +
-                  std::to_string(check.households) + ": incomplete or altered, refused";
-    return check;
-  }
   return check;
+}
+
+std::optional<std::string> CafFluxCheck::countMismatch() const {
+  if (!announced || *announced == households) return std::nullopt;
+  return "the trailer announces " + std::to_string(*announced) +
+         " households (NBTOTDOSRSATRANSM) but the file holds " + std::to_string(households);
 }
 
 void readCafFlux(const std::filesystem::path& file, const CafFluxCheck& check,

@@ -4,11 +4,18 @@
 
 namespace passerelle::connectors::detail {
 
-void importCafFlux(const std::filesystem::path& file, ImportReport& report,
-                   const PersonSink& sink) {
+void importCafFlux(const std::filesystem::path& file, bool accept_count_mismatch,
+                   ImportReport& report, const PersonSink& sink) {
   // The whole file is checked first: a broken one is refused before anything is written.
   const auto check = checkCafFlux(file);
   if (check.fatal) throw FileFormatError("the CAF flux cannot be used: " + *check.fatal);
+  if (const auto mismatch = check.countMismatch()) {
+    if (!accept_count_mismatch)
+      throw FileFormatError("the CAF flux cannot be used: " + *mismatch +
+                            ": incomplete or altered, refused (accept_count_mismatch imports it "
+                            "anyway)");
+    report.warnings.push_back(*mismatch + ": imported as asked (accept_count_mismatch)");
+  }
   report.records = check.households;
   report.details = {{"type", check.header.type},
                     {"nature", check.header.nature},

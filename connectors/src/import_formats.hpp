@@ -13,7 +13,8 @@ using PersonSink = std::function<void(const ImportPosition&, const dossiers::Imp
 
 // Each reader streams its file, maps records to persons and hands them to `sink`; what it
 // cannot map it rejects in `report`; it fills records, persons, ignored and details.
-void importCafFlux(const std::filesystem::path& file, ImportReport& report, const PersonSink& sink);
+void importCafFlux(const std::filesystem::path& file, bool accept_count_mismatch,
+                   ImportReport& report, const PersonSink& sink);
 void importNdjson(const std::filesystem::path& file, ImportReport& report, const PersonSink& sink);
 void importFranceTravail(const std::filesystem::path& file, ImportReport& report,
                          const PersonSink& sink);

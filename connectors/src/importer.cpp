@@ -22,7 +22,9 @@ std::string_view toString(ImportFormat format) {
 
 ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
                        dossiers::DossierService& dossiers, const dossiers::Caller& caller,
-                       const std::string& source, const ImportObserver& observe, bool dry_run) {
+                       const std::string& source, const ImportObserver& observe,
+                       const ImportOptions& options) {
+  const bool dry_run = options.dry_run;
   const auto started = std::chrono::steady_clock::now();
   ImportReport report;
   report.format = std::string(toString(format));
@@ -40,7 +42,7 @@ ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
   };
   switch (format) {
     case ImportFormat::caf_rsa_xml:
-      detail::importCafFlux(file, report, sink);
+      detail::importCafFlux(file, options.accept_count_mismatch, report, sink);
       break;
     case ImportFormat::france_travail_csv:
       detail::importFranceTravail(file, report, sink);

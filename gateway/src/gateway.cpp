@@ -388,7 +388,7 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
     }
   };
   auto report = connectors::runImport(order.format, file, *dossiers_, caller, "import:" + format,
-                                      observe, order.dry_run);
+                                      observe, order.options);
   for (auto& p : pending) p.get();
   if (!order.record_run) return report;
   auto event = importEvent(audit::AuditAction::import_run);
@@ -397,7 +397,7 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
   event.policy_version = policyVersion();
   event.status = 200;
   event.details = {{"format", format},
-                   {"dry_run", order.dry_run ? "true" : "false"},
+                   {"dry_run", order.options.dry_run ? "true" : "false"},
                    {"records", std::to_string(report.records)},
                    {"created", std::to_string(report.created)},
                    {"matched", std::to_string(report.matched)},

@@ -25,12 +25,17 @@ core::Purpose defaultPurpose(connectors::ImportFormat format) {
 int importCommand(const std::vector<std::string>& args) {
   const std::string usage =
       "import caf-rsa-xml|france-travail-csv|ndjson FILE --config FILE --as PARTNER "
-      "[--purpose PURPOSE] [--report FILE] [--dry-run]";
+      "[--purpose PURPOSE] [--report FILE] [--dry-run] [--accept-count-mismatch]";
   if (args.size() < 2) throw UsageError(usage);
   std::vector<std::string> rest(args);
-  const auto flag = std::find(rest.begin(), rest.end(), "--dry-run");
-  const bool dry_run = flag != rest.end();
-  if (dry_run) rest.erase(flag);
+  const auto flag = [&](const char* name) {
+    const auto it = std::find(rest.begin(), rest.end(), name);
+    if (it == rest.end()) return false;
+    rest.erase(it);
+    return true;
+  };
+  const bool dry_run = flag("--dry-run");
+  const connectors::ImportOptions import_options{dry_run, flag("--accept-count-mismatch")};
   const auto format = connectors::parseImportFormat(args[0]);
   if (!format) throw UsageError("unknown import format " + args[0] + "; " + usage);
   auto options = namedOptions(rest, 2, {"config", "as", "purpose", "report"});
@@ -48,7 +53,7 @@ int importCommand(const std::vector<std::string>& args) {
                           *format,
                           core::RequestId("import-" + core::nowUtc()),
                           true,
-                          dry_run};
+                          import_options};
   try {
     const auto report = gateway.runImport(order, args[1]).toJson();
     if (options.count("report")) {

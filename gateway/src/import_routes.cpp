@@ -33,13 +33,15 @@ ApiResponse postImport(Services& services, ApiRequest& request) {
                             "no such import format: caf-rsa-xml, france-travail-csv or ndjson",
                             {}});
   request.audit().details["format"] = std::string(connectors::toString(*format));
-  const auto params = queryParams(request, {"dry_run"});
-  bool dry_run = false;
-  if (params.count("dry_run")) {
-    if (params.at("dry_run") != "true" && params.at("dry_run") != "false")
-      badParameter("dry_run must be true or false");
-    dry_run = params.at("dry_run") == "true";
-  }
+  const auto params = queryParams(request, {"dry_run", "accept_count_mismatch"});
+  const auto flag = [&](const char* name) {
+    if (!params.count(name)) return false;
+    if (params.at(name) != "true" && params.at(name) != "false")
+      badParameter(std::string(name) + " must be true or false");
+    return params.at(name) == "true";
+  };
+  const connectors::ImportOptions options{flag("dry_run"), flag("accept_count_mismatch")};
+  const bool dry_run = options.dry_run;
   const auto caller = callerOf(request);
   services.dossiers.requireWriter(caller);  // before reading a possibly large file
   const SpoolFile spool(services.import_spool / (request.id().str() + ".import"));
@@ -50,7 +52,7 @@ ApiResponse postImport(Services& services, ApiRequest& request) {
                           *format,
                           request.id(),
                           false,
-                          dry_run};
+                          options};
   try {
     const auto report = services.import_file(order, spool.path());
     auto& details = request.audit().details;

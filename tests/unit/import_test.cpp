@@ -126,6 +126,30 @@ TEST_F(ImportTest, AnInvalidHouseholdIsRejectedWithItsLineAndTheOthersImport) {
   EXPECT_EQ(static_cast<std::size_t>(h_.stores.dossiers->dossierCount()), report.created);
 }
 
+// A trailer that does not count the households the file holds: refused by default with both
+// counts; imported when the operator asks, and the report says so.
+TEST_F(ImportTest, AMiscountedFluxIsRefusedUnlessAskedAndTheReportSaysSo) {
+  std::ifstream in(kData / "caf" / "flux-mensuel.xml", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("<NBTOTDOSRSATRANSM>3"), 20, "<NBTOTDOSRSATRANSM>5");
+  const auto miscounted = writeFile("compte.xml", text);
+  try {
+    run(ImportFormat::caf_rsa_xml, miscounted, "caf", Purpose::instruction_rsa);
+    ADD_FAILURE() << "a miscounted flux was imported";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("announces 5 households"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("holds 3"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(h_.stores.dossiers->dossierCount(), 0);
+  const auto report = runImport(ImportFormat::caf_rsa_xml, miscounted, h_.dossiers,
+                                h_.as("caf", Purpose::instruction_rsa), "test",
+                                [](const dossiers::ImportOutcome&) {}, {false, true});
+  EXPECT_EQ(report.created, report.persons);
+  EXPECT_GT(report.created, 0u);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(report.warnings[0].find("accept_count_mismatch"), std::string::npos);
+}
+
 TEST_F(ImportTest, AnUnusableFluxIsRefusedWholeBeforeAnythingIsWritten) {
   std::ifstream in(kData / "caf" / "flux-mensuel.xml", std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -28,6 +28,9 @@ struct CafFluxCheck {
   std::map<std::size_t, std::string> rejected;  // household number (1-based) -> its first error
   std::optional<std::string> fatal;             // not well-formed, mis-encoded, truncated...
   std::optional<std::size_t> announced;         // NBTOTDOSRSATRANSM of the trailer
+
+  // "the trailer announces N households ... but the file holds M", if they differ.
+  std::optional<std::string> countMismatch() const;
 };
 
 // Validates a flux file against the CNAF schema (libxml2's XSD validator, embedded schema),

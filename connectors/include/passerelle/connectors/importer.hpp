@@ -31,11 +31,18 @@ using ImportObserver = std::function<void(const dossiers::ImportOutcome&)>;
 // and reason and the others go on. Throws FileFormatError when the file cannot be used at all
 // (not well-formed, mis-encoded, truncated, missing columns...): for the CAF flux this is known
 // before anything is written.
-// With `dry_run`, the file is read, checked and mapped, and nothing is matched or written (an
-// operator checks a flux before importing it).
+// How an operator asks for a file to be imported.
+struct ImportOptions {
+  // Read, check and map the file; match and write nothing (an operator checks a flux first).
+  bool dry_run = false;
+  // Import a CAF flux whose trailer (NBTOTDOSRSATRANSM) does not count the households it holds,
+  // which is refused otherwise; the report says so in `warnings`.
+  bool accept_count_mismatch = false;
+};
+
 ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
                        dossiers::DossierService& dossiers, const dossiers::Caller& caller,
                        const std::string& source, const ImportObserver& observe,
-                       bool dry_run = false);
+                       const ImportOptions& options = {});
 
 }  // namespace passerelle::connectors

@@ -39,7 +39,7 @@ struct ImportOrder {
   // Whether runImport appends the `import_run` entry; an HTTP request's own entry is that
   // record, so the route says no.
   bool record_run = true;
-  bool dry_run = false;  // check and map the file only (connectors::runImport)
+  connectors::ImportOptions options;  // dry run, accept a CAF trailer's wrong count
 };
 
 // The services a request may call, in one place for the HTTP routes (and, later, the imports).

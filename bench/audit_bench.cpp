@@ -96,7 +96,7 @@ void appends(const fs::path& dir, double seconds) {
     for (int mode = 0; mode < 2; ++mode) {
       const auto file =
           dir / ("appends-" + std::to_string(threads) + "-" + std::to_string(mode) + ".sqlite");
-      auto store = store::openSqliteAuditStore({file, 1, 10000});
+      auto store = store::openSqliteAuditStore({file, 1, 10000, std::nullopt});
       audit::AuditLog log(*store, signer,
                           {"bench", std::chrono::milliseconds(1000), mode == 0 ? 1u : 4096u});
       by_mode[mode] =

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "passerelle/audit/audit_entry.hpp"
+#include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/merkle_tree.hpp"
 
 namespace passerelle::audit {
@@ -32,7 +33,10 @@ class StoreSource final : public LogSource {
 class Verifier {
  public:
   Verifier(const VerifyOptions& options, bool search_columns)
-      : options_(options), search_columns_(search_columns) {}
+      : options_(options), search_columns_(search_columns) {
+    if (options.retention_months)
+      cutoff_ = core::monthsBefore(core::nowUtc(), *options.retention_months);
+  }
 
   void checkSignatures(const std::vector<Checkpoint>& checkpoints, const char* origin) {
     for (const auto& c : checkpoints) {
@@ -72,7 +76,9 @@ class Verifier {
     }
     if (!row.entry) {
       ++report_.pruned;
+      checkPruned(i, row);
     } else {
+      kept_one_ = true;
       checkEntry(i, row, leaf);
     }
     tree_.append(leaf);
@@ -92,6 +98,21 @@ class Verifier {
   }
 
  private:
+  // Pruning empties a prefix of the log, of entries older than the retention period: an entry
+  // emptied otherwise was hidden from the person's report.
+  void checkPruned(std::uint64_t i, const store::AuditRow& row) {
+    const auto name = "entry #" + std::to_string(i);
+    if (kept_one_)
+      problem(i, name +
+                     " was emptied after entries that were not: pruning empties only the "
+                     "oldest entries (hidden, not pruned)");
+    else if (cutoff_ && row.time > *cutoff_)
+      problem(i, name + " (" + row.time +
+                     ") was emptied though younger than the retention "
+                     "period (" +
+                     std::to_string(*options_.retention_months) + " months): hidden, not pruned");
+  }
+
   void checkEntry(std::uint64_t i, const store::AuditRow& row, const crypto::Hash& leaf) {
     const auto name = "entry #" + std::to_string(i);
     AuditEntry entry;
@@ -155,6 +176,8 @@ class Verifier {
   std::multimap<std::uint64_t, std::pair<std::string, crypto::Hash>> by_size_;
   std::uint64_t last_good_size_ = 0;
   bool broken_ = false;
+  bool kept_one_ = false;                // an entry with its content was seen
+  std::optional<core::UtcTime> cutoff_;  // entries after it are within the retention period
 };
 
 }  // namespace

@@ -21,16 +21,25 @@ std::string randomIdText(char prefix, const std::array<std::uint8_t, 16>& bytes)
   return prefix + Poco::toLower(out.str());
 }
 
+bool isRandomIdText(char prefix, std::string_view text) {
+  if (text.size() != kEncodedLength + 1 || text[0] != prefix) return false;
+  for (char c : text.substr(1)) {
+    const bool base32 = (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
+    if (!base32) return false;
+  }
+  return true;
+}
+
+std::string auditableId(char prefix, std::string_view text) {
+  return isRandomIdText(prefix, text) ? std::string(text) : "invalid";
+}
+
 DossierId DossierId::fromRandom(const std::array<std::uint8_t, 16>& bytes) {
   return DossierId(randomIdText('d', bytes));
 }
 
 std::optional<DossierId> DossierId::parse(std::string_view text) {
-  if (text.size() != kEncodedLength + 1 || text[0] != 'd') return std::nullopt;
-  for (char c : text.substr(1)) {
-    const bool base32 = (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
-    if (!base32) return std::nullopt;
-  }
+  if (!isRandomIdText('d', text)) return std::nullopt;
   return DossierId(std::string(text));
 }
 

@@ -37,7 +37,7 @@ ApiResponse attachRelationship(Services& services, ApiRequest& request) {
 
 ApiResponse endRelationship(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
-  request.audit().details["relationship"] = request.pathParam("rid");
+  request.audit().details["relationship"] = core::auditableId('r', request.pathParam("rid"));
   services.relationships.end(callerOf(request), id, request.pathParam("rid"));
   return {204, std::nullopt, {}};
 }
@@ -62,7 +62,7 @@ ApiResponse recordConsent(Services& services, ApiRequest& request) {
 
 ApiResponse withdrawConsent(Services& services, ApiRequest& request) {
   const auto body = request.jsonBody();
-  request.audit().details["consent"] = request.pathParam("cid");
+  request.audit().details["consent"] = core::auditableId('c', request.pathParam("cid"));
   const auto recorded =
       services.consents.withdraw(callerOf(request), request.pathParam("cid"), body);
   request.audit().person = recorded.record.dossier;

@@ -40,10 +40,11 @@ bool readLocation(const std::vector<std::string>& args, std::size_t& i, LogLocat
   return true;
 }
 
-std::unique_ptr<store::AuditStore> openExisting(const std::filesystem::path& file) {
+std::unique_ptr<store::AuditStore> openExisting(const std::filesystem::path& file,
+                                                std::optional<int> retention_months = {}) {
   // Verification must not create an empty log where the operator mistyped a path.
   if (!std::filesystem::exists(file)) throw std::runtime_error("no audit log at " + file.string());
-  return store::openSqliteAuditStore({file, 1, 10000});
+  return store::openSqliteAuditStore({file, 1, 10000, retention_months});
 }
 
 audit::Checkpoint readCheckpoint(const std::string& path) {
@@ -65,9 +66,13 @@ int verify(const std::vector<std::string>& args) {
     if (readLocation(args, i, where)) continue;
     if (args[i] == "--checkpoint")
       options.trusted.push_back(readCheckpoint(valueOf(args, i)));
+    else if (args[i] == "--retention-months")
+      options.retention_months = std::stoi(valueOf(args, i));
     else
       throw UsageError("unknown option " + args[i]);
   }
+  if (where.config && !options.retention_months)
+    options.retention_months = where.config->audit.retention_months;
   if (static_cast<int>(where.store.has_value()) + static_cast<int>(where.file.has_value()) != 1)
     throw UsageError("audit verify needs one of --config, --store or --file");
   options.public_key = where.public_key;
@@ -135,7 +140,7 @@ int prune(const std::vector<std::string>& args) {
   const auto limit = before ? core::parseUtc(*before)
                             : core::monthsBefore(core::nowUtc(), config->audit.retention_months);
   if (!limit) throw UsageError("--before takes a date (YYYY-MM-DD)");
-  auto store = openExisting(auditFile(*config));
+  auto store = openExisting(auditFile(*config), config->audit.retention_months);
   const auto pruned = store->pruneBefore(*limit);
   std::cout << "pruned the content of " << pruned << " entries dated before " << *limit
             << "; their leaf hashes stay, so proofs still verify\n";

@@ -64,9 +64,6 @@ store::AuditQuery queryOf(Services& services, ApiRequest& request, bool csv) {
   const auto params = queryParams(request, {"person", "partner", "purpose", "action", "decision",
                                             "from", "to", "after", "limit"});
   store::AuditQuery q;
-  auto& details = request.audit().details;
-  for (const auto& [name, value] : params)
-    details["filter." + name] = name == "person" ? "" : value;
   if (auto it = params.find("person"); it != params.end()) {
     const auto id = core::DossierId::parse(it->second);
     if (!id) badParameter("person must be a dossier id");
@@ -99,6 +96,13 @@ store::AuditQuery queryOf(Services& services, ApiRequest& request, bool csv) {
   q.limit = numberParam(params, "limit").value_or(csv ? kMaxCsvRows : 100);
   if (q.limit == 0 || q.limit > max)
     badParameter("limit must be between 1 and " + std::to_string(max));
+  // Recorded once each has been checked, so that no client text reaches the log: the partner
+  // filter only when it names a partner of the registry.
+  auto& details = request.audit().details;
+  for (const auto& [name, value] : params) {
+    const bool known = name != "partner" || services.registry.byId(core::PartnerId(value));
+    details["filter." + name] = name == "person" ? "" : known ? value : "invalid";
+  }
   return q;
 }
 

@@ -1,4 +1,5 @@
 // Exports for évaluateurs over HTTP: ask (POST, run in the background), follow, fetch the files.
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -69,7 +70,11 @@ ApiResponse requestExport(Services& services, ApiRequest& request) {
 // The export's status, if the caller may see it: the évaluateur who asked, or the DPO.
 json visibleStatus(Services& services, ApiRequest& request, bool owner_only) {
   const auto id = request.pathParam("id");
-  request.audit().details["export"] = id;
+  // Export ids are 32 hex digits (ExportJobs::submit); anything else is recorded as invalid.
+  const bool well_formed = id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+                             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                           });
+  request.audit().details["export"] = well_formed ? id : "invalid";
   const auto status = services.exports.status(id);
   const auto& partner = *request.caller().partner;
   const bool owner = status && (*status)["partner"] == partner.id.str();

@@ -76,8 +76,8 @@ Gateway::Gateway(const GatewayConfig& config)
       policies_(loadPolicy(config)),
       export_profiles_(policies::ExportProfiles::builtin(schemas::FieldCatalogue::builtin())),
       stores_(store::openSqliteStores({config.sqlite_file, 4}, keys_)),
-      audit_store_(
-          store::openSqliteAuditStore({auditFile(config), 2, config.audit.busy_timeout_ms})),
+      audit_store_(store::openSqliteAuditStore(
+          {auditFile(config), 2, config.audit.busy_timeout_ms, config.audit.retention_months})),
       audit_(*audit_store_, signer_,
              {config.audit.log_id, std::chrono::milliseconds(config.audit.checkpoint_interval_ms),
               4096}),

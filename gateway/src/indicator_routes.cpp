@@ -18,10 +18,12 @@ ApiResponse getIndicators(Services& services, ApiRequest& request) {
   const auto params = queryParams(request, {"from", "to"});
   for (const char* name : {"from", "to"})
     if (params.count(name) == 0) badParameter(std::string(name) + " is required (YYYY-MM-DD)");
-  request.audit().details["from"] = params.at("from");
-  request.audit().details["to"] = params.at("to");
   try {
-    return {200, services.indicators(params.at("from"), params.at("to")), {}};
+    auto result = services.indicators(params.at("from"), params.at("to"));
+    // Recorded once they proved to be dates: no client text reaches the log.
+    request.audit().details["from"] = params.at("from");
+    request.audit().details["to"] = params.at("to");
+    return {200, std::move(result), {}};
   } catch (const core::DomainError& e) {
     badParameter(e.what());
   }

@@ -62,10 +62,11 @@ constexpr const char* kUsage = R"(usage:
   passerelle audit pubkey --config FILE
       The same key: the one audit checkpoints are signed with.
   passerelle audit verify (--config FILE | --store AUDIT_DB | --file EXPORT)
-                          [--public-key HEX] [--checkpoint FILE]...
+                          [--public-key HEX] [--checkpoint FILE]... [--retention-months N]
       Recompute the audit log's Merkle tree, check every entry, every checkpoint's signature and
-      root, and (with --checkpoint) checkpoints kept elsewhere; names the first entry that does
-      not verify. Exit status 1 if anything fails.
+      root, and (with --checkpoint) checkpoints kept elsewhere, and that only the oldest entries,
+      older than the retention period (the configuration's, or N), were emptied; names the
+      first entry that does not verify. Exit status 1 if anything fails.
   passerelle audit export (--config FILE | --store AUDIT_DB) --out FILE
       Write the log (checkpoints, entries, leaf hashes) to a file that `audit verify` accepts.
   passerelle audit prune --config FILE [--before DATE]

@@ -54,7 +54,14 @@ class SqliteAuditStore final : public AuditStore {
   explicit SqliteAuditStore(const SqliteAuditOptions& options)
       : writer_(SqliteConnectionPool::open(options.file, options.busy_timeout_ms)),
         readers_((migrateSqlite(writer_, detail::sqliteAuditMigrations()), options.file),
-                 std::max<std::size_t>(1, options.read_connections), options.busy_timeout_ms) {}
+                 std::max<std::size_t>(1, options.read_connections), options.busy_timeout_ms) {
+    if (options.retention_months) {
+      if (*options.retention_months < 1)
+        throw std::runtime_error("the audit retention period is at least one month");
+      writer_ << "UPDATE audit_settings SET value = ? WHERE name = 'retention_months'",
+          bind(Poco::Int64(*options.retention_months)), now;
+    }
+  }
 
   void append(const std::vector<AuditRow>& rows,
               const std::optional<AuditCheckpointRow>& checkpoint) override {
@@ -166,11 +173,32 @@ class SqliteAuditStore final : public AuditStore {
 
   std::uint64_t pruneBefore(const std::string& time) override {
     std::lock_guard lock(write_mutex_);
+    // A prefix of the log: up to the first entry dated at or after `time`.
+    Poco::Nullable<Poco::Int64> first_kept;
+    writer_ << "SELECT MIN(idx) FROM audit_entries WHERE at >= ?", bind(time), into(first_kept),
+        now;
+    Poco::Int64 horizon = 0;
+    if (first_kept.isNull())
+      writer_ << "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries", into(horizon), now;
+    else
+      horizon = first_kept.value();
+    Poco::Data::Transaction tx(writer_);
+    try {
+      writer_ << "UPDATE audit_settings SET value = MAX(value, ?) WHERE name = 'prune_horizon'",
+          bind(horizon), now;
+    } catch (const Poco::Exception& e) {
+      tx.rollback();
+      throw std::runtime_error("cannot prune the audit log before " + time +
+                               ": that would empty entries younger than the retention period (" +
+                               e.displayText() + ")");
+    }
     Poco::Data::Statement update(writer_);
     update << "UPDATE audit_entries SET entry = NULL, partner = '', purpose = '', action = '', "
-              "person = '', decision = '' WHERE at < ? AND entry IS NOT NULL",
-        bind(time);
-    return update.execute();
+              "person = '', decision = '' WHERE idx < ? AND entry IS NOT NULL",
+        bind(horizon);
+    const auto pruned = update.execute();
+    tx.commit();
+    return pruned;
   }
 
   std::uint64_t prunedCount() const override {

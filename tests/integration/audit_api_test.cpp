@@ -276,7 +276,7 @@ TEST_F(AuditApiTest, ConcurrentClientsEachGetTheirOwnDurableEntry) {
   EXPECT_EQ(indexes.size(), static_cast<std::size_t>(kThreads * kEach));
   gw_.gateway().auditLog().checkpointNow();
   auto source = audit::storeSource(log.store());
-  const auto report = audit::verifyLog(*source, {publicKey(), {}});
+  const auto report = audit::verifyLog(*source, {publicKey(), {}, std::nullopt});
   EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems.front());
   EXPECT_EQ(report.entries, log.size());
 }
@@ -381,6 +381,58 @@ TEST_F(AuditApiTest, TheVerifyCommandChecksTheStoreAndItsExport) {
   const auto pubkey =
       passerelle({"audit", "pubkey", "--config", (gw_.dir() / "passerelle.json").string()});
   EXPECT_EQ(pubkey.output, key + "\n");
+}
+
+}  // namespace
+}  // namespace passerelle::testing
+
+namespace passerelle::testing {
+namespace {
+
+// What a client types where an id goes (a NIR, an e-mail address) never reaches the audit log:
+// the entry records "invalid" instead, and a well-formed id as it is.
+TEST(AuditDetailsTest, OnlyWellFormedIdsAreRecorded) {
+  TestGateway gw;
+  auto dept = gw.asPartner("departement");
+  auto dpo = gw.asPartner("dpo");
+  const auto person = gateway::syntheticDossiers(1)[0];
+  const std::string id = gw.asPartner("caf")
+                             .request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+                                      gateway::cafPushOf(person).dump())
+                             .json()["id"];
+  const std::string nir = person["identite"]["nir"];
+  const std::string email = "jean.dupont@example.org";
+  const json withdrawal = {{"method", "oral"}, {"collected_by", "Accueil"}};
+  const std::vector<std::pair<HttpResult, std::string>> cases = {
+      {dept.request("DELETE", "/v1/dossiers/" + id + "/relationships/" + nir, withPurpose()),
+       "relationship"},
+      {dept.request("POST", "/v1/consents/" + email + "/withdraw", withPurpose(),
+                    withdrawal.dump()),
+       "consent"},
+      {gw.asPartner("evaluateur").request("GET", "/v1/exports/" + nir), "export"},
+      {dpo.request("GET", "/v1/audit/entries?partner=" + nir), "filter.partner"}};
+  const auto well_formed = "r" + std::string(26, 'q');
+  const auto kept =
+      dept.request("DELETE", "/v1/dossiers/" + id + "/relationships/" + well_formed, withPurpose());
+  EXPECT_EQ(kept.status, 404);
+  const auto entries = dpo.request("GET", "/v1/audit/entries?limit=100").json()["entries"];
+  const auto entryOf = [&](const HttpResult& r) {
+    const auto index = std::stoull(r.header("X-Audit-Entry"));
+    for (const auto& e : entries)
+      if (e["index"] == index) return e;
+    ADD_FAILURE() << "no entry " << index;
+    return json();
+  };
+  for (const auto& [response, key] : cases) {
+    if (key != "filter.partner") {  // a search with an unknown partner answers 200, empty
+      EXPECT_GE(response.status, 400) << key;
+    }
+    const auto entry = entryOf(response);
+    EXPECT_EQ(entry["details"].value(key, ""), "invalid") << key << ": " << entry.dump();
+    EXPECT_EQ(entry.dump().find(nir), std::string::npos) << entry.dump();
+    EXPECT_EQ(entry.dump().find(email), std::string::npos) << entry.dump();
+  }
+  EXPECT_EQ(entryOf(kept)["details"]["relationship"], well_formed);
 }
 
 }  // namespace

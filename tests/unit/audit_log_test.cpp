@@ -46,7 +46,7 @@ class AuditLogTest : public ::testing::Test {
             int busy_timeout_ms = 10000) {
     log_.reset();
     store_.reset();
-    store_ = store::openSqliteAuditStore({file(), 2, busy_timeout_ms});
+    store_ = store::openSqliteAuditStore({file(), 2, busy_timeout_ms, std::nullopt});
     log_ =
         std::make_unique<AuditLog>(*store_, signer_, AuditLogOptions{"test-log", interval, 4096});
   }
@@ -62,7 +62,7 @@ class AuditLogTest : public ::testing::Test {
   }
 
   VerifyReport verifyStore(VerifyOptions options = {}) {
-    auto store = store::openSqliteAuditStore({file(), 1, 10000});
+    auto store = store::openSqliteAuditStore({file(), 1, 10000, std::nullopt});
     auto source = storeSource(*store);
     options.public_key = options.public_key.value_or(signer_.publicKeyHex());
     return verifyLog(*source, options);
@@ -73,8 +73,9 @@ class AuditLogTest : public ::testing::Test {
     close();
     Poco::Data::SQLite::Connector::registerConnector();
     Poco::Data::Session raw("SQLite", file().string());
-    for (const char* t : {"audit_entries_no_delete", "audit_entries_only_prune",
-                          "audit_checkpoints_no_update", "audit_checkpoints_no_delete"})
+    for (const char* t :
+         {"audit_entries_no_delete", "audit_entries_only_prune", "audit_checkpoints_no_update",
+          "audit_checkpoints_no_delete", "audit_settings_horizon"})
       raw << "DROP TRIGGER IF EXISTS " + std::string(t), now;
     raw << sql, now;
   }
@@ -271,7 +272,7 @@ TEST_F(AuditTamperTest, ALogTruncatedWithItsCheckpointsIsCaughtByAKeptCheckpoint
   tamper("DELETE FROM audit_entries WHERE idx >= 20");
   tamper("DELETE FROM audit_checkpoints WHERE tree_size > 20");
   EXPECT_TRUE(verifyStore().ok()) << "the store alone cannot know";
-  const auto report = verifyStore({std::nullopt, {kept}});
+  const auto report = verifyStore({std::nullopt, {kept}, std::nullopt});
   EXPECT_EQ(report.first_bad_entry, 20u);
   EXPECT_NE(has(report, "trusted checkpoint of size 30"), "");
 }
@@ -286,7 +287,9 @@ TEST_F(AuditTamperTest, ASearchColumnThatLiesIsNamed) {
 TEST_F(AuditTamperTest, ACheckpointFromAnotherKeyIsRefused) {
   close();
   const auto report =
-      verifyStore({crypto::Signer(master_.derive(crypto::KeyUse::blind_index)).publicKeyHex(), {}});
+      verifyStore({crypto::Signer(master_.derive(crypto::KeyUse::blind_index)).publicKeyHex(),
+                   {},
+                   std::nullopt});
   EXPECT_FALSE(report.ok());
   EXPECT_NE(has(report, "signed by another key"), "");
 }
@@ -297,7 +300,7 @@ class AuditExportTest : public AuditTamperTest {
  protected:
   std::vector<std::string> exportedLines() {
     close();
-    auto store = store::openSqliteAuditStore({file(), 1, 10000});
+    auto store = store::openSqliteAuditStore({file(), 1, 10000, std::nullopt});
     std::stringstream out;
     EXPECT_EQ(exportLog(*store, out), 30u);
     std::vector<std::string> lines;
@@ -310,7 +313,7 @@ class AuditExportTest : public AuditTamperTest {
     for (const auto& l : lines) out << l << '\n';
     out.close();
     auto source = exportFileSource(path);
-    return verifyLog(*source, {signer_.publicKeyHex(), {}});
+    return verifyLog(*source, {signer_.publicKeyHex(), {}, std::nullopt});
   }
   int exports_ = 0;
   static constexpr std::size_t kFirstEntryLine = 3;  // header, then two checkpoints
@@ -348,13 +351,17 @@ TEST_F(AuditExportTest, AnExportVerifiesAndEachKindOfTamperingIsNamed) {
 // ---- retention ----
 
 TEST_F(AuditLogTest, PrunedEntriesLoseTheirContentButTheirProofsStillVerify) {
-  appendEntries(6);
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  const auto cut = core::nowUtc();
+  // Six entries from two years ago, four from now (retention: 12 months, the default).
+  const auto old = core::monthsBefore(core::nowUtc(), 24);
+  for (int i = 0; i < 6; ++i) {
+    auto e = eventNumber(i);
+    e.time = old;
+    log_->append(e);
+  }
   appendEntries(4, 6);
   const auto head = log_->checkpointNow();
   const auto proof_of_2 = log_->inclusionProof(2, head.tree_size);
-  EXPECT_EQ(store_->pruneBefore(cut), 6u);
+  EXPECT_EQ(store_->pruneBefore(core::monthsBefore(core::nowUtc(), 12)), 6u);
   EXPECT_EQ(store_->prunedCount(), 6u);
   const auto row = store_->row(2);
   ASSERT_TRUE(row);
@@ -364,9 +371,49 @@ TEST_F(AuditLogTest, PrunedEntriesLoseTheirContentButTheirProofsStillVerify) {
                                       proof_of_2.path, head.root_hash));
   EXPECT_TRUE(store_->row(7)->entry);
   close();
-  const auto report = verifyStore();
-  EXPECT_TRUE(report.ok());
+  VerifyOptions options;
+  options.retention_months = 12;
+  const auto report = verifyStore(options);
+  EXPECT_TRUE(report.ok()) << report.problems.front();
   EXPECT_EQ(report.pruned, 6u);
+}
+
+// A recent entry cannot be emptied: not through the store, not by the SQL pruning runs; and
+// one emptied behind the store's back (its triggers dropped) is an error, not "pruned".
+TEST_F(AuditLogTest, ARecentEntryIsNeverPrunedAndOneHiddenSoFailsVerification) {
+  appendEntries(5);
+  EXPECT_THROW(store_->pruneBefore(core::monthsBefore(core::nowUtc(), -1)), std::runtime_error);
+  EXPECT_EQ(store_->prunedCount(), 0u);
+  close();
+  {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session raw("SQLite", file().string());
+    const auto refused = [&](const std::string& sql) {
+      try {
+        raw << sql, now;
+      } catch (const Poco::Exception&) {
+        return true;
+      }
+      return false;
+    };
+    EXPECT_TRUE(refused("UPDATE audit_settings SET value = 100 WHERE name = 'prune_horizon'"));
+    EXPECT_TRUE(refused("UPDATE audit_entries SET entry = NULL, person = '' WHERE idx = 3"));
+    EXPECT_TRUE(refused("UPDATE audit_settings SET value = 0 WHERE name = 'retention_months'"));
+  }
+  tamper(
+      "UPDATE audit_entries SET entry = NULL, partner = '', purpose = '', action = '', "
+      "person = '', decision = '' WHERE idx = 3");
+  VerifyOptions options;
+  options.retention_months = 12;
+  auto report = verifyStore(options);
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.first_bad_entry, 3u);
+  ASSERT_FALSE(report.problems.empty());
+  EXPECT_NE(report.problems.front().find("hidden, not pruned"), std::string::npos)
+      << report.problems.front();
+  // Without the retention period, the order gives it away: entries 0 to 2 kept their content.
+  report = verifyStore();
+  EXPECT_EQ(report.first_bad_entry, 3u);
 }
 
 }  // namespace

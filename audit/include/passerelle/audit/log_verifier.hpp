@@ -33,6 +33,9 @@ struct VerifyOptions {
   // Checkpoints kept outside the log (by a partner, a witness): they catch a log truncated
   // together with its own checkpoints.
   std::vector<Checkpoint> trusted;
+  // The retention period: an entry emptied though younger is an error. Whatever it is, an entry
+  // emptied after one that was not is an error (pruning empties the oldest entries only).
+  std::optional<int> retention_months;
 };
 
 struct VerifyReport {

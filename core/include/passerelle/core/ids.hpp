@@ -12,6 +12,11 @@ namespace passerelle::core {
 // `prefix` followed by the 16 bytes in lowercase base32 (26 characters): the shape of every
 // random identifier the gateway hands out (dossiers "d…", consents "c…", relationships "r…").
 std::string randomIdText(char prefix, const std::array<std::uint8_t, 16>& bytes);
+// Whether `text` has that shape. What a client sends in place of an id is recorded (audit log)
+// only if it does: anything else may be a NIR or an e-mail address typed in the wrong place.
+bool isRandomIdText(char prefix, std::string_view text);
+// The text if it is a random id of that shape, else "invalid": what the audit log may record.
+std::string auditableId(char prefix, std::string_view text);
 
 // Identifier of a partner system in the partner registry (e.g. "caf", "mission-locale").
 using PartnerId = StrongString<struct PartnerIdTag>;

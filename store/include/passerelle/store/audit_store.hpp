@@ -65,8 +65,10 @@ class AuditStore {
   virtual std::vector<AuditCheckpointRow> checkpoints() const = 0;
   virtual std::optional<AuditCheckpointRow> latestCheckpoint() const = 0;
 
-  // Empties the content of the entries dated before `time` (their index, time and leaf hash
-  // stay). Returns how many entries were pruned by this call.
+  // Empties the content of the oldest entries, up to the first one dated at or after `time`
+  // (their index, time and leaf hash stay). Throws std::runtime_error, pruning nothing, if that
+  // would empty an entry younger than the retention period the store was opened with: the
+  // store's own triggers refuse it too. Returns how many entries were pruned by this call.
   virtual std::uint64_t pruneBefore(const std::string& time) = 0;
   // How many entries have been pruned so far.
   virtual std::uint64_t prunedCount() const = 0;
@@ -76,6 +78,9 @@ struct SqliteAuditOptions {
   std::filesystem::path file;
   std::size_t read_connections = 2;
   int busy_timeout_ms = 10000;  // how long an append waits for a lock held by another process
+  // The retention period pruning must respect, recorded in the file (at least 1); unset: the
+  // one recorded stays (12 months in a new file).
+  std::optional<int> retention_months;
 };
 
 // Opens (creating and migrating if needed) the audit log's own SQLite file: WAL,

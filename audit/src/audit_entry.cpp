@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "passerelle/crypto/bytes.hpp"
+#include "passerelle/crypto/digest.hpp"
+
 namespace passerelle::audit {
 
 using nlohmann::json;
@@ -44,34 +47,83 @@ std::vector<std::string> texts(const json& j, const char* key) {
 
 }  // namespace
 
-json entryJson(const AuditEntry& entry) {
-  const auto& e = entry.event;
-  auto withheld = e.withheld;
-  std::sort(withheld.begin(), withheld.end(), [](const auto& a, const auto& b) {
+namespace {
+
+json notesJson(std::vector<WithheldNote> notes) {
+  std::sort(notes.begin(), notes.end(), [](const auto& a, const auto& b) {
     return std::tie(a.field, a.reason) < std::tie(b.field, b.reason);
   });
-  json withheld_json = json::array();
-  for (const auto& w : withheld)
-    withheld_json.push_back({{"field", w.field}, {"reason", w.reason}});
+  json out = json::array();
+  for (const auto& w : notes) out.push_back({{"field", w.field}, {"reason", w.reason}});
+  return out;
+}
+
+std::vector<WithheldNote> notesOf(const json& list) {
+  std::vector<WithheldNote> out;
+  for (const auto& w : list) {
+    if (!w.is_object()) bad("withheld holds a non-object");
+    out.push_back({text(w, "field"), text(w, "reason")});
+  }
+  return out;
+}
+
+}  // namespace
+
+json entryJson(const AuditEntry& entry) {
+  const auto& e = entry.event;
+  json withheld_json = notesJson(e.withheld);
   json details = json::object();
   for (const auto& [k, v] : e.details) details[k] = v;
-  return {{"v", kFormatVersion},
-          {"index", entry.index},
-          {"time", e.time},
-          {"partner", e.partner ? e.partner->str() : std::string()},
-          {"credential", e.credential},
-          {"purpose", e.purpose ? std::string(core::toString(*e.purpose)) : std::string()},
-          {"action", std::string(toString(e.action))},
-          {"person", e.person},
-          {"disclosed", sortedUnique(e.disclosed)},
-          {"written", sortedUnique(e.written)},
-          {"withheld", withheld_json},
-          {"decision", std::string(toString(e.decision))},
-          {"policy_version", e.policy_version},
-          {"rules", sortedUnique(e.rules)},
-          {"request_id", e.request_id.str()},
-          {"status", e.status},
-          {"details", details}};
+  json out = {{"v", kFormatVersion},
+              {"index", entry.index},
+              {"time", e.time},
+              {"partner", e.partner ? e.partner->str() : std::string()},
+              {"credential", e.credential},
+              {"purpose", e.purpose ? std::string(core::toString(*e.purpose)) : std::string()},
+              {"action", std::string(toString(e.action))},
+              {"person", e.person},
+              {"disclosed", sortedUnique(e.disclosed)},
+              {"written", sortedUnique(e.written)},
+              {"withheld", withheld_json},
+              {"decision", std::string(toString(e.decision))},
+              {"policy_version", e.policy_version},
+              {"rules", sortedUnique(e.rules)},
+              {"request_id", e.request_id.str()},
+              {"status", e.status},
+              {"details", details}};
+  // Present only when there is a sensitive part, so that entries without one keep the form
+  // they had before it existed.
+  if (!e.sensitive_commitment.empty()) out["withheld_sensitive"] = e.sensitive_commitment;
+  return out;
+}
+
+std::optional<std::string> sealSensitivePart(AuditEntry& entry) {
+  auto& e = entry.event;
+  if (e.withheld_sensitive.empty()) return std::nullopt;
+  const json part = {{"salt", crypto::toHex(crypto::randomBytes(16))},
+                     {"withheld", notesJson(e.withheld_sensitive)}};
+  auto bytes = part.dump(-1, ' ', false, json::error_handler_t::strict);
+  e.sensitive_commitment = crypto::sha256Hex(bytes);
+  return bytes;
+}
+
+void openSensitivePart(AuditEntry& entry, const std::optional<std::string>& sensitive) {
+  auto& e = entry.event;
+  if (e.sensitive_commitment.empty()) {
+    if (sensitive) bad("a sensitive part beside an entry that commits to none");
+    return;
+  }
+  if (!sensitive) bad("the sensitive part the entry commits to is missing");
+  if (crypto::sha256Hex(*sensitive) != e.sensitive_commitment)
+    bad("the sensitive part does not match the entry's commitment");
+  json j;
+  try {
+    j = json::parse(*sensitive);
+  } catch (const json::parse_error&) {
+    bad("the sensitive part is not JSON");
+  }
+  if (!j.is_object()) bad("the sensitive part is not an object");
+  e.withheld_sensitive = notesOf(member(j, "withheld", json::value_t::array));
 }
 
 std::string canonicalBytes(const AuditEntry& entry) {
@@ -106,9 +158,10 @@ AuditEntry parseAuditEntry(std::string_view bytes) {
   e.person = text(j, "person");
   e.disclosed = texts(j, "disclosed");
   e.written = texts(j, "written");
-  for (const auto& w : member(j, "withheld", json::value_t::array)) {
-    if (!w.is_object()) bad("withheld holds a non-object");
-    e.withheld.push_back({text(w, "field"), text(w, "reason")});
+  e.withheld = notesOf(member(j, "withheld", json::value_t::array));
+  if (j.contains("withheld_sensitive")) {
+    e.sensitive_commitment = text(j, "withheld_sensitive");
+    if (e.sensitive_commitment.empty()) bad("withheld_sensitive is empty");
   }
   const auto decision = parseAuditDecision(text(j, "decision"));
   if (!decision) bad("unknown decision");

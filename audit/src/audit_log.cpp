@@ -8,7 +8,8 @@ namespace passerelle::audit {
 
 namespace {
 
-store::AuditRow rowOf(const AuditEntry& entry, std::string bytes, const crypto::Hash& leaf) {
+store::AuditRow rowOf(const AuditEntry& entry, std::string bytes, const crypto::Hash& leaf,
+                      std::optional<std::string> sensitive) {
   const auto& e = entry.event;
   return {entry.index,
           std::move(bytes),
@@ -18,7 +19,8 @@ store::AuditRow rowOf(const AuditEntry& entry, std::string bytes, const crypto::
           e.purpose ? std::string(core::toString(*e.purpose)) : std::string(),
           std::string(toString(e.action)),
           e.person,
-          std::string(toString(e.decision))};
+          std::string(toString(e.decision)),
+          std::move(sensitive)};
 }
 
 }  // namespace
@@ -136,9 +138,10 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
   try {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       AuditEntry entry{first + i, std::move(batch[i].event)};
+      auto sensitive = sealSensitivePart(entry);
       auto bytes = canonicalBytes(entry);
       const auto leaf = crypto::leafHash(bytes);
-      rows.push_back(rowOf(entry, std::move(bytes), leaf));
+      rows.push_back(rowOf(entry, std::move(bytes), leaf, std::move(sensitive)));
       results.push_back({entry.index, leaf});
     }
     {

@@ -47,6 +47,8 @@ class ExportFileSource final : public LogSource {
       row.leaf_hash = j["leaf_hash"].get<std::string>();
       row.time = j.value("time", "");
       if (j["entry"].is_string()) row.entry = j["entry"].get<std::string>();
+      if (j.contains("sensitive") && j["sensitive"].is_string())
+        row.sensitive = j["sensitive"].get<std::string>();
       visit(row);
     }
   }
@@ -94,7 +96,8 @@ std::uint64_t exportLog(const store::AuditStore& store, std::ostream& out) {
     out << json{{"index", row.index},
                 {"time", row.time},
                 {"leaf_hash", row.leaf_hash},
-                {"entry", row.entry ? json(*row.entry) : json(nullptr)}}
+                {"entry", row.entry ? json(*row.entry) : json(nullptr)},
+                {"sensitive", row.sensitive ? json(*row.sensitive) : json(nullptr)}}
                .dump(-1, ' ', false, json::error_handler_t::strict)
         << '\n';
     ++count;

@@ -131,6 +131,12 @@ class Verifier {
       problem(i, name + ": its content does not match its leaf hash (altered)");
       return;
     }
+    try {
+      openSensitivePart(entry, row.sensitive);
+    } catch (const AuditFormatError& e) {
+      problem(i, name + ": " + e.what() + " (altered)");
+      return;
+    }
     if (search_columns_) {
       const auto& e = entry.event;
       const bool same =

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "passerelle/gateway/problem.hpp"
+#include "passerelle/schemas/field_catalogue.hpp"
 #include "passerelle/schemas/json_input.hpp"
 
 namespace passerelle::gateway {
@@ -134,8 +135,13 @@ namespace {
 void recordGrounds(AuditNote& note, const dossiers::DecisionRecord& decision) {
   note.policy_version = decision.policy_version;
   note.rules = decision.grounds;
-  for (const auto& w : decision.withheld)
-    note.withheld.push_back({w.path, std::string(policies::toString(w.reason))});
+  const auto& catalogue = schemas::FieldCatalogue::builtin();
+  for (const auto& w : decision.withheld) {
+    const auto* field = catalogue.find(w.path);
+    const bool sensitive = field != nullptr && field->category == core::FieldCategory::sensible;
+    (sensitive ? note.withheld_sensitive : note.withheld)
+        .push_back({w.path, std::string(policies::toString(w.reason))});
+  }
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ struct AuditNote {
   std::vector<std::string> disclosed;
   std::vector<std::string> written;
   std::vector<audit::WithheldNote> withheld;
+  std::vector<audit::WithheldNote> withheld_sensitive;  // category `sensible`: the DPO's view only
   std::string policy_version;
   std::vector<std::string> rules;
   std::map<std::string, std::string> details;

@@ -106,9 +106,24 @@ store::AuditQuery queryOf(Services& services, ApiRequest& request, bool csv) {
   return q;
 }
 
+// An entry as the DPO reads it: with its sensitive part opened (the withheld health fields,
+// say), which the partner's own view of the entry leaves out.
+audit::AuditEntry openedEntry(const store::AuditRow& row) {
+  auto entry = audit::parseAuditEntry(*row.entry);
+  audit::openSensitivePart(entry, row.sensitive);
+  return entry;
+}
+
 json rowJson(const store::AuditRow& row) {
-  json out = row.entry ? audit::entryJson(audit::parseAuditEntry(*row.entry))
-                       : json{{"index", row.index}, {"time", row.time}, {"pruned", true}};
+  json out = json{{"index", row.index}, {"time", row.time}, {"pruned", true}};
+  if (row.entry) {
+    const auto entry = openedEntry(row);
+    out = audit::entryJson(entry);
+    json sensitive = json::array();
+    for (const auto& w : entry.event.withheld_sensitive)
+      sensitive.push_back({{"field", w.field}, {"reason", w.reason}});
+    if (!sensitive.empty()) out["withheld_sensitive_fields"] = sensitive;
+  }
   out["leaf_hash"] = row.leaf_hash;
   return out;
 }
@@ -137,10 +152,11 @@ std::string csvOf(const std::vector<store::AuditRow>& rows) {
     f[1] = row.time;
     f[15] = row.leaf_hash;
     if (row.entry) {
-      const auto entry = audit::parseAuditEntry(*row.entry);
+      const auto entry = openedEntry(row);
       const auto& e = entry.event;
       std::vector<std::string> withheld;
       for (const auto& w : e.withheld) withheld.push_back(w.field + ":" + w.reason);
+      for (const auto& w : e.withheld_sensitive) withheld.push_back(w.field + ":" + w.reason);
       f[2] = e.partner ? e.partner->str() : "";
       f[3] = e.credential;
       f[4] = e.purpose ? std::string(core::toString(*e.purpose)) : "";
@@ -207,11 +223,13 @@ json reportEntry(Services& services, const store::AuditRow& row, const audit::Ch
     out["summary"] = "contenu effacé à l'issue de la durée de conservation";
     return out;
   }
-  const auto entry = audit::parseAuditEntry(*row.entry);
+  const auto entry = openedEntry(row);
   const auto& e = entry.event;
   const auto* partner = e.partner ? services.registry.byId(*e.partner) : nullptr;
   json withheld = json::array();
-  for (const auto& w : e.withheld) {
+  auto all_withheld = e.withheld;
+  all_withheld.insert(all_withheld.end(), e.withheld_sensitive.begin(), e.withheld_sensitive.end());
+  for (const auto& w : all_withheld) {
     const auto* field = schemas::FieldCatalogue::builtin().find(w.field);
     withheld.push_back(
         {{"field", w.field}, {"label", field ? field->label : w.field}, {"reason", w.reason}});
@@ -229,6 +247,7 @@ json reportEntry(Services& services, const store::AuditRow& row, const audit::Ch
   out["fields_withheld"] = withheld;
   out["status"] = e.status;
   out["entry"] = *row.entry;  // the exact bytes the leaf hash covers, to check the proof
+  if (row.sensitive) out["sensitive"] = *row.sensitive;  // what the entry's commitment covers
   return out;
 }
 
@@ -298,8 +317,11 @@ ApiResponse inclusion(Services& services, ApiRequest& request) {
   if (const auto row = services.audit.store().row(*index); row && row->entry) {
     const auto entry = audit::parseAuditEntry(*row->entry);
     const auto& caller = *request.caller().partner;
-    if (caller.kind == core::PartnerKind::dpo || entry.event.partner == caller.id)
-      out["entry"] = *row->entry;
+    const bool dpo = caller.kind == core::PartnerKind::dpo;
+    // The partner gets its entry without the sensitive part: the entry commits to that part by
+    // a salted hash, so the proof still verifies and tells it nothing the answer did not.
+    if (dpo || entry.event.partner == caller.id) out["entry"] = *row->entry;
+    if (dpo && row->sensitive) out["sensitive"] = *row->sensitive;
   }
   return {200, out, {}};
 }

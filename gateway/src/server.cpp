@@ -208,6 +208,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
       e.written = note.written;
     }
     e.withheld = note.withheld;
+    e.withheld_sensitive = note.withheld_sensitive;
     e.decision = decisionOf(status, note);
     e.policy_version = note.policy_version;
     e.rules = note.rules;

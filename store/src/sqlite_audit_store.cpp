@@ -17,10 +17,11 @@ using namespace Poco::Data::Keywords;
 
 namespace {
 
-using RowTuple = Poco::Tuple<Poco::Int64, Poco::Nullable<std::string>, std::string, std::string,
-                             std::string, std::string, std::string, std::string, std::string>;
+using RowTuple =
+    Poco::Tuple<Poco::Int64, Poco::Nullable<std::string>, std::string, std::string, std::string,
+                std::string, std::string, std::string, std::string, Poco::Nullable<std::string>>;
 constexpr const char* kRowColumns =
-    "SELECT idx, entry, leaf_hash, at, partner, purpose, action, person, decision "
+    "SELECT idx, entry, leaf_hash, at, partner, purpose, action, person, decision, sensitive "
     "FROM audit_entries ";
 
 AuditRow rowOf(const RowTuple& t) {
@@ -32,7 +33,8 @@ AuditRow rowOf(const RowTuple& t) {
           t.get<5>(),
           t.get<6>(),
           t.get<7>(),
-          t.get<8>()};
+          t.get<8>(),
+          fromNullable(t.get<9>())};
 }
 
 using CheckpointTuple =
@@ -72,7 +74,7 @@ class SqliteAuditStore final : public AuditStore {
     for (const auto& r : rows) {
       auto insert = statements_.prepare(
           "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
-          "person, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "person, decision, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       insert.bind(static_cast<std::int64_t>(r.index))
           .bind(r.entry ? std::string_view(*r.entry) : std::string_view(""))
           .bind(r.leaf_hash)
@@ -82,6 +84,10 @@ class SqliteAuditStore final : public AuditStore {
           .bind(r.action)
           .bind(r.person)
           .bind(r.decision);
+      if (r.sensitive)
+        insert.bind(std::string_view(*r.sensitive));
+      else
+        insert.bindNull();
       insert.step();
     }
     if (checkpoint) {
@@ -193,8 +199,9 @@ class SqliteAuditStore final : public AuditStore {
                                e.displayText() + ")");
     }
     Poco::Data::Statement update(writer_);
-    update << "UPDATE audit_entries SET entry = NULL, partner = '', purpose = '', action = '', "
-              "person = '', decision = '' WHERE idx < ? AND entry IS NOT NULL",
+    update << "UPDATE audit_entries SET entry = NULL, sensitive = NULL, partner = '', "
+              "purpose = '', action = '', person = '', decision = '' "
+              "WHERE idx < ? AND entry IS NOT NULL",
         bind(horizon);
     const auto pruned = update.execute();
     tx.commit();

@@ -28,6 +28,12 @@ CachedStatement& CachedStatement::bind(std::string_view text) {
   return *this;
 }
 
+CachedStatement& CachedStatement::bindNull() {
+  if (sqlite3_bind_null(statement_, next_parameter_++) != SQLITE_OK)
+    fail(sqlite3_db_handle(statement_), "binding a parameter");
+  return *this;
+}
+
 CachedStatement& CachedStatement::bind(std::int64_t value) {
   if (sqlite3_bind_int64(statement_, next_parameter_++, value) != SQLITE_OK)
     fail(sqlite3_db_handle(statement_), "binding a parameter");

@@ -26,6 +26,7 @@ class CachedStatement {
   CachedStatement& bind(std::string_view text);
   CachedStatement& bind(std::int64_t value);
   CachedStatement& bind(const std::vector<unsigned char>& blob);
+  CachedStatement& bindNull();
 
   // Moves to the next row; false when there is none left.
   bool step();

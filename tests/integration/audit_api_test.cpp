@@ -437,3 +437,95 @@ TEST(AuditDetailsTest, OnlyWellFormedIdsAreRecorded) {
 
 }  // namespace
 }  // namespace passerelle::testing
+
+namespace passerelle::testing {
+namespace {
+
+// The review's finding: a structure read a dossier, then fetched its own entry through the
+// inclusion proof endpoint, whose `withheld` named /sante/handicap_reconnu and
+// /sante/suivi_medical, which the answer had hidden. The partner's entry now commits to that
+// part by a salted hash; the proof still verifies; only the DPO's views open it.
+TEST(AuditSensitivePartTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
+  TestGateway gw;
+  auto dept = gw.asPartner("departement");
+  auto ml = gw.asPartner("mission-locale");
+  auto dpo = gw.asPartner("dpo");
+  const std::string id = gw.asPartner("caf")
+                             .request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+                                      gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump())
+                             .json()["id"];
+  const json consent = {{"grantee", {{"kind", "departement"}}},
+                        {"purpose", "accompagnement"},
+                        {"categories", {"sensible"}},
+                        {"given_at", "2026-11-01"},
+                        {"method", "ecrit"},
+                        {"collected_by", "Référent RSA"},
+                        {"notice_version", "notice-dui-2026-01"}};
+  ASSERT_EQ(dept.request("POST", "/v1/dossiers/" + id + "/consents", withPurpose(), consent.dump())
+                .status,
+            201);
+  const json sante = {{"handicap_reconnu", true}, {"suivi_medical", true}};
+  ASSERT_EQ(
+      dept.request("PUT", "/v1/dossiers/" + id + "/sections/sante", withPurpose(), sante.dump())
+          .status,
+      201);
+  const json orientation = {{"type", "socio_professionnelle"},
+                            {"structure_referente", "mission-locale"},
+                            {"date_decision", "2026-10-01"}};
+  ASSERT_EQ(dept.request("PUT", "/v1/dossiers/" + id + "/sections/orientation", withPurpose(),
+                         orientation.dump())
+                .status,
+            201);
+
+  const auto read = ml.request("GET", "/v1/dossiers/" + id, withPurpose());
+  ASSERT_EQ(read.status, 200);
+  EXPECT_EQ(read.body.find("/sante/"), std::string::npos) << "the answer hides them";
+  const auto index = read.header("X-Audit-Entry");
+  const auto own = ml.request("GET", "/v1/audit/proofs/inclusion?index=" + index).json();
+  ASSERT_TRUE(own.contains("entry")) << own.dump();
+  const std::string entry = own["entry"];
+  EXPECT_EQ(entry.find("/sante/"), std::string::npos) << entry;
+  EXPECT_FALSE(own.contains("sensitive"));
+  const auto parsed = audit::parseAuditEntry(entry);
+  EXPECT_FALSE(parsed.event.sensitive_commitment.empty());
+  // The proof verifies from what the partner holds.
+  EXPECT_TRUE(crypto::verifyInclusion(crypto::leafHash(entry), std::stoull(index), own["tree_size"],
+                                      hashes(own["proof"]),
+                                      audit::hashFromHex(own["root_hash"].get<std::string>())));
+
+  // The DPO opens the sensitive part and checks it against the commitment.
+  const auto seen = dpo.request("GET", "/v1/audit/proofs/inclusion?index=" + index).json();
+  ASSERT_TRUE(seen.contains("sensitive")) << seen.dump();
+  auto opened = audit::parseAuditEntry(seen["entry"].get<std::string>());
+  audit::openSensitivePart(opened, seen["sensitive"].get<std::string>());
+  std::set<std::string> fields;
+  for (const auto& w : opened.event.withheld_sensitive) fields.insert(w.field);
+  EXPECT_TRUE(fields.count("/sante/handicap_reconnu")) << seen.dump();
+  EXPECT_TRUE(fields.count("/sante/suivi_medical"));
+  auto forged = seen["sensitive"].get<std::string>();
+  forged.replace(forged.find("suivi_medical"), 13, "suivi_social_");
+  EXPECT_THROW(audit::openSensitivePart(opened, forged), audit::AuditFormatError);
+  const auto search = dpo.request("GET", "/v1/audit/entries?partner=mission-locale").json();
+  bool listed = false;
+  for (const auto& e : search["entries"])
+    if (std::to_string(e["index"].get<std::uint64_t>()) == index)
+      listed = e.contains("withheld_sensitive_fields");
+  EXPECT_TRUE(listed) << search.dump();
+  // The store and its export verify, sensitive parts included.
+  gw.gateway().auditLog().checkpointNow();
+  const auto store = gateway::auditFile(gw.config()).string();
+  const auto key = gw.gateway().signer().publicKeyHex();
+  const auto verified =
+      runCommand(PASSERELLE_BINARY, {"audit", "verify", "--store", store, "--public-key", key});
+  EXPECT_EQ(verified.status, 0) << verified.output;
+  const auto file = (gw.dir() / "export.ndjson").string();
+  ASSERT_EQ(
+      runCommand(PASSERELLE_BINARY, {"audit", "export", "--store", store, "--out", file}).status,
+      0);
+  const auto from_file =
+      runCommand(PASSERELLE_BINARY, {"audit", "verify", "--file", file, "--public-key", key});
+  EXPECT_EQ(from_file.status, 0) << from_file.output;
+}
+
+}  // namespace
+}  // namespace passerelle::testing

@@ -348,6 +348,35 @@ TEST_F(AuditExportTest, AnExportVerifiesAndEachKindOfTamperingIsNamed) {
   EXPECT_THROW(verifyFile(garbled), AuditFormatError);
 }
 
+// ---- the sensitive part ----
+
+TEST_F(AuditLogTest, TheSensitivePartIsKeptBesideTheEntryWhichCommitsToIt) {
+  auto e = eventNumber(0);
+  e.withheld_sensitive = {{"/sante/suivi_medical", "consent_required"}};
+  log_->append(e);
+  appendEntries(2, 1);
+  const auto row = store_->row(0);
+  ASSERT_TRUE(row && row->entry && row->sensitive);
+  EXPECT_EQ(row->entry->find("/sante/"), std::string::npos) << *row->entry;
+  auto entry = parseAuditEntry(*row->entry);
+  openSensitivePart(entry, row->sensitive);
+  EXPECT_EQ(entry.event.withheld_sensitive, e.withheld_sensitive);
+  EXPECT_FALSE(store_->row(1)->sensitive) << "nothing sensitive, no part";
+  EXPECT_EQ(store_->row(1)->entry->find("withheld_sensitive"), std::string::npos);
+  close();
+  EXPECT_TRUE(verifyStore().ok());
+  tamper(
+      "UPDATE audit_entries SET sensitive = replace(sensitive, 'suivi_medical', "
+      "'suivi_social_') WHERE idx = 0");
+  auto report = verifyStore();
+  EXPECT_EQ(report.first_bad_entry, 0u);
+  ASSERT_FALSE(report.problems.empty());
+  EXPECT_NE(report.problems.front().find("sensitive part"), std::string::npos)
+      << report.problems.front();
+  tamper("UPDATE audit_entries SET sensitive = NULL WHERE idx = 0");
+  EXPECT_EQ(verifyStore().first_bad_entry, 0u) << "a part removed is missing";
+}
+
 // ---- retention ----
 
 TEST_F(AuditLogTest, PrunedEntriesLoseTheirContentButTheirProofsStillVerify) {

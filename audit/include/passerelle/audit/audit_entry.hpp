@@ -89,6 +89,12 @@ struct AuditEvent {
   core::RequestId request_id{""};
   int status = 0;                              // HTTP status returned
   std::map<std::string, std::string> details;  // action-specific, never personal data
+  // Fields of category `sensible` held back from the caller: naming them would tell the caller
+  // that the person has, say, health information. Not in the entry's bytes: the log keeps them
+  // in the entry's sensitive part, to which the entry commits (`sensitive_commitment`), and
+  // only the DPO's views open it.
+  std::vector<WithheldNote> withheld_sensitive;
+  std::string sensitive_commitment;  // hex SHA-256 of the sensitive part; "" when none
 
   friend bool operator==(const AuditEvent&, const AuditEvent&) = default;
 };
@@ -117,5 +123,14 @@ AuditEntry parseAuditEntry(std::string_view bytes);
 
 // The entry as a JSON object (the canonical form before serialisation).
 nlohmann::json entryJson(const AuditEntry& entry);
+
+// The sensitive part of an entry: its withheld_sensitive notes with a random salt (so that the
+// commitment cannot be tested against guesses), as canonical JSON. Sets the entry's
+// commitment; returns nullopt, leaving the entry as it is, when there is nothing sensitive.
+std::optional<std::string> sealSensitivePart(AuditEntry& entry);
+// Opens a stored sensitive part: checks it against the entry's commitment and fills
+// withheld_sensitive. Throws AuditFormatError if it does not match (altered) or is missing
+// where the entry commits to one.
+void openSensitivePart(AuditEntry& entry, const std::optional<std::string>& sensitive);
 
 }  // namespace passerelle::audit

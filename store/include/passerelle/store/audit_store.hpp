@@ -23,6 +23,9 @@ struct AuditRow {
   std::string action;
   std::string person;  // audit pseudonym, "" when the request concerned no one
   std::string decision;
+  // The entry's sensitive part (audit/audit_entry.hpp), which the entry commits to by a hash;
+  // none when it has none, and once pruned.
+  std::optional<std::string> sensitive;
 };
 
 // A signed tree head, as stored.

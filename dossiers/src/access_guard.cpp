@@ -28,6 +28,15 @@ void AccessGuard::requireCapability(const Caller& caller, policies::Access acces
                                                 std::string(core::toString(caller.purpose)));
 }
 
+void AccessGuard::require(const policies::Partner& partner, policies::Capability capability,
+                          const std::string& what) const {
+  if (!may(partner, capability))
+    throw DomainError(ErrorKind::forbidden, "the sharing policy does not let partners of kind " +
+                                                std::string(core::toString(partner.kind)) + " " +
+                                                what + " (capability " +
+                                                std::string(policies::toString(capability)) + ")");
+}
+
 bool AccessGuard::related(const Caller& caller, const core::DossierId& id,
                           const core::UtcTime& now) const {
   const auto all = relationships_.relationships(id);

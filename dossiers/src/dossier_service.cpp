@@ -465,8 +465,7 @@ WriteResult DossierService::writeSection(const Caller& caller, const core::Dossi
 }
 
 void DossierService::erase(const Caller& caller, const core::DossierId& id, const json& body) {
-  if (caller.partner.kind != core::PartnerKind::departement)
-    throw DomainError(ErrorKind::forbidden, "only the Département erases a dossier");
+  guard_.require(caller.partner, policies::Capability::erasure, "erase a dossier");
   const bool valid = body.is_object() && body.size() == 1 && body.contains("reason") &&
                      body["reason"].is_string() && !body["reason"].get<std::string>().empty() &&
                      body["reason"].get<std::string>().size() <= 500;

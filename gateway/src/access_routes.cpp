@@ -70,9 +70,8 @@ ApiResponse withdrawConsent(Services& services, ApiRequest& request) {
 }
 
 ApiResponse reloadPolicy(Services& services, ApiRequest& request) {
-  if (request.caller().partner->kind != core::PartnerKind::departement)
-    throw ProblemException(
-        {ProblemType::forbidden, "only the Département reloads the sharing policy", {}});
+  services.guard.require(*request.caller().partner, policies::Capability::policy_reload,
+                         "reload the sharing policy");
   try {
     const auto version = services.reload_policy();
     request.audit().policy_version = version;

@@ -31,11 +31,6 @@ using nlohmann::json;
 constexpr std::size_t kMaxPage = 1000;
 constexpr std::size_t kMaxCsvRows = 10000;
 
-void requireDpo(const ApiRequest& request, const char* what) {
-  if (request.caller().partner->kind != core::PartnerKind::dpo)
-    throw ProblemException({ProblemType::forbidden, std::string(what) + " is for the DPO", {}});
-}
-
 std::optional<std::uint64_t> numberParam(const std::map<std::string, std::string>& params,
                                          const std::string& name) {
   const auto it = params.find(name);
@@ -180,7 +175,8 @@ std::string csvOf(const std::vector<store::AuditRow>& rows) {
 }
 
 ApiResponse searchEntries(Services& services, ApiRequest& request) {
-  requireDpo(request, "searching the audit log");
+  services.guard.require(*request.caller().partner, policies::Capability::audit_search,
+                         "search the audit log");
   const bool csv = wantsCsv(request);
   const auto q = queryOf(services, request, csv);
   const auto rows = services.audit.store().search(q);
@@ -252,7 +248,8 @@ json reportEntry(Services& services, const store::AuditRow& row, const audit::Ch
 }
 
 ApiResponse personReport(Services& services, ApiRequest& request) {
-  requireDpo(request, "the access report");
+  services.guard.require(*request.caller().partner, policies::Capability::audit_person_report,
+                         "read a person's access report");
   const auto id = dossierIdParam(request);
   queryParams(request, {});
   // A fresh checkpoint, so that every entry so far comes with its proof.
@@ -317,7 +314,7 @@ ApiResponse inclusion(Services& services, ApiRequest& request) {
   if (const auto row = services.audit.store().row(*index); row && row->entry) {
     const auto entry = audit::parseAuditEntry(*row->entry);
     const auto& caller = *request.caller().partner;
-    const bool dpo = caller.kind == core::PartnerKind::dpo;
+    const bool dpo = services.guard.may(caller, policies::Capability::audit_any_entry);
     // The partner gets its entry without the sensitive part: the entry commits to that part by
     // a salted hash, so the proof still verifies and tells it nothing the answer did not.
     if (dpo || entry.event.partner == caller.id) out["entry"] = *row->entry;

@@ -36,8 +36,7 @@ std::optional<std::string> optionalDate(const json& body, const char* key) {
 
 ApiResponse requestExport(Services& services, ApiRequest& request) {
   const auto& partner = *request.caller().partner;
-  if (partner.kind != core::PartnerKind::evaluateur)
-    throw ProblemException({ProblemType::forbidden, "exports are for évaluateurs", {}});
+  services.guard.require(partner, policies::Capability::exports, "ask for exports");
   const auto body = request.jsonBody();
   if (!body.is_object()) invalidField("", "type", "the body must be an object");
   for (const auto& [key, value] : body.items())
@@ -78,7 +77,8 @@ json visibleStatus(Services& services, ApiRequest& request, bool owner_only) {
   const auto status = services.exports.status(id);
   const auto& partner = *request.caller().partner;
   const bool owner = status && (*status)["partner"] == partner.id.str();
-  const bool dpo = partner.kind == core::PartnerKind::dpo && !owner_only;
+  const bool dpo =
+      services.guard.may(partner, policies::Capability::exports_any_status) && !owner_only;
   // Someone else's export does not exist, as far as the caller can tell.
   if (!status || (!owner && !dpo))
     throw core::DomainError(core::ErrorKind::not_found, "no such export");

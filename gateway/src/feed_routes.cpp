@@ -72,8 +72,7 @@ nlohmann::json deliveryJson(const store::WebhookDelivery& d) {
 // sees its own.
 ApiResponse getDeliveries(Services& services, ApiRequest& request) {
   const auto& partner = *request.caller().partner;
-  const bool admin =
-      partner.kind == core::PartnerKind::departement || partner.kind == core::PartnerKind::dpo;
+  const bool admin = services.guard.may(partner, policies::Capability::webhook_deliveries_any);
   const auto params = queryParams(request, {"partner", "pending", "limit"});
   std::optional<core::PartnerId> whose;
   if (params.count("partner")) whose = core::PartnerId(params.at("partner"));

@@ -99,6 +99,7 @@ Gateway::Gateway(const GatewayConfig& config)
             return runExport(order, dir);
           }),
       services_{
+          guard_,
           *dossiers_,
           relationships_,
           consents_,
@@ -189,8 +190,8 @@ void Gateway::checkExportOrder(const ExportOrder& order) const {
   using core::DomainError;
   using core::ErrorKind;
   const auto* partner = registry_.byId(order.partner);
-  if (partner == nullptr || partner->kind != core::PartnerKind::evaluateur)
-    throw DomainError(ErrorKind::forbidden, "only an évaluateur asks for exports");
+  if (partner == nullptr) throw DomainError(ErrorKind::forbidden, "no such partner");
+  guard_.require(*partner, policies::Capability::exports, "ask for exports");
   const auto* study = partner->study(order.study);
   if (study == nullptr)
     throw DomainError(ErrorKind::not_found,
@@ -218,7 +219,7 @@ void Gateway::checkExportOrder(const ExportOrder& order) const {
     throw DomainError(ErrorKind::invalid_input,
                       "profile " + profile->id + " has no survey-contact file");
   if (order.survey_contact &&
-      !policies_.current()->grantsAny(core::PartnerKind::evaluateur, core::Purpose::evaluation,
+      !policies_.current()->grantsAny(partner->kind, core::Purpose::evaluation,
                                       policies::Access::survey_contact))
     throw DomainError(ErrorKind::forbidden,
                       "the sharing policy gives no legal basis for a survey-contact file");

@@ -9,12 +9,8 @@ namespace passerelle::gateway {
 namespace {
 
 ApiResponse getIndicators(Services& services, ApiRequest& request) {
-  const auto kind = request.caller().partner->kind;
-  if (kind != core::PartnerKind::departement && kind != core::PartnerKind::evaluateur &&
-      kind != core::PartnerKind::dpo)
-    throw ProblemException({ProblemType::forbidden,
-                            "the indicators are for the Département, évaluateurs and the DPO",
-                            {}});
+  services.guard.require(*request.caller().partner, policies::Capability::indicators,
+                         "read the indicators");
   const auto params = queryParams(request, {"from", "to"});
   for (const char* name : {"from", "to"})
     if (params.count(name) == 0) badParameter(std::string(name) + " is required (YYYY-MM-DD)");

@@ -120,6 +120,30 @@ const char* matchKeyLabel(MatchKey key) {
   return "?";
 }
 
+const char* capabilityLabel(Capability c) {
+  switch (c) {
+    case Capability::audit_search:
+      return "Recherche dans le journal d'audit.";
+    case Capability::audit_person_report:
+      return "Établit le relevé des accès au dossier d'une personne (art. 15 RGPD).";
+    case Capability::audit_any_entry:
+      return "Consulte toute entrée du journal d'audit, partie sensible comprise.";
+    case Capability::policy_reload:
+      return "Recharge la politique de partage.";
+    case Capability::webhook_deliveries_any:
+      return "Consulte les notifications envoyées à tous les partenaires.";
+    case Capability::indicators:
+      return "Consulte les indicateurs agrégés (SPIE), petites cellules masquées.";
+    case Capability::exports:
+      return "Demande des exports pseudonymisés pour ses propres études.";
+    case Capability::exports_any_status:
+      return "Suit l'état de tout export (sans en lire les fichiers).";
+    case Capability::erasure:
+      return "Efface un dossier (destruction de sa clé).";
+  }
+  return "?";
+}
+
 // What the manifest lets partners of this kind do beyond reading and writing fields.
 void explainCapabilities(std::ostream& out, const PolicySet& policy, core::PartnerKind k) {
   if (policy.isSource(k)) out << "Source : rattaché aux dossiers qu'il crée ou qu'il retrouve.\n";
@@ -141,6 +165,8 @@ void explainCapabilities(std::ostream& out, const PolicySet& policy, core::Partn
                   "limite de ce qu'une règle peut utiliser.\n"
                 : "Enregistre les consentements donnés à lui-même, dans la limite de ce qu'une "
                   "de ses règles peut utiliser.\n");
+  for (auto c : allCapabilities())
+    if (policy.may(k, c)) out << capabilityLabel(c) << "\n";
   out << (policy.withdrawsAnyConsent(k) ? "Enregistre le retrait de tout consentement.\n"
           : policy.consentRecording(k)
               ? "Enregistre le retrait des consentements qu'il a lui-même recueillis.\n"

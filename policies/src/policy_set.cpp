@@ -235,6 +235,41 @@ MatchKey matchKeyOf(const core::Identifier& identifier) {
   return MatchKey::nir;
 }
 
+namespace {
+constexpr std::pair<Capability, std::string_view> kCapabilityNames[] = {
+    {Capability::audit_search, "audit_search"},
+    {Capability::audit_person_report, "audit_person_report"},
+    {Capability::audit_any_entry, "audit_any_entry"},
+    {Capability::policy_reload, "policy_reload"},
+    {Capability::webhook_deliveries_any, "webhook_deliveries_any"},
+    {Capability::indicators, "indicators"},
+    {Capability::exports, "exports"},
+    {Capability::exports_any_status, "exports_any_status"},
+    {Capability::erasure, "erasure"},
+};
+}  // namespace
+
+std::string_view toString(Capability capability) {
+  for (const auto& [c, name] : kCapabilityNames)
+    if (c == capability) return name;
+  return "?";
+}
+
+std::optional<Capability> parseCapability(std::string_view name) {
+  for (const auto& [c, n] : kCapabilityNames)
+    if (n == name) return c;
+  return std::nullopt;
+}
+
+const std::vector<Capability>& allCapabilities() {
+  static const std::vector<Capability> all = [] {
+    std::vector<Capability> out;
+    for (const auto& [c, name] : kCapabilityNames) out.push_back(c);
+    return out;
+  }();
+  return all;
+}
+
 bool PolicySet::grantsAny(core::PartnerKind kind, core::Purpose purpose, Access access) const {
   return std::any_of(rules_.begin(), rules_.end(), [&](const PolicyRule& r) {
     return r.kind == kind && r.access == access &&
@@ -247,10 +282,11 @@ PolicySet PolicySet::parse(const std::map<std::string, std::string>& files,
   auto manifest_it = files.find("policy.json");
   if (manifest_it == files.end()) fail("policy.json", "", "the manifest is missing");
   const auto manifest = parseJson("policy.json", manifest_it->second);
-  onlyKeys(manifest,
-           {"version", "title", "relationship_required", "sources", "relationship_managers",
-            "history_readers", "consent_recorders", "consent_withdrawers", "match_on"},
-           "policy.json", "", "the manifest");
+  onlyKeys(
+      manifest,
+      {"version", "title", "relationship_required", "sources", "relationship_managers",
+       "history_readers", "consent_recorders", "consent_withdrawers", "match_on", "capabilities"},
+      "policy.json", "", "the manifest");
   PolicySet set;
   const auto version = stringAt(manifest, "version", "policy.json", "");
   set.title_ = stringAt(manifest, "title", "policy.json", "");
@@ -278,6 +314,17 @@ PolicySet PolicySet::parse(const std::map<std::string, std::string>& files,
     if (grantees != "any" && grantees != "self")
       fail("policy.json", "", "consent_recorders." + name + " must be \"any\" or \"self\"");
     set.consent_recorders_[kind] = grantees == "any" ? ConsentGrantees::any : ConsentGrantees::self;
+  }
+  const auto capabilities = manifest.value("capabilities", json::object());
+  if (!capabilities.is_object()) fail("policy.json", "", "capabilities must be an object");
+  for (const auto& [name, granted] : capabilities.items()) {
+    const auto capability = parseCapability(name);
+    if (!capability) fail("policy.json", "", "capabilities: unknown capability \"" + name + "\"");
+    if (!granted.is_array())
+      fail("policy.json", "", "capabilities." + name + " must be a list of partner kinds");
+    auto& kinds_of = set.capabilities_[*capability];
+    for (const auto& k : granted)
+      kinds_of.insert(kindKey("capabilities." + name, k.is_string() ? k.get<std::string>() : ""));
   }
   const auto match_on = manifest.value("match_on", json::object());
   if (!match_on.is_object()) fail("policy.json", "", "match_on must be an object");

@@ -1,8 +1,13 @@
-// Who may record and withdraw consents, through the real server: the default policy's answer
-// for every partner kind, written here independently of the policy files.
+// Who may record and withdraw consents, and the other capabilities of the manifest, through the
+// real server: the default policy's answer for every partner kind, written here independently
+// of the policy files.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/policies/policy_set.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -183,6 +188,45 @@ TEST_F(ConsentAuthorityTest, AConsentIsWithdrawnByItsRecorderOrTheDepartementOnl
   std::size_t withdrawals = 0;
   for (const auto& c : list["consents"]) withdrawals += c["status"] == "withdrawal";
   EXPECT_EQ(withdrawals, 2u);
+}
+
+}  // namespace
+}  // namespace passerelle::testing
+
+namespace passerelle::testing {
+namespace {
+
+// Every "who may" beyond fields is the manifest's: a policy that moves a capability moves
+// what the routes allow, with no code changed.
+TEST(CapabilitiesTest, RoutesAskThePolicyWhoMay) {
+  TestGateway gw([](gateway::GatewayConfig& c) {
+    auto files = policies::PolicySet::builtinFiles();
+    auto manifest = json::parse(files.at("policy.json"));
+    manifest["capabilities"]["erasure"] = json::array();
+    manifest["capabilities"]["indicators"] = {"dpo"};
+    manifest["capabilities"]["audit_search"] = {"departement"};
+    files["policy.json"] = manifest.dump();
+    const auto dir = c.partners_file.parent_path() / "policy-moved";
+    std::filesystem::create_directories(dir);
+    for (const auto& [name, text] : files) std::ofstream(dir / name) << text;
+    c.policies_dir = dir;
+  });
+  auto dept = gw.asPartner("departement");
+  const std::string id = gw.asPartner("caf")
+                             .request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+                                      gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump())
+                             .json()["id"];
+  const auto erase = dept.request("DELETE", "/v1/dossiers/" + id, withPurpose(),
+                                  json{{"reason", "demande de la personne (art. 17)"}}.dump());
+  EXPECT_EQ(erase.status, 403) << erase.body;
+  EXPECT_NE(erase.body.find("erasure"), std::string::npos) << erase.body;
+  EXPECT_EQ(dept.request("GET", "/v1/dossiers/" + id, withPurpose()).status, 200);
+  const std::string period = "/v1/indicators?from=2026-01-01&to=2026-06-30";
+  EXPECT_EQ(gw.asPartner("evaluateur").request("GET", period, withPurpose("evaluation")).status,
+            403);
+  EXPECT_EQ(gw.asPartner("dpo").request("GET", period, withPurpose("controle")).status, 200);
+  EXPECT_EQ(dept.request("GET", "/v1/audit/entries").status, 200);
+  EXPECT_EQ(gw.asPartner("dpo").request("GET", "/v1/audit/entries").status, 403);
 }
 
 }  // namespace

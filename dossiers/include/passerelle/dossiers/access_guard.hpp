@@ -25,6 +25,14 @@ class AccessGuard {
   // checked before the dossier is looked at, so that the answer reveals nothing about it.
   void requireCapability(const Caller& caller, policies::Access access) const;
 
+  // Whether the policy grants the partner's kind the capability (policies::Capability).
+  bool may(const policies::Partner& partner, policies::Capability capability) const {
+    return policies_.current()->may(partner.kind, capability);
+  }
+  // Throws DomainError(forbidden) unless it does; `what` names what was asked, for the message.
+  void require(const policies::Partner& partner, policies::Capability capability,
+               const std::string& what) const;
+
   // Whether the caller has an active relationship with the dossier's person.
   bool related(const Caller& caller, const core::DossierId& id, const core::UtcTime& now) const;
 

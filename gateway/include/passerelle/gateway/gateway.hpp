@@ -44,6 +44,8 @@ struct ImportOrder {
 
 // The services a request may call, in one place for the HTTP routes (and, later, the imports).
 struct Services {
+  // What the policy lets a partner do beyond fields (policies::Capability): routes ask it.
+  const dossiers::AccessGuard& guard;
   dossiers::DossierService& dossiers;
   dossiers::RelationshipService& relationships;
   dossiers::ConsentService& consents;

@@ -55,6 +55,24 @@ std::string_view toString(MatchKey key);
 std::optional<MatchKey> parseMatchKey(std::string_view name);
 MatchKey matchKeyOf(const core::Identifier& identifier);
 
+// What a partner may do beyond reading and writing dossier fields: each is granted to partner
+// kinds by the manifest's "capabilities" (policy data, never a kind check in code); a kind not
+// named has none.
+enum class Capability {
+  audit_search,            // search the audit log, and its CSV
+  audit_person_report,     // a person's access report (GDPR art. 15)
+  audit_any_entry,         // any entry, sensitive part opened, beside its inclusion proof
+  policy_reload,           // POST /v1/policy/reload
+  webhook_deliveries_any,  // every partner's webhook deliveries (others see their own)
+  indicators,              // the SPIE indicators
+  exports,                 // ask for pseudonymised exports (for the partner's own studies)
+  exports_any_status,      // follow anyone's export (its status and manifest, not its files)
+  erasure,                 // erase a dossier (crypto-shredding)
+};
+std::string_view toString(Capability capability);
+std::optional<Capability> parseCapability(std::string_view name);
+const std::vector<Capability>& allCapabilities();
+
 // A policy file or rule that cannot be used; the message names the file and the rule.
 class PolicyError : public std::runtime_error {
  public:
@@ -110,6 +128,11 @@ class PolicySet {
     const auto it = match_on_.find(kind);
     return it != match_on_.end() && it->second.count(key) == 1;
   }
+  // Whether the manifest grants partners of this kind the capability.
+  bool may(core::PartnerKind kind, Capability capability) const {
+    const auto it = capabilities_.find(capability);
+    return it != capabilities_.end() && it->second.count(kind) == 1;
+  }
   // Whether any rule grants `access` to `kind` for `purpose`.
   bool grantsAny(core::PartnerKind kind, core::Purpose purpose, Access access) const;
 
@@ -123,6 +146,7 @@ class PolicySet {
   std::map<core::PartnerKind, ConsentGrantees> consent_recorders_;
   std::set<core::PartnerKind> consent_withdrawers_;
   std::map<core::PartnerKind, std::set<MatchKey>> match_on_;
+  std::map<Capability, std::set<core::PartnerKind>> capabilities_;
   std::vector<PolicyRule> rules_;
 };
 

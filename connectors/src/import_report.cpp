@@ -8,11 +8,13 @@ void ImportReport::reject(ImportPosition position, std::string reason,
                           std::vector<core::FieldError> fields) {
   ++rejected;
   if (rejections.size() < kListedRejections)
-    rejections.push_back({position, std::move(reason), std::move(fields)});
+    rejections.push_back({position, std::move(reason), std::move(fields), {}});
 }
 
 void ImportReport::reject(ImportPosition position, const core::DomainError& error) {
+  const bool listed = rejections.size() < kListedRejections;
   reject(position, error.what(), error.fieldErrors());
+  if (listed) rejections.back().members = error.members();
 }
 
 void ImportReport::count(ImportPosition position, const dossiers::ImportOutcome& outcome) {
@@ -43,6 +45,7 @@ json ImportReport::toJson() const {
     json position = {{"record", r.position.record}, {"line", r.position.line}};
     if (r.position.person) position["person"] = *r.position.person;
     json item = {{"position", position}, {"reason", r.reason}};
+    for (const auto& [key, value] : r.members) item[key] = value;
     if (!r.fields.empty()) {
       item["fields"] = json::array();
       for (const auto& f : r.fields)

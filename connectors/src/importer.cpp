@@ -33,7 +33,9 @@ ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
                                       const dossiers::ImportPerson& person) {
     if (dry_run) return;
     try {
-      const auto outcome = dossiers.importPerson(caller, person, source);
+      nlohmann::json where = {{"record", position.record}, {"line", position.line}};
+      if (position.person) where["person"] = *position.person;
+      const auto outcome = dossiers.importPerson(caller, person, source, where.dump());
       report.count(position, outcome);
       observe(outcome);
     } catch (const core::DomainError& e) {

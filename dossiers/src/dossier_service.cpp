@@ -103,7 +103,7 @@ CreateResult DossierService::createOrMatch(const Caller& caller, const json& bod
     throw DomainError(ErrorKind::validation_failed, "the dossier does not validate",
                       std::move(errors));
 
-  if (const auto match = resolvePerson(caller, decision, identifiers, body, now)) {
+  if (const auto match = resolvePerson(caller, decision, identifiers, body, now, source, "{}")) {
     relationships_.attachSource(caller, match->id, now);
     return CreateResult{match->id, true, match->on, {}, recordOf(decision, {})};
   }
@@ -196,7 +196,7 @@ void DossierService::requireWriter(const Caller& caller) const {
 }
 
 ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPerson& person,
-                                           const std::string& source) {
+                                           const std::string& source, const std::string& position) {
   const auto now = core::nowUtc();
   guard_.requireCapability(caller, Access::write);
   const auto decision = guard_.decideNew(caller, Access::write, now);
@@ -247,7 +247,7 @@ ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPer
     throw DomainError(ErrorKind::validation_failed, "the record does not validate",
                       std::move(errors));
 
-  const auto match = resolvePerson(caller, decision, identifiers, full, now);
+  const auto match = resolvePerson(caller, decision, identifiers, full, now, source, position);
   if (match) {
     relationships_.attachSource(caller, match->id, now);
     return mergeInto(caller, *match, person, source, now);
@@ -487,20 +487,22 @@ ChangesPage DossierService::changes(const Caller& caller, std::int64_t since,
   // Per dossier of the page: the sections the caller may read from (none if it may not see it).
   std::map<core::DossierId, std::set<core::Section>> readable;
   for (const auto& change : scanned) {
-    auto it = readable.find(change.dossier);
+    // A merge is seen by whoever may read the dossier it became.
+    const auto& dossier = change.merged_into ? *change.merged_into : change.dossier;
+    auto it = readable.find(dossier);
     if (it == readable.end()) {
       std::set<core::Section> sections;
       try {
-        for (const auto& [path, field] :
-             guard_.decide(caller, change.dossier, Access::read, now).fields)
+        for (const auto& [path, field] : guard_.decide(caller, dossier, Access::read, now).fields)
           if (field.allowed)
             sections.insert(schemas::FieldCatalogue::sectionOf(core::FieldPath(std::string(path))));
       } catch (const DomainError& e) {
         if (e.kind() != ErrorKind::not_found) throw;  // not visible to this caller
       }
-      it = readable.emplace(change.dossier, std::move(sections)).first;
+      it = readable.emplace(dossier, std::move(sections)).first;
     }
-    if (it->second.count(change.section)) page.changes.push_back(change);
+    if (it->second.count(change.section) || (change.merged_into && !it->second.empty()))
+      page.changes.push_back(change);
   }
   return page;
 }

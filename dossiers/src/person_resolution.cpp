@@ -50,25 +50,12 @@ std::vector<core::Identifier> heldBy(const store::DossierStore& store, const cor
   return out;
 }
 
-// What the caller is told: the kinds at odds, each with its place in what it sent.
-[[noreturn]] void atOdds(std::vector<core::FieldError> errors) {
-  std::sort(errors.begin(), errors.end(),
-            [](const auto& a, const auto& b) { return a.pointer < b.pointer; });
-  errors.erase(std::unique(errors.begin(), errors.end(),
-                           [](const auto& a, const auto& b) { return a.pointer == b.pointer; }),
-               errors.end());
-  throw DomainError(ErrorKind::conflict,
-                    "the identifiers or the identity sent are at odds with the dossiers they "
-                    "designate: nothing was written; the Département reconciles the case",
-                    std::move(errors));
-}
-
 }  // namespace
 
 std::optional<DossierService::PersonMatch> DossierService::resolvePerson(
     const Caller& caller, const policies::Decision& decision,
-    std::vector<core::Identifier> identifiers, const json& sections,
-    const core::UtcTime& now) const {
+    std::vector<core::Identifier> identifiers, const json& sections, const core::UtcTime& now,
+    const std::string& source, const std::string& position) const {
   const auto policy = guard_.policy();
   const auto kind = caller.partner.kind;
   // An identifier the caller may neither match on nor write could only serve to probe whether
@@ -96,6 +83,33 @@ std::optional<DossierService::PersonMatch> DossierService::resolvePerson(
   std::sort(identifiers.begin(), identifiers.end(),
             [](const auto& a, const auto& b) { return a.kind < b.kind; });
   std::vector<std::pair<const core::Identifier*, core::DossierId>> designated;
+  // What the caller is told: the kinds at odds, each with its place in what it sent; and, where
+  // dossiers were designated, the reconciliation case the Département will decide.
+  const auto atOdds = [&](std::vector<core::FieldError> errors) {
+    std::sort(errors.begin(), errors.end(),
+              [](const auto& a, const auto& b) { return a.pointer < b.pointer; });
+    errors.erase(std::unique(errors.begin(), errors.end(),
+                             [](const auto& a, const auto& b) { return a.pointer == b.pointer; }),
+                 errors.end());
+    DomainError error(ErrorKind::conflict,
+                      "the identifiers or the identity sent are at odds with the dossiers they "
+                      "designate: nothing was written; the Département reconciles the case",
+                      errors);
+    if (!designated.empty()) {
+      store::ReconciliationCase opened;
+      opened.opened_by = caller.partner.id;
+      opened.source = source;
+      opened.position = position;
+      for (const auto& [identifier, id] : designated) {
+        if (std::find(opened.dossiers.begin(), opened.dossiers.end(), id) == opened.dossiers.end())
+          opened.dossiers.push_back(id);
+        opened.contested.emplace_back(identifier->kind, id);
+      }
+      for (const auto& e : errors) opened.places.push_back(e.pointer);
+      error.with("reconciliation_case", store_.openCase(opened));
+    }
+    throw error;
+  };
   for (const auto& identifier : identifiers) {
     std::optional<core::DossierId> found;
     try {
@@ -103,9 +117,11 @@ std::optional<DossierService::PersonMatch> DossierService::resolvePerson(
                                                            : store_.findByIdentifier(identifier);
     } catch (const DomainError& e) {
       if (e.kind() != ErrorKind::conflict) throw;
-      atOdds({{pointerOf(identifier.kind), "at_odds",
-               "designates two members of the household with this name and birth date: give "
-               "the NIR to tell them apart"}});
+      // Not a case to reconcile: the partner can tell them apart by the NIR.
+      throw DomainError(ErrorKind::conflict, e.what(),
+                        {{pointerOf(identifier.kind), "at_odds",
+                          "designates two members of the household with this name and birth "
+                          "date: give the NIR to tell them apart"}});
     }
     if (found) designated.emplace_back(&identifier, *found);
   }

@@ -25,6 +25,9 @@ namespace passerelle::gateway {
 struct AuditNote {
   std::optional<audit::AuditAction> action;  // overrides the route's (a create that matched)
   std::optional<core::DossierId> person;
+  // Other persons the request concerned (a merge: both dossiers): each gets the same entry, so
+  // that their access reports show it.
+  std::vector<core::DossierId> also_persons;
   std::vector<std::string> disclosed;
   std::vector<std::string> written;
   std::vector<audit::WithheldNote> withheld;

@@ -37,6 +37,8 @@ void addFeedRoutes(Router& router, Services& services);
 
 // Registers POST /v1/imports/{format}. The services must outlive the router.
 void addImportRoutes(Router& router, Services& services);
+// GET /v1/reconciliation, POST /v1/reconciliation/{case}.
+void addReconciliationRoutes(Router& router, Services& services);
 
 // A 400 malformed-request problem saying what is wrong with the query.
 [[noreturn]] void badParameter(const std::string& detail);

@@ -21,6 +21,11 @@ std::int64_t wholeNumber(const std::string& text, const std::string& name, std::
 }
 
 nlohmann::json changeJson(const store::DossierStore::Change& c) {
+  if (c.merged_into)
+    return {{"cursor", c.sequence},
+            {"dossier", c.dossier.str()},
+            {"merged_into", c.merged_into->str()},
+            {"written_at", c.written_at}};
   return {{"cursor", c.sequence},
           {"dossier", c.dossier.str()},
           {"section", std::string(core::toString(c.section))},

@@ -14,7 +14,7 @@ struct TypeInfo {
   const char* title;
 };
 
-constexpr std::array<TypeInfo, 17> kTypes = {{
+constexpr std::array<TypeInfo, 18> kTypes = {{
     {ProblemType::malformed_request, 400, "malformed-request", "The request cannot be read"},
     {ProblemType::validation_failed, 422, "validation-failed", "The document breaks the schema"},
     {ProblemType::unauthenticated, 401, "unauthenticated", "The partner is not authenticated"},
@@ -30,6 +30,7 @@ constexpr std::array<TypeInfo, 17> kTypes = {{
     {ProblemType::precondition_failed, 412, "precondition-failed",
      "The resource has changed (If-Match / If-None-Match)"},
     {ProblemType::conflict, 409, "conflict", "The request conflicts with existing data"},
+    {ProblemType::gone, 410, "gone", "The dossier was merged into another"},
     {ProblemType::integrity_error, 500, "integrity-error",
      "Stored data failed its integrity check"},
     {ProblemType::internal_error, 500, "internal-error", "Internal error"},
@@ -56,7 +57,8 @@ std::string title(ProblemType type) {
   return info(type).title;
 }
 
-Problem problemOf(const core::DomainError& error) {
+namespace {
+Problem problemOfKind(const core::DomainError& error) {
   switch (error.kind()) {
     case core::ErrorKind::invalid_input:
       return {ProblemType::malformed_request, error.what(), {}};
@@ -70,10 +72,19 @@ Problem problemOf(const core::DomainError& error) {
       return {ProblemType::conflict, error.what(), error.fieldErrors()};
     case core::ErrorKind::precondition_failed:
       return {ProblemType::precondition_failed, error.what(), {}};
+    case core::ErrorKind::gone:
+      return {ProblemType::gone, error.what(), {}};
     case core::ErrorKind::integrity:
       return {ProblemType::integrity_error, error.what(), {}};
   }
   return {ProblemType::internal_error, "unclassified error", {}};
+}
+}  // namespace
+
+Problem problemOf(const core::DomainError& error) {
+  auto problem = problemOfKind(error);
+  problem.members = error.members();
+  return problem;
 }
 
 nlohmann::json problemBody(const Problem& problem, const std::string& request_id) {
@@ -82,6 +93,7 @@ nlohmann::json problemBody(const Problem& problem, const std::string& request_id
                          {"status", httpStatus(problem.type)},
                          {"detail", problem.detail},
                          {"instance", "urn:passerelle:request:" + request_id}};
+  for (const auto& [key, value] : problem.members) body[key] = value;
   if (!problem.errors.empty()) {
     auto& errors = body["errors"] = nlohmann::json::array();
     for (const auto& e : problem.errors)

@@ -92,8 +92,14 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     int status = problem ? httpStatus(problem->type) : result.status;
     if (action) {
       try {
-        const auto appended = services_.audit.append(eventOf(request, *action, status));
+        const auto event = eventOf(request, *action, status);
+        const auto appended = services_.audit.append(event);
         response.set("X-Audit-Entry", std::to_string(appended.index));
+        for (const auto& other : request.audit().also_persons) {
+          auto copy = event;
+          copy.person = services_.pseudonyms.of(other);
+          services_.audit.append(std::move(copy));
+        }
       } catch (const audit::AuditUnavailable&) {
         // Nothing unrecorded leaves the gateway; an error answer carries no personal data.
         if (!problem) {
@@ -156,7 +162,22 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     if (route.authenticated)
       request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
     if (route.personal_data) request.requirePurpose();
-    return route.handler(request);
+    try {
+      return route.handler(request);
+    } catch (const core::DomainError& e) {
+      // A dossier merged by a reconciliation decision answers 410 with the one it became, to
+      // whoever may see that one; to anyone else it does not exist.
+      const auto id = match.params.find("id");
+      if (e.kind() != core::ErrorKind::not_found || !route.pattern.starts_with("/v1/dossiers/") ||
+          id == match.params.end() || !request.caller().partner)
+        throw;
+      const auto dossier = core::DossierId::parse(id->second);
+      const auto into =
+          dossier ? services_.reconciliation.mergedInto(callerOf(request), *dossier) : std::nullopt;
+      if (!into) throw;
+      throw core::DomainError(core::ErrorKind::gone, "this dossier was merged into another")
+          .with("merged_into", into->str());
+    }
   }
 
   // The problem the exception being handled stands for.
@@ -169,6 +190,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
       if (e.kind() == core::ErrorKind::forbidden)
         for (const auto& f : e.fieldErrors())
           request.audit().withheld.push_back({f.pointer, f.rule});
+      for (const auto& [key, value] : e.members()) request.audit().details[key] = value;
       return problemOf(e);
     } catch (const Poco::TimeoutException&) {
       return {ProblemType::request_timeout, "the request body did not arrive in time", {}};
@@ -258,6 +280,7 @@ GatewayServer::GatewayServer(const ServerOptions& options, Services& services)
   addDossierRoutes(impl_->router, services);
   addAccessRoutes(impl_->router, services);
   addAuditRoutes(impl_->router, services);
+  addReconciliationRoutes(impl_->router, services);
   addIndicatorRoutes(impl_->router, services);
   addImportRoutes(impl_->router, services);
   addFeedRoutes(impl_->router, services);

@@ -246,6 +246,7 @@ constexpr std::pair<Capability, std::string_view> kCapabilityNames[] = {
     {Capability::exports, "exports"},
     {Capability::exports_any_status, "exports_any_status"},
     {Capability::erasure, "erasure"},
+    {Capability::reconciliation, "reconciliation"},
 };
 }  // namespace
 

@@ -43,8 +43,9 @@ struct SqliteDatabase {
 inline bool dossierExists(Poco::Data::Session& session, const core::DossierId& id) {
   using namespace Poco::Data::Keywords;
   int found = 0;
-  session << "SELECT COUNT(*) FROM dossiers WHERE id = ? AND erased_at IS NULL", bind(id.str()),
-      into(found), now;
+  session << "SELECT COUNT(*) FROM dossiers WHERE id = ? AND erased_at IS NULL AND "
+             "merged_into IS NULL",
+      bind(id.str()), into(found), now;
   return found > 0;
 }
 

@@ -4,11 +4,15 @@
 #include <Poco/Timestamp.h>
 #include <Poco/Tuple.h>
 
+#include <algorithm>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
+#include "passerelle/crypto/bytes.hpp"
+#include "passerelle/crypto/digest.hpp"
 #include "sqlite_database.hpp"
 #include "sqlite_stores.hpp"
 
@@ -52,6 +56,7 @@ constexpr const char* kCurrentSectionsSql =
     "s.key_version "
     "FROM section_versions s JOIN (SELECT section, MAX(version) AS v FROM section_versions "
     "WHERE dossier_id = ? GROUP BY section) m ON s.section = m.section AND s.version = m.v "
+    "JOIN dossiers d ON d.id = s.dossier_id AND d.merged_into IS NULL "
     "WHERE s.dossier_id = ?";
 
 class SqliteDossierStore final : public DossierStore {
@@ -155,9 +160,10 @@ class SqliteDossierStore final : public DossierStore {
     {
       auto session = readers_.acquire();
       auto query = session.statements().prepare(
-          "SELECT section, version, author, source, written_at, content_hash, content, "
-          "key_version FROM section_versions WHERE dossier_id = ? AND section = ? "
-          "ORDER BY version DESC LIMIT 1");
+          "SELECT s.section, s.version, s.author, s.source, s.written_at, s.content_hash, "
+          "s.content, s.key_version FROM section_versions s JOIN dossiers d ON d.id = "
+          "s.dossier_id AND d.merged_into IS NULL WHERE s.dossier_id = ? AND s.section = ? "
+          "ORDER BY s.version DESC LIMIT 1");
       query.bind(id.str()).bind(core::toString(section));
       while (query.step()) rows.push_back(versionRowOf(query));
     }
@@ -202,7 +208,8 @@ class SqliteDossierStore final : public DossierStore {
       auto session = readers_.acquire();
       *session << "SELECT s.section, s.version, s.author, s.source, s.written_at, "
                   "s.content_hash FROM section_versions s JOIN dossiers d ON d.id = s.dossier_id "
-                  "WHERE s.dossier_id = ? AND d.erased_at IS NULL ORDER BY s.section, s.version",
+                  "WHERE s.dossier_id = ? AND d.erased_at IS NULL AND d.merged_into IS NULL "
+                  "ORDER BY s.section, s.version",
           bind(id.str()), into(rows), now;
     }
     std::vector<VersionInfo> out;
@@ -215,7 +222,8 @@ class SqliteDossierStore final : public DossierStore {
   std::int64_t dossierCount() const override {
     auto session = readers_.acquire();
     Poco::Int64 count = 0;
-    *session << "SELECT COUNT(*) FROM dossiers WHERE erased_at IS NULL", into(count), now;
+    *session << "SELECT COUNT(*) FROM dossiers WHERE erased_at IS NULL AND merged_into IS NULL",
+        into(count), now;
     return count;
   }
 
@@ -224,7 +232,8 @@ class SqliteDossierStore final : public DossierStore {
     std::vector<std::string> rows;
     {
       auto session = readers_.acquire();
-      *session << "SELECT id FROM dossiers WHERE erased_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+      *session << "SELECT id FROM dossiers WHERE erased_at IS NULL AND merged_into IS NULL AND "
+                  "id > ? ORDER BY id LIMIT ?",
           bind(after ? after->str() : std::string()), bind(static_cast<Poco::Int64>(limit)),
           into(rows), now;
     }
@@ -238,18 +247,27 @@ class SqliteDossierStore final : public DossierStore {
   }
 
   std::vector<Change> changesAfter(std::int64_t sequence, std::size_t limit) const override {
-    std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, Poco::Int64, std::string>> rows;
+    std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, Poco::Int64, std::string,
+                            Poco::Nullable<std::string>>>
+        rows;
     {
       auto session = readers_.acquire();
-      *session << "SELECT c.sequence, c.dossier_id, c.section, c.version, c.written_at "
-                  "FROM change_log c JOIN dossiers d ON d.id = c.dossier_id "
+      *session << "SELECT c.sequence, c.dossier_id, c.section, c.version, c.written_at, "
+                  "c.merged_into FROM change_log c JOIN dossiers d ON d.id = c.dossier_id "
                   "WHERE c.sequence > ? AND d.erased_at IS NULL ORDER BY c.sequence LIMIT ?",
           bind(Poco::Int64(sequence)), bind(static_cast<Poco::Int64>(limit)), into(rows), now;
     }
     std::vector<Change> out;
-    for (const auto& r : rows)
-      out.push_back({r.get<0>(), parseStoredId(r.get<1>()), sectionFromColumn(r.get<2>()),
-                     r.get<3>(), r.get<4>()});
+    for (const auto& r : rows) {
+      Change change{r.get<0>(),
+                    parseStoredId(r.get<1>()),
+                    sectionFromColumn(r.get<2>()),
+                    r.get<3>(),
+                    r.get<4>(),
+                    std::nullopt};
+      if (!r.get<5>().isNull()) change.merged_into = parseStoredId(r.get<5>().value());
+      out.push_back(std::move(change));
+    }
     return out;
   }
 
@@ -259,7 +277,8 @@ class SqliteDossierStore final : public DossierStore {
       auto session = readers_.acquire();
       *session << "SELECT d.id, COALESCE(MAX(s.written_at), d.created_at) FROM dossiers d "
                   "LEFT JOIN section_versions s ON s.dossier_id = d.id "
-                  "WHERE d.erased_at IS NULL GROUP BY d.id ORDER BY d.id",
+                  "WHERE d.erased_at IS NULL AND d.merged_into IS NULL GROUP BY d.id "
+                  "ORDER BY d.id",
           into(rows), now;
     }
     std::vector<LastWrite> out;
@@ -281,6 +300,15 @@ class SqliteDossierStore final : public DossierStore {
       // happens next. A crash before the rest leaves a dossier that reads as empty; erasing it
       // again completes the erasure.
       sealed_.shred(id);
+      // The dossiers merged into this one hold the same person's older versions.
+      std::vector<std::string> merged;
+      writer_ << "SELECT id FROM dossiers WHERE merged_into = ? AND erased_at IS NULL",
+          bind(id.str()), into(merged), now;
+      for (const auto& m : merged) {
+        sealed_.shred(parseStoredId(m));
+        writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ? WHERE id = ?", bind(nowUtc()),
+            bind(context.author.str()), bind(m), now;
+      }
       writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(id.str()), now;
       writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ?, erasure_reason = ? "
                  "WHERE id = ?",
@@ -290,7 +318,152 @@ class SqliteDossierStore final : public DossierStore {
     return found;
   }
 
+  std::optional<core::DossierId> mergedInto(const core::DossierId& id) const override {
+    auto session = readers_.acquire();
+    std::optional<core::DossierId> target;
+    auto current = id.str();
+    for (int hops = 0; hops < 64; ++hops) {  // a chain of merges, never a cycle
+      Poco::Nullable<std::string> next;
+      *session << "SELECT merged_into FROM dossiers WHERE id = ? AND erased_at IS NULL",
+          bind(current), into(next), now;
+      if (next.isNull()) break;
+      current = next.value();
+      target = parseStoredId(current);
+    }
+    return target;
+  }
+
+  std::string openCase(const ReconciliationCase& c) override {
+    nlohmann::json dossiers = nlohmann::json::array(), places = nlohmann::json::array(),
+                   contested = nlohmann::json::array();
+    for (const auto& d : c.dossiers) dossiers.push_back(d.str());
+    for (const auto& p : c.places) places.push_back(p);
+    for (const auto& [kind, d] : c.contested)
+      contested.push_back({{"kind", std::string(core::toString(kind))}, {"dossier", d.str()}});
+    auto sorted = [](nlohmann::json list) {
+      std::sort(list.begin(), list.end());
+      return list;
+    };
+    const auto fingerprint =
+        crypto::sha256Hex(c.opened_by.str() + "\n" + c.source + "\n" + sorted(dossiers).dump() +
+                          sorted(places).dump() + sorted(contested).dump());
+    const auto random = crypto::randomBytes(16);
+    std::array<std::uint8_t, 16> bytes{};
+    std::copy(random.begin(), random.end(), bytes.begin());
+    std::string id = core::randomIdText('k', bytes);
+    writes_.run([&] {
+      std::vector<std::string> existing;
+      writer_ << "SELECT id FROM reconciliation_cases WHERE fingerprint = ? AND status = 'open'",
+          bind(fingerprint), into(existing), now;
+      if (!existing.empty()) {
+        id = existing.front();
+        return;
+      }
+      writer_ << "INSERT INTO reconciliation_cases (id, fingerprint, opened_at, opened_by, "
+                 "source, position, dossiers, places, contested, status) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')",
+          bind(id), bind(fingerprint), bind(nowUtc()), bind(c.opened_by.str()), bind(c.source),
+          bind(c.position.empty() ? std::string("{}") : c.position), bind(dossiers.dump()),
+          bind(places.dump()), bind(contested.dump()), now;
+    });
+    return id;
+  }
+
+  std::vector<ReconciliationCase> openCases(std::size_t limit) const override {
+    return cases("WHERE status = 'open' ORDER BY opened_at, id LIMIT ?",
+                 [&](Poco::Data::Statement& s) { s, bind(static_cast<Poco::Int64>(limit)); });
+  }
+
+  std::optional<ReconciliationCase> findCase(const std::string& id) const override {
+    auto found = cases("WHERE id = ?", [&](Poco::Data::Statement& s) { s, bind(id); });
+    if (found.empty()) return std::nullopt;
+    return found.front();
+  }
+
+  void resolveCase(const std::string& id, const CaseResolution& r,
+                   const WriteContext& context) override {
+    // Keys unwrapped before queueing, as for any write.
+    std::vector<crypto::Aead> ciphers;
+    for (const auto& [dossier, writes] : r.writes) ciphers.push_back(cipherOf(dossier));
+    writes_.run([&] {
+      std::vector<std::string> status;
+      writer_ << "SELECT status FROM reconciliation_cases WHERE id = ?", bind(id), into(status),
+          now;
+      if (status.empty()) throw DomainError(ErrorKind::not_found, "no such reconciliation case");
+      if (status.front() != "open")
+        throw DomainError(ErrorKind::conflict, "this reconciliation case is already resolved");
+      const auto at = nowUtc();
+      if (r.merge) {
+        const auto& [into, from] = *r.merge;
+        requireLive(into);
+        requireLive(from);
+        writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(from.str()), now;
+        writer_ << "UPDATE relationships SET dossier_id = ? WHERE dossier_id = ?", bind(into.str()),
+            bind(from.str()), now;
+        writer_ << "UPDATE consents SET dossier_id = ? WHERE dossier_id = ?", bind(into.str()),
+            bind(from.str()), now;
+        writer_ << "UPDATE dossiers SET merged_into = ?, merged_at = ? WHERE id = ?",
+            bind(into.str()), bind(at), bind(from.str()), now;
+        writer_ << "INSERT INTO change_log (dossier_id, section, version, written_at, merged_into) "
+                   "VALUES (?, 'identite', 0, ?, ?)",
+            bind(from.str()), bind(at), bind(into.str()), now;
+      }
+      for (std::size_t i = 0; i < r.writes.size(); ++i) {
+        const auto& [dossier, writes] = r.writes[i];
+        requireLive(dossier);
+        for (const auto& write : writes) writeVersion(ciphers[i], dossier, write, at, context);
+      }
+      writer_ << "UPDATE reconciliation_cases SET status = ?, resolved_at = ?, resolved_by = ?, "
+                 "resolution = ? WHERE id = ?",
+          bind(r.status), bind(at), bind(context.author.str()), bind(r.resolution), bind(id), now;
+    });
+  }
+
  private:
+  template <class Bind>
+  std::vector<ReconciliationCase> cases(const std::string& where, Bind&& bindAll) const {
+    using Row =
+        Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string,
+                    std::string, std::string, std::string, Poco::Nullable<std::string>,
+                    Poco::Nullable<std::string>, Poco::Nullable<std::string>>;
+    std::vector<Row> rows;
+    {
+      auto session = readers_.acquire();
+      Poco::Data::Statement statement(*session);
+      statement << "SELECT id, opened_at, opened_by, source, position, dossiers, places, "
+                   "contested, status, resolved_at, resolved_by, resolution "
+                   "FROM reconciliation_cases " +
+                       where;
+      bindAll(statement);
+      statement, into(rows);
+      statement.execute();
+    }
+    std::vector<ReconciliationCase> out;
+    for (const auto& row : rows) {
+      ReconciliationCase c;
+      c.id = row.get<0>();
+      c.opened_at = row.get<1>();
+      c.opened_by = core::PartnerId(row.get<2>());
+      c.source = row.get<3>();
+      c.position = row.get<4>();
+      for (const auto& d : nlohmann::json::parse(row.get<5>()))
+        c.dossiers.push_back(parseStoredId(d.get<std::string>()));
+      for (const auto& p : nlohmann::json::parse(row.get<6>())) c.places.push_back(p);
+      for (const auto& x : nlohmann::json::parse(row.get<7>())) {
+        const auto kind = core::parseIdentifierKind(x["kind"].get<std::string>());
+        if (!kind)
+          throw DomainError(ErrorKind::integrity, "a case names an unknown identifier kind");
+        c.contested.emplace_back(*kind, parseStoredId(x["dossier"].get<std::string>()));
+      }
+      c.status = row.get<8>();
+      c.resolved_at = fromNullable(row.get<9>());
+      c.resolved_by = fromNullable(row.get<10>());
+      c.resolution = fromNullable(row.get<11>());
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
   // Unwrapped before queueing, so that the group's writer does not wait on the key store.
   crypto::Aead cipherOf(const core::DossierId& id) {
     auto cipher = sealed_.dossierCipher(id);
@@ -301,7 +474,7 @@ class SqliteDossierStore final : public DossierStore {
   // Inside a write queue's work: the dossier may have been erased since its key was read.
   void requireLive(const core::DossierId& id) {
     auto query = writes_.statements().prepare(
-        "SELECT COUNT(*) FROM dossiers WHERE id = ? AND erased_at IS NULL");
+        "SELECT COUNT(*) FROM dossiers WHERE id = ? AND erased_at IS NULL AND merged_into IS NULL");
     query.bind(id.str());
     if (!query.step() || query.integer(0) == 0)
       throw DomainError(ErrorKind::not_found, "no such dossier");

@@ -45,6 +45,8 @@ enum class AuditAction {
   audit_person_report,
   audit_checkpoint,
   audit_proof,
+  reconciliation_list,     // the open identity reconciliation cases
+  reconciliation_resolve,  // a decision on one: one entry for each dossier it concerns
   unknown_endpoint,
 };
 

@@ -27,6 +27,7 @@ struct ImportRejection {
   ImportPosition position;
   std::string reason;
   std::vector<core::FieldError> fields;
+  std::map<std::string, std::string> members;  // the reconciliation case opened, if one was
 };
 
 // What an import did, as the partner reads it back (POST /v1/imports, passerelle import).

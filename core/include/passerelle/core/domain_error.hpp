@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ enum class ErrorKind {
   not_found,            // no such dossier or section (or not visible to the caller)
   forbidden,            // the policy does not let the caller do this; fields say which
   conflict,             // an identifier already belongs to another dossier
+  gone,                 // the dossier was merged into another (members: merged_into)
   precondition_failed,  // If-Match / If-None-Match does not hold
   integrity,            // stored data failed its integrity check
 };
@@ -35,10 +37,19 @@ class DomainError : public std::runtime_error {
 
   ErrorKind kind() const { return kind_; }
   const std::vector<FieldError>& fieldErrors() const { return fields_; }
+  // Ids the caller can act on (the reconciliation case opened, the dossier a merged one
+  // became): the problem+json answer carries them as members, the audit entry in its details.
+  // Ids only, never a value the client sent.
+  const std::map<std::string, std::string>& members() const { return members_; }
+  DomainError& with(const std::string& key, const std::string& value) {
+    members_[key] = value;
+    return *this;
+  }
 
  private:
   ErrorKind kind_;
   std::vector<FieldError> fields_;
+  std::map<std::string, std::string> members_;
 };
 
 }  // namespace passerelle::core

@@ -135,8 +135,9 @@ class DossierService {
   // core::DomainError when no dossier can be designated (invalid sections, no identifier,
   // identifiers of different dossiers, creation refused); once a dossier is designated, a
   // refusal is returned in the outcome, so that it can be recorded against the person.
+  // `position` (a JSON object: record, line, person) goes into a reconciliation case opened.
   ImportOutcome importPerson(const Caller& caller, const ImportPerson& person,
-                             const std::string& source);
+                             const std::string& source, const std::string& position = "{}");
 
   // The dossier an identifier designates, if the caller may see it (not_found otherwise). A
   // household identifier (CAF/MSA matricule) shared by several dossiers the caller may see is
@@ -181,10 +182,14 @@ class DossierService {
   // is D's (samePerson). nullopt: nobody, a new person. Throws forbidden, before any lookup, for
   // an identifier the caller may neither match on nor write (it could only be a probe); throws
   // conflict naming the kinds at odds (never values) otherwise.
+  // The conflict opens a reconciliation case (store::ReconciliationCase, from `source` and the
+  // record's `position`) when dossiers were designated, and names it in its members
+  // ("reconciliation_case"); an open case about the same thing is not opened twice.
   std::optional<PersonMatch> resolvePerson(const Caller& caller, const policies::Decision& decision,
                                            std::vector<core::Identifier> identifiers,
-                                           const nlohmann::json& sections,
-                                           const core::UtcTime& now) const;
+                                           const nlohmann::json& sections, const core::UtcTime& now,
+                                           const std::string& source,
+                                           const std::string& position) const;
   std::optional<core::DossierId> householdMember(const core::Identifier& household,
                                                  const nlohmann::json& identite) const;
   // conflict if `merged` would change the NIR or the birth date `current` holds: only a

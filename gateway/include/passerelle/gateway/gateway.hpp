@@ -15,6 +15,7 @@
 #include "passerelle/dossiers/consent_service.hpp"
 #include "passerelle/dossiers/dossier_service.hpp"
 #include "passerelle/dossiers/policy_holder.hpp"
+#include "passerelle/dossiers/reconciliation_service.hpp"
 #include "passerelle/dossiers/relationship_service.hpp"
 #include "passerelle/dossiers/retention.hpp"
 #include "passerelle/gateway/config.hpp"
@@ -49,6 +50,7 @@ struct Services {
   dossiers::DossierService& dossiers;
   dossiers::RelationshipService& relationships;
   dossiers::ConsentService& consents;
+  dossiers::ReconciliationService& reconciliation;
   const policies::PartnerRegistry& registry;
   audit::AuditLog& audit;
   const audit::PersonPseudonyms& pseudonyms;
@@ -163,6 +165,7 @@ class Gateway {
   dossiers::AccessGuard guard_;
   dossiers::RelationshipService relationships_;
   dossiers::ConsentService consents_;
+  dossiers::ReconciliationService reconciliation_;
   std::unique_ptr<dossiers::DossierService> dossiers_;
   WebhookDispatcher webhooks_;
   ExportJobs exports_;

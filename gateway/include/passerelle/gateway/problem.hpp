@@ -1,6 +1,7 @@
 #pragma once
 
 #include <exception>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ enum class ProblemType {
   request_timeout,
   precondition_failed,
   conflict,
+  gone,
   integrity_error,
   internal_error,
   unusable_file,      // an import's file cannot be used at all (nothing imported)
@@ -41,6 +43,7 @@ struct Problem {
   ProblemType type;
   std::string detail;
   std::vector<core::FieldError> errors;  // for validation failures: where, and which rule
+  std::map<std::string, std::string> members = {};  // extension members (RFC 9457): ids only
 };
 
 // Thrown inside the HTTP layer; the request handler turns it into the response.

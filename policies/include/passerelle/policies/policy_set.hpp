@@ -68,6 +68,7 @@ enum class Capability {
   exports,                 // ask for pseudonymised exports (for the partner's own studies)
   exports_any_status,      // follow anyone's export (its status and manifest, not its files)
   erasure,                 // erase a dossier (crypto-shredding)
+  reconciliation,          // list and decide identity reconciliation cases
 };
 std::string_view toString(Capability capability);
 std::optional<Capability> parseCapability(std::string_view name);

@@ -60,6 +60,25 @@ struct PutResult {
   bool changed = false;  // false when the content equals the current version (nothing written)
 };
 
+// A reconciliation case (migration 007): what a partner sent about a person was at odds with the
+// dossiers its identifiers designate. Holds no personal data.
+struct ReconciliationCase {
+  std::string id;  // "k…"
+  std::string opened_at;
+  core::PartnerId opened_by{""};
+  std::string source;    // "api", "import:caf-rsa-xml", ...
+  std::string position;  // JSON object: record, line, person of a file; {} for the API
+  std::vector<core::DossierId> dossiers;  // the dossiers designated
+  std::vector<std::string> places;        // JSON pointers at odds in what was sent
+  // Which dossier held which identifier kind that designated it: what a "different people"
+  // decision takes away.
+  std::vector<std::pair<core::IdentifierKind, core::DossierId>> contested;
+  std::string status = "open";  // open, same_person, different_people, source_error
+  std::optional<std::string> resolved_at, resolved_by, resolution;
+};
+
+struct CaseResolution;
+
 // Persistence of dossiers: sections with every version kept, and keyed identifier indexes.
 // Contents are encrypted and identifiers blinded inside the implementation; callers handle plain
 // JSON and normalised identifiers only. Implementations are safe for concurrent use from request
@@ -131,8 +150,10 @@ class DossierStore {
     std::int64_t sequence = 0;
     core::DossierId dossier;
     core::Section section;
-    std::int64_t version = 0;
+    std::int64_t version = 0;  // 0 for a merge
     std::string written_at;
+    // A reconciliation merged `dossier` into this one (no section was written).
+    std::optional<core::DossierId> merged_into;
   };
   // Up to `limit` changes after `sequence`, oldest first (erased dossiers left out).
   virtual std::vector<Change> changesAfter(std::int64_t sequence, std::size_t limit) const = 0;
@@ -150,6 +171,32 @@ class DossierStore {
   // does not exist for any other call. False if there was no such dossier (or it was erased).
   virtual bool erase(const core::DossierId& id, const std::string& reason,
                      const WriteContext& context) = 0;
+
+  // The dossier a merged one now is (following merges), if it was merged.
+  virtual std::optional<core::DossierId> mergedInto(const core::DossierId& id) const = 0;
+
+  // Opens a reconciliation case, unless one still open is about the same partner, dossiers,
+  // places and identifiers (a file imported again): returns the id of the open case.
+  virtual std::string openCase(const ReconciliationCase& reconciliation) = 0;
+  // Open cases, oldest first, at most `limit`.
+  virtual std::vector<ReconciliationCase> openCases(std::size_t limit) const = 0;
+  virtual std::optional<ReconciliationCase> findCase(const std::string& id) const = 0;
+  // Carries out a decision on an open case and closes it, all or nothing, in one durable
+  // transaction. A merge takes `from`'s identifiers out of the index, moves its relationships
+  // and consents to `into`, marks it merged (a change of the feed) and keeps its versions; the
+  // writes then go in as putSections would (identifiers re-indexed). conflict if the case is
+  // not open any more; not_found if a dossier is not live.
+  virtual void resolveCase(const std::string& id, const CaseResolution& resolution,
+                           const WriteContext& context) = 0;
+};
+
+// How a case is closed: optionally `from` merged into `into`; then `writes` per dossier; then
+// the case closed with `status` and `resolution` (JSON text, no personal data).
+struct CaseResolution {
+  std::string status;
+  std::string resolution;
+  std::optional<std::pair<core::DossierId, core::DossierId>> merge;  // into, from
+  std::vector<std::pair<core::DossierId, std::vector<DossierStore::SectionWrite>>> writes;
 };
 
 }  // namespace passerelle::store

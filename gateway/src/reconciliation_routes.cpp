@@ -1,0 +1,49 @@
+// Identity reconciliation: the open cases, and the Département's decision on one.
+#include "dossier_routes.hpp"
+#include "passerelle/core/domain_error.hpp"
+#include "passerelle/gateway/gateway.hpp"
+
+namespace passerelle::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+ApiResponse listCases(Services& services, ApiRequest& request) {
+  queryParams(request, {});
+  json cases = json::array();
+  for (const auto& c : services.reconciliation.list(callerOf(request)))
+    cases.push_back(dossiers::caseJson(c));
+  request.audit().details["cases"] = std::to_string(cases.size());
+  return {200, json{{"cases", cases}}, {}};
+}
+
+ApiResponse resolveCase(Services& services, ApiRequest& request) {
+  const auto id = request.pathParam("case");
+  request.audit().details["reconciliation_case"] = core::auditableId('k', id);
+  const auto body = request.jsonBody();
+  const auto outcome = services.reconciliation.resolve(callerOf(request), id, body);
+  auto& note = request.audit();
+  note.details["decision"] = outcome.decided.status;
+  // Every dossier of the case gets the entry, so that each person's report shows the decision.
+  for (const auto& d : outcome.decided.dossiers) {
+    if (!note.person)
+      note.person = d;
+    else
+      note.also_persons.push_back(d);
+  }
+  return {200, json{{"case", dossiers::caseJson(outcome.decided)}}, {}};
+}
+
+}  // namespace
+
+void addReconciliationRoutes(Router& router, Services& services) {
+  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
+  using audit::AuditAction;
+  router.add({"GET", "/v1/reconciliation", true, true, bindTo(&listCases),
+              AuditAction::reconciliation_list});
+  router.add({"POST", "/v1/reconciliation/{case}", true, true, bindTo(&resolveCase),
+              AuditAction::reconciliation_resolve});
+}
+
+}  // namespace passerelle::gateway

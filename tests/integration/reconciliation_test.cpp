@@ -1,0 +1,183 @@
+// Identity reconciliation through the real server: a conflict opens a case; the Département
+// decides it (same person, different people, the source's error); every step is audited.
+#include <gtest/gtest.h>
+
+#include "passerelle/gateway/demo_data.hpp"
+#include "test_gateway.hpp"
+
+namespace passerelle::testing {
+namespace {
+
+using nlohmann::json;
+
+class ReconciliationTest : public ::testing::Test {
+ protected:
+  ReconciliationTest() : dept_(gw_.asPartner("departement")), caf_(gw_.asPartner("caf")) {}
+
+  std::string createAsCaf(const json& person) {
+    const auto r = caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+                                gateway::cafPushOf(person).dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json().value("id", "");
+  }
+  void putIdentifiants(const std::string& id, const json& identifiants) {
+    const auto r = dept_.request("PUT", "/v1/dossiers/" + id + "/sections/identifiants",
+                                 withPurpose(), identifiants.dump());
+    EXPECT_LT(r.status, 300) << r.body;
+  }
+  json openCases() {
+    const auto r = dept_.request("GET", "/v1/reconciliation", withPurpose());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["cases"];
+  }
+  HttpResult decide(const std::string& id, const json& decision) {
+    return dept_.request("POST", "/v1/reconciliation/" + id, withPurpose(), decision.dump());
+  }
+  json identiteWithoutNir(const json& person) {
+    auto identite = person["identite"];
+    identite.erase("nir");
+    return identite;
+  }
+
+  TestGateway gw_;
+  HttpsClient dept_, caf_;
+  std::vector<json> people_ = gateway::syntheticDossiers(4);
+};
+
+TEST_F(ReconciliationTest, TwoDossiersOfOnePersonAreMergedAndTheOtherAnswersGone) {
+  // A: the CAF's dossier; B: one the Département opened for the same person, without the NIR.
+  const auto a = createAsCaf(people_[0]);
+  putIdentifiants(a, {{"france_travail", "FTA00001"}});
+  const auto b_created = dept_.request("POST", "/v1/dossiers", withPurpose(),
+                                       json{{"identite", identiteWithoutNir(people_[0])},
+                                            {"identifiants", {{"departement", "DEP-B-0001"}}}}
+                                           .dump());
+  ASSERT_EQ(b_created.status, 201) << b_created.body;
+  const std::string b = b_created.json()["id"];
+  ASSERT_EQ(dept_
+                .request("POST", "/v1/dossiers/" + b + "/relationships", withPurpose(),
+                         json{{"partner", "mission-locale"}, {"reason", "accompagnement"}}.dump())
+                .status,
+            201);
+
+  // Identifiers of both: refused, a case opened, named in the answer; asking again finds it.
+  const json both = {
+      {"identite", identiteWithoutNir(people_[0])},
+      {"identifiants", {{"france_travail", "FTA00001"}, {"departement", "DEP-B-0001"}}}};
+  const auto refused = dept_.request("POST", "/v1/dossiers", withPurpose(), both.dump());
+  ASSERT_EQ(refused.status, 409) << refused.body;
+  const std::string case_id = refused.json()["reconciliation_case"];
+  EXPECT_EQ(dept_.request("POST", "/v1/dossiers", withPurpose(), both.dump())
+                .json()["reconciliation_case"],
+            case_id);
+  auto cases = openCases();
+  ASSERT_EQ(cases.size(), 1u) << cases.dump();
+  EXPECT_EQ(cases[0]["id"], case_id);
+  EXPECT_EQ(cases[0]["source_partner"], "departement");
+  EXPECT_EQ(std::set<std::string>(cases[0]["dossiers"].begin(), cases[0]["dossiers"].end()),
+            (std::set<std::string>{a, b}));
+  EXPECT_EQ(cases[0].dump().find("FTA00001"), std::string::npos) << "kinds, never values";
+
+  // Only the Département decides.
+  for (const auto* other : {"caf", "france-travail", "mission-locale", "evaluateur", "dpo"}) {
+    EXPECT_EQ(gw_.asPartner(other).request("GET", "/v1/reconciliation", withPurpose()).status, 403)
+        << other;
+    EXPECT_EQ(gw_.asPartner(other)
+                  .request("POST", "/v1/reconciliation/" + case_id, withPurpose(),
+                           json{{"decision", "source_error"}}.dump())
+                  .status,
+              403)
+        << other;
+  }
+  EXPECT_EQ(
+      decide(case_id, {{"decision", "same_person"}, {"keep", "d" + std::string(26, 'q')}}).status,
+      422);
+
+  const auto merged = decide(case_id, {{"decision", "same_person"}, {"keep", a}});
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  EXPECT_EQ(merged.json()["case"]["status"], "same_person");
+  EXPECT_TRUE(openCases().empty());
+  EXPECT_EQ(decide(case_id, {{"decision", "source_error"}}).status, 409) << "decided once";
+
+  // B answers 410 with A, to whoever may see A; A holds B's identifier and relationship.
+  const auto gone = dept_.request("GET", "/v1/dossiers/" + b, withPurpose());
+  EXPECT_EQ(gone.status, 410) << gone.body;
+  EXPECT_EQ(gone.json()["merged_into"], a);
+  EXPECT_EQ(dept_
+                .request("PUT", "/v1/dossiers/" + b + "/sections/contact", withPurpose(),
+                         json{{"telephone", "0600000000"}}.dump())
+                .status,
+            410);
+  const auto found =
+      dept_.request("GET", "/v1/dossiers?departement=DEP-B-0001", withPurpose()).json();
+  EXPECT_EQ(found["id"], a);
+  auto ml = gw_.asPartner("mission-locale");
+  EXPECT_EQ(ml.request("GET", "/v1/dossiers/" + a, withPurpose()).status, 200)
+      << "B's relationship was carried over";
+  EXPECT_EQ(ml.request("GET", "/v1/dossiers/" + b, withPurpose()).status, 410);
+  EXPECT_EQ(
+      gw_.asPartner("france-travail").request("GET", "/v1/dossiers/" + b, withPurpose()).status,
+      404)
+      << "to a partner that cannot see A, B does not exist";
+
+  // The feed says so; each person's access report shows the decision.
+  const auto feed = dept_.request("GET", "/v1/changes?limit=1000", withPurpose()).json();
+  bool said = false;
+  for (const auto& c : feed["changes"])
+    said = said || (c["dossier"] == b && c.value("merged_into", "") == a);
+  EXPECT_TRUE(said) << feed.dump();
+  auto dpo = gw_.asPartner("dpo");
+  for (const auto& person : {a, b}) {
+    const auto entries =
+        dpo.request("GET", "/v1/audit/entries?action=reconciliation_resolve&person=" + person)
+            .json()["entries"];
+    EXPECT_EQ(entries.size(), 1u) << person;
+  }
+}
+
+TEST_F(ReconciliationTest, DifferentPeopleLeaveTheContestedIdentifierWithOneOrNeither) {
+  const auto c = createAsCaf(people_[1]);
+  putIdentifiants(c, {{"france_travail", "FTSHARED1"}});
+  // The flux's typing error: another person of another household with C's France Travail id.
+  auto other = gateway::cafPushOf(people_[2]);
+  other["identifiants"]["france_travail"] = "FTSHARED1";
+  const auto refused =
+      caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump());
+  ASSERT_EQ(refused.status, 409) << refused.body;
+  const std::string case_id = refused.json()["reconciliation_case"];
+  EXPECT_EQ(decide(case_id, {{"decision", "same_person"}, {"keep", c}}).status, 409)
+      << "one dossier: nothing to merge";
+  const auto decided =
+      decide(case_id, {{"decision", "different_people"}, {"identifier_kept_by", nullptr}});
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  EXPECT_EQ(dept_.request("GET", "/v1/dossiers?france_travail=FTSHARED1", withPurpose()).status,
+            404);
+  const auto section =
+      dept_.request("GET", "/v1/dossiers/" + c + "/sections/identifiants", withPurpose()).json();
+  EXPECT_FALSE(section["content"].contains("france_travail")) << section.dump();
+  // The source sends the person again: now created.
+  EXPECT_EQ(
+      caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump()).status,
+      201);
+}
+
+TEST_F(ReconciliationTest, ASourceErrorChangesNothingAndClosesTheCase) {
+  const auto c = createAsCaf(people_[3]);
+  putIdentifiants(c, {{"france_travail", "FTTYPO003"}});
+  auto other = gateway::cafPushOf(people_[1]);
+  other["identifiants"]["france_travail"] = "FTTYPO003";
+  const auto refused =
+      caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump());
+  ASSERT_EQ(refused.status, 409);
+  const std::string case_id = refused.json()["reconciliation_case"];
+  const auto before = dept_.request("GET", "/v1/dossiers/" + c + "/history", withPurpose()).json();
+  ASSERT_EQ(decide(case_id, {{"decision", "source_error"}}).status, 200);
+  EXPECT_EQ(dept_.request("GET", "/v1/dossiers/" + c + "/history", withPurpose()).json(), before);
+  EXPECT_EQ(
+      dept_.request("GET", "/v1/dossiers?france_travail=FTTYPO003", withPurpose()).json()["id"], c);
+  EXPECT_TRUE(openCases().empty());
+  EXPECT_EQ(decide(case_id, {{"decision", "maybe"}}).status, 409) << "closed already";
+}
+
+}  // namespace
+}  // namespace passerelle::testing

@@ -27,6 +27,9 @@ int exportCommand(const std::vector<std::string>& args);
 // `passerelle import FORMAT FILE ...`; returns the exit status (3 when records were rejected).
 int importCommand(const std::vector<std::string>& args);
 
+// `passerelle reconciliation list|resolve ...`; returns the exit status (1 when refused).
+int reconciliationCommand(const std::vector<std::string>& args);
+
 // Options given as `--name value`, each at most once, only those listed in `allowed`.
 std::map<std::string, std::string> namedOptions(const std::vector<std::string>& args,
                                                 std::size_t first,

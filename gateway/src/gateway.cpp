@@ -411,6 +411,78 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
   return report;
 }
 
+namespace {
+
+audit::AuditDecision decisionOfError(core::ErrorKind kind) {
+  return kind == core::ErrorKind::forbidden || kind == core::ErrorKind::not_found
+             ? audit::AuditDecision::deny
+             : audit::AuditDecision::invalid;
+}
+
+}  // namespace
+
+std::vector<store::ReconciliationCase> Gateway::reconciliationCases(
+    const core::PartnerId& partner_id) {
+  const auto* partner = registry_.byId(partner_id);
+  if (partner == nullptr) throw core::DomainError(core::ErrorKind::forbidden, "no such partner");
+  audit::AuditEvent event;
+  event.time = core::nowUtc();
+  event.partner = partner->id;
+  event.credential = "cli:reconciliation";
+  event.action = audit::AuditAction::reconciliation_list;
+  event.request_id = core::RequestId("reconciliation-" + event.time);
+  event.policy_version = policyVersion();
+  try {
+    auto cases = reconciliation_.list({*partner, core::Purpose::instruction_rsa});
+    event.decision = audit::AuditDecision::allow;
+    event.status = 200;
+    event.details["cases"] = std::to_string(cases.size());
+    audit_.append(std::move(event));
+    return cases;
+  } catch (const core::DomainError& e) {
+    event.decision = decisionOfError(e.kind());
+    event.status = 403;
+    audit_.append(std::move(event));
+    throw;
+  }
+}
+
+dossiers::CaseOutcome Gateway::reconcile(const core::PartnerId& partner_id,
+                                         const std::string& case_id,
+                                         const nlohmann::json& decision) {
+  const auto* partner = registry_.byId(partner_id);
+  if (partner == nullptr) throw core::DomainError(core::ErrorKind::forbidden, "no such partner");
+  audit::AuditEvent event;
+  event.time = core::nowUtc();
+  event.partner = partner->id;
+  event.credential = "cli:reconciliation";
+  event.action = audit::AuditAction::reconciliation_resolve;
+  event.request_id = core::RequestId("reconciliation-" + event.time);
+  event.policy_version = policyVersion();
+  event.details["reconciliation_case"] = core::auditableId('k', case_id);
+  try {
+    auto outcome =
+        reconciliation_.resolve({*partner, core::Purpose::instruction_rsa}, case_id, decision);
+    event.decision = audit::AuditDecision::allow;
+    event.status = 200;
+    event.details["decision"] = outcome.decided.status;
+    for (const auto& d : outcome.decided.dossiers) {
+      auto entry = event;
+      entry.person = pseudonyms_.of(d);
+      audit_.append(std::move(entry));
+    }
+    return outcome;
+  } catch (const core::DomainError& e) {
+    event.decision = decisionOfError(e.kind());
+    event.status = e.kind() == core::ErrorKind::forbidden   ? 403
+                   : e.kind() == core::ErrorKind::not_found ? 404
+                   : e.kind() == core::ErrorKind::conflict  ? 409
+                                                            : 422;
+    audit_.append(std::move(event));
+    throw;
+  }
+}
+
 nlohmann::ordered_json Gateway::indicators(const std::string& from, const std::string& to,
                                            const std::optional<std::string>& as_of) const {
   using core::DomainError;

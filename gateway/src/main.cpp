@@ -90,6 +90,14 @@ constexpr const char* kUsage = R"(usage:
       The default purpose is instruction_rsa (accompagnement for France Travail). Recorded in
       the audit log; refuses to run beside a serving gateway (use POST /v1/imports/{format}).
       --dry-run reads, checks and maps the file, and writes nothing.
+  passerelle reconciliation list --config FILE [--as PARTNER]
+  passerelle reconciliation resolve CASE --config FILE [--as PARTNER] --decision DECISION
+                    [--keep DOSSIER] [--identifier-kept-by DOSSIER]
+      The open identity reconciliation cases (JSON), or the decision on one: same_person
+      (--keep: the other dossier is merged into it), different_people (the contested
+      identifiers stay with --identifier-kept-by, or with no one), source_error (nothing
+      changes). As the Département by default; recorded in the audit log; refuses to run beside
+      a serving gateway (use /v1/reconciliation). Exit 1 if refused.
   passerelle indicators --config FILE --from DATE --to DATE [--as-of DATE]
       The SPIE indicators over the period (JSON), from every dossier, cells under the threshold
       hidden (policies/indicators/spie.json; the same as GET /v1/indicators).
@@ -451,6 +459,7 @@ int main(int argc, char** argv) {
     if (command == "audit") return passerelle::gateway::auditCommand(args);
     if (command == "export") return passerelle::gateway::exportCommand(args);
     if (command == "import") return passerelle::gateway::importCommand(args);
+    if (command == "reconciliation") return passerelle::gateway::reconciliationCommand(args);
     if (command == "indicators") return indicators(args);
     if (command == "retention") return retention(args);
     throw UsageError("unknown command " + command);

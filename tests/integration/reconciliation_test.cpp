@@ -2,6 +2,7 @@
 // decides it (same person, different people, the source's error); every step is audited.
 #include <gtest/gtest.h>
 
+#include "command.hpp"
 #include "passerelle/gateway/demo_data.hpp"
 #include "test_gateway.hpp"
 
@@ -177,6 +178,47 @@ TEST_F(ReconciliationTest, ASourceErrorChangesNothingAndClosesTheCase) {
       dept_.request("GET", "/v1/dossiers?france_travail=FTTYPO003", withPurpose()).json()["id"], c);
   EXPECT_TRUE(openCases().empty());
   EXPECT_EQ(decide(case_id, {{"decision", "maybe"}}).status, 409) << "closed already";
+}
+
+// The same from the command line, beside a stopped gateway, audited as through the API.
+TEST_F(ReconciliationTest, TheCommandLineListsAndDecidesCases) {
+  const auto c = createAsCaf(people_[1]);
+  putIdentifiants(c, {{"france_travail", "FTCLI0001"}});
+  auto other = gateway::cafPushOf(people_[2]);
+  other["identifiants"]["france_travail"] = "FTCLI0001";
+  const auto refused =
+      caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump());
+  ASSERT_EQ(refused.status, 409);
+  const std::string case_id = refused.json()["reconciliation_case"];
+  gw_.close();
+  const auto config = (gw_.dir() / "passerelle.json").string();
+  const auto listed = runCommand(PASSERELLE_BINARY, {"reconciliation", "list", "--config", config});
+  ASSERT_EQ(listed.status, 0) << listed.output;
+  const auto cases = json::parse(listed.output)["cases"];
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0]["id"], case_id);
+  EXPECT_EQ(
+      runCommand(PASSERELLE_BINARY, {"reconciliation", "list", "--config", config, "--as", "caf"})
+          .status,
+      1)
+      << "the CAF decides nothing";
+  const auto decided =
+      runCommand(PASSERELLE_BINARY, {"reconciliation", "resolve", case_id, "--config", config,
+                                     "--decision", "different_people", "--identifier-kept-by", c});
+  ASSERT_EQ(decided.status, 0) << decided.output;
+  EXPECT_EQ(json::parse(decided.output)["case"]["status"], "different_people");
+  gw_.restart();
+  EXPECT_EQ(gw_.asPartner("departement")
+                .request("GET", "/v1/dossiers?france_travail=FTCLI0001", withPurpose())
+                .json()["id"],
+            c)
+      << "kept by the dossier named";
+  const auto entries =
+      gw_.asPartner("dpo")
+          .request("GET", "/v1/audit/entries?action=reconciliation_resolve&person=" + c)
+          .json()["entries"];
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0]["details"]["decision"], "different_people");
 }
 
 }  // namespace

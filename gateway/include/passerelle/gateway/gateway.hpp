@@ -118,6 +118,14 @@ class Gateway {
   // for an unusable file, core::DomainError(forbidden) for a partner that may not write.
   connectors::ImportReport runImport(const ImportOrder& order, const std::filesystem::path& file);
 
+  // Identity reconciliation from the command line, as `partner` (`passerelle reconciliation`):
+  // the open cases, or a decision on one (dossiers::ReconciliationService), each recorded in
+  // the audit log as the API records it (one entry per dossier of a decided case). Throws
+  // core::DomainError as the service does, recorded too.
+  std::vector<store::ReconciliationCase> reconciliationCases(const core::PartnerId& partner);
+  dossiers::CaseOutcome reconcile(const core::PartnerId& partner, const std::string& case_id,
+                                  const nlohmann::json& decision);
+
   // The SPIE indicators over [from, to] (YYYY-MM-DD) as of `as_of` (default today), from every
   // dossier, small cells hidden (policies/indicators.hpp). Throws core::DomainError
   // (invalid_input) for dates that are not dates or out of order.

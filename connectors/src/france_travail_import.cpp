@@ -125,7 +125,30 @@ void putIf(json& object, const char* key, const std::optional<std::string>& valu
   if (value) object[key] = *value;
 }
 
-dossiers::ImportPerson mainPerson(const Row& row) {
+// France Travail's registration category as an extract gives it: the administrative category
+// of the DEFM (1 to 8), the statistical category (A to E), or both ("1 - A"). The statistical
+// one follows from the administrative one but for 1 to 3, which are A or B depending on whether
+// the person worked in the month, which an extract does not say.
+struct RegistrationCategory {
+  std::optional<std::string> administrative;
+  std::optional<std::string> statistical;
+};
+
+std::optional<RegistrationCategory> parseRegistrationCategory(const std::string& code) {
+  static const std::regex shape("^(?:([1-8])(?:\\s*-\\s*([A-E]))?|([A-E]))$");
+  std::smatch m;
+  if (!std::regex_match(code, m, shape)) return std::nullopt;
+  if (m[3].matched) return RegistrationCategory{std::nullopt, m[3].str()};
+  const char digit = m[1].str()[0];
+  const std::optional<std::string> derived = digit == '4'   ? std::optional<std::string>("D")
+                                             : digit == '5' ? std::optional<std::string>("E")
+                                             : digit >= '6' ? std::optional<std::string>("C")
+                                                            : std::nullopt;
+  if (m[2].matched && derived && *derived != m[2].str()) return std::nullopt;  // contradicts
+  return RegistrationCategory{m[1].str(), m[2].matched ? m[2].str() : derived};
+}
+
+dossiers::ImportPerson mainPerson(const Row& row, std::vector<std::string>& notes) {
   dossiers::ImportPerson person;
   person.sections["identifiants"] = {{"france_travail", row.identifier()}};
 
@@ -172,16 +195,22 @@ dossiers::ImportPerson mainPerson(const Row& row) {
   json situation = json::object();
   if (const auto registered = row.date("inscription")) {
     json inscription = {{"inscrit", true}, {"date_inscription", *registered}};
-    if (const auto category = row.text("categorie_inscription")) {
-      // Written "A" or with its old number, "1 - A".
-      static const std::regex letter("^(?:[1-5]\\s*-\\s*)?([A-E])$");
-      std::smatch m;
-      if (!std::regex_match(*category, m, letter))
-        throw BadRow("column categorie_inscription: expected a category A to E");
-      inscription["categorie"] = m[1].str();
+    if (const auto code = row.text("categorie_inscription")) {
+      if (const auto category = parseRegistrationCategory(*code)) {
+        putIf(inscription, "categorie_administrative", category->administrative);
+        putIf(inscription, "categorie", category->statistical);
+      } else {
+        // An optional column: the rest of the person is imported.
+        notes.push_back(
+            "column categorie_inscription: not a category (1 to 8, A to E, or "
+            "\"1 - A\"): left out");
+      }
     }
     putIf(inscription, "motif", row.text("motif_inscription"));
     situation["inscription_france_travail"] = inscription;
+    // France Travail states the registration whole: a category it no longer gives (a
+    // statistical one that the new administrative one does not determine) must not linger.
+    person.replace.emplace_back("/situation_pro/inscription_france_travail");
   }
   json rome = json::array();
   for (const char* column : {"rome_1", "rome_2"})
@@ -270,12 +299,16 @@ void importFranceTravail(const std::filesystem::path& file, ImportReport& report
     }
     const Row r(columns, *row);
     dossiers::ImportPerson person;
+    std::vector<std::string> notes;
     try {
-      person = actions ? actionPerson(r) : mainPerson(r);
+      person = actions ? actionPerson(r) : mainPerson(r, notes);
     } catch (const BadRow& e) {
       report.reject(position, e.what());
       continue;
     }
+    for (const auto& note : notes)
+      report.warnings.push_back("row " + std::to_string(position.record) + " (line " +
+                                std::to_string(row->line) + "): " + note);
     for (const auto& column : ignored)
       if (r.text(column)) ++report.ignored["column " + column];
     ++report.persons;

@@ -200,6 +200,38 @@ TEST_F(ImportTest, FranceTravailUpdatesThePeopleItFollowsUnderThePolicy) {
   EXPECT_EQ(versions(), before);
 }
 
+// Extracts give the DEFM's administrative category (1 to 8): stored, with the statistical
+// category where it follows (4 D, 5 E, 6 to 8 C; 1 to 3 are A or B by hours worked, which an
+// extract does not give); an unknown code is a warning and the rest of the person imported.
+TEST_F(ImportTest, FranceTravailCategoriesAreTakenAsTheProducerSendsThem) {
+  asCaf("flux-mensuel.xml");
+  std::ifstream in(kData / "france-travail" / "extrait-principal.csv", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find(";1 - A;"), 7, ";4;");
+  text.replace(text.find(";B;"), 3, ";9;");
+  const auto file = writeFile("categories.csv", text);
+  const auto report =
+      run(ImportFormat::france_travail_csv, file, "france-travail", Purpose::accompagnement);
+  EXPECT_EQ(report.updated, 2u) << report.toJson().dump(2);
+  const auto noemie = section(byNir("2910442218003"), Section::situation_pro);
+  EXPECT_EQ(noemie["inscription_france_travail"]["categorie_administrative"], "4");
+  EXPECT_EQ(noemie["inscription_france_travail"]["categorie"], "D");
+  const auto thanh = section(byNir("1830699352077"), Section::situation_pro);
+  EXPECT_FALSE(thanh["inscription_france_travail"].contains("categorie"));
+  EXPECT_EQ(thanh["inscription_france_travail"]["date_inscription"].is_string(), true)
+      << "the rest of the row is imported";
+  ASSERT_EQ(report.warnings.size(), 1u) << report.toJson().dump(2);
+  EXPECT_NE(report.warnings[0].find("categorie_inscription"), std::string::npos);
+
+  text.replace(text.find(";4;"), 3, ";2;");
+  const auto second = writeFile("categories-2.csv", text);
+  run(ImportFormat::france_travail_csv, second, "france-travail", Purpose::accompagnement);
+  const auto again = section(byNir("2910442218003"), Section::situation_pro);
+  EXPECT_EQ(again["inscription_france_travail"]["categorie_administrative"], "2");
+  EXPECT_FALSE(again["inscription_france_travail"].contains("categorie"))
+      << "2 is A or B: the D that 4 gave does not linger";
+}
+
 TEST_F(ImportTest, FranceTravailActionsArePutIntoThePathwayOneByOne) {
   asCaf("flux-mensuel.xml");
   // The actions file names people by France Travail id alone: France Travail attached itself to

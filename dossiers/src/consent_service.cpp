@@ -233,6 +233,7 @@ void ConsentService::requireReliedOn(core::PartnerKind grantee, core::Purpose pu
 
 std::vector<ConsentRecord> ConsentService::list(const Caller& caller,
                                                 const core::DossierId& id) const {
+  guard_.require(caller.partner, policies::Capability::consents_read, "list consents");
   requireVisible(caller, id, core::nowUtc());
   return consents_.consents(id);
 }

@@ -140,6 +140,8 @@ const char* capabilityLabel(Capability c) {
       return "Suit l'état de tout export (sans en lire les fichiers).";
     case Capability::erasure:
       return "Efface un dossier (destruction de sa clé).";
+    case Capability::consents_read:
+      return "Consulte les consentements enregistrés pour les personnes qu'il voit.";
     case Capability::reconciliation:
       return "Tranche les cas de rapprochement d'identité (même personne, personnes distinctes, "
              "erreur de la source).";

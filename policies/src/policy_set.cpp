@@ -247,6 +247,7 @@ constexpr std::pair<Capability, std::string_view> kCapabilityNames[] = {
     {Capability::exports_any_status, "exports_any_status"},
     {Capability::erasure, "erasure"},
     {Capability::reconciliation, "reconciliation"},
+    {Capability::consents_read, "consents_read"},
 };
 }  // namespace
 

@@ -69,6 +69,7 @@ enum class Capability {
   exports_any_status,      // follow anyone's export (its status and manifest, not its files)
   erasure,                 // erase a dossier (crypto-shredding)
   reconciliation,          // list and decide identity reconciliation cases
+  consents_read,           // list a dossier's consent records (of a dossier it may see)
 };
 std::string_view toString(Capability capability);
 std::optional<Capability> parseCapability(std::string_view name);

@@ -106,6 +106,7 @@ std::optional<DossierService::PersonMatch> DossierService::resolvePerson(
         opened.contested.emplace_back(identifier->kind, id);
       }
       for (const auto& e : errors) opened.places.push_back(e.pointer);
+      opened.carried = identifiers;
       error.with("reconciliation_case", store_.openCase(opened));
     }
     throw error;
@@ -181,9 +182,15 @@ std::optional<DossierService::PersonMatch> DossierService::resolvePerson(
 std::optional<core::DossierId> DossierService::householdMember(const core::Identifier& household,
                                                                const json& identite) const {
   std::optional<core::DossierId> member;
+  const auto nir = identifiersOf(core::Section::identite, identite);
   for (const auto& id : store_.dossiersWithIdentifier(household)) {
     const auto current = store_.currentSection(id, core::Section::identite);
-    if (!current || !samePerson(identite, json::parse(current->content))) continue;
+    if (!current) continue;
+    const auto theirs = json::parse(current->content);
+    if (!samePerson(identite, theirs)) continue;
+    // Twins given the same first name: their NIRs tell them apart.
+    const auto their_nir = identifiersOf(core::Section::identite, theirs);
+    if (!nir.empty() && !their_nir.empty() && nir != their_nir) continue;
     if (member)
       throw DomainError(ErrorKind::conflict,
                         "two dossiers of the household have this name and birth date: give the "

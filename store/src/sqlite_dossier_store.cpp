@@ -340,13 +340,14 @@ class SqliteDossierStore final : public DossierStore {
     for (const auto& p : c.places) places.push_back(p);
     for (const auto& [kind, d] : c.contested)
       contested.push_back({{"kind", std::string(core::toString(kind))}, {"dossier", d.str()}});
-    auto sorted = [](nlohmann::json list) {
-      std::sort(list.begin(), list.end());
-      return list;
-    };
-    const auto fingerprint =
-        crypto::sha256Hex(c.opened_by.str() + "\n" + c.source + "\n" + sorted(dossiers).dump() +
-                          sorted(places).dump() + sorted(contested).dump());
+    std::vector<std::string> blinds;
+    for (const auto& identifier : c.carried)
+      blinds.push_back(std::string(core::toString(identifier.kind)) + ":" +
+                       sealed_.blindIndex(identifier));
+    std::sort(blinds.begin(), blinds.end());
+    std::string material = c.opened_by.str();
+    for (const auto& b : blinds) material += "\n" + b;
+    const auto fingerprint = crypto::sha256Hex(material);
     const auto random = crypto::randomBytes(16);
     std::array<std::uint8_t, 16> bytes{};
     std::copy(random.begin(), random.end(), bytes.begin());

@@ -74,6 +74,9 @@ struct ReconciliationCase {
   // decision takes away.
   std::vector<std::pair<core::IdentifierKind, core::DossierId>> contested;
   std::string status = "open";  // open, same_person, different_people, source_error
+  // The identifiers the incoming record carried: never stored, only their keyed hashes folded
+  // into the case's fingerprint, so that the same record sent again finds the same case.
+  std::vector<core::Identifier> carried;
   std::optional<std::string> resolved_at, resolved_by, resolution;
 };
 
@@ -175,8 +178,9 @@ class DossierStore {
   // The dossier a merged one now is (following merges), if it was merged.
   virtual std::optional<core::DossierId> mergedInto(const core::DossierId& id) const = 0;
 
-  // Opens a reconciliation case, unless one still open is about the same partner, dossiers,
-  // places and identifiers (a file imported again): returns the id of the open case.
+  // Opens a reconciliation case, unless one is still open for the same partner and the same
+  // identifiers carried (the same record sent again, whatever else changed since): returns the
+  // id of the open case.
   virtual std::string openCase(const ReconciliationCase& reconciliation) = 0;
   // Open cases, oldest first, at most `limit`.
   virtual std::vector<ReconciliationCase> openCases(std::size_t limit) const = 0;

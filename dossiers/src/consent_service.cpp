@@ -3,6 +3,7 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <regex>
 
 #include "body_reader.hpp"
 #include "passerelle/core/domain_error.hpp"
@@ -37,7 +38,8 @@ json recordJson(const ConsentRecord& r) {
   json sections = json::array(), categories = json::array();
   for (auto s : r.sections) sections.push_back(std::string(core::toString(s)));
   for (auto c : r.categories) categories.push_back(std::string(core::toString(c)));
-  json out = {{"id", r.id},
+  json out = {{"schema", "passerelle/consent-record/1"},
+              {"id", r.id},
               {"dossier", r.dossier.str()},
               {"kind", r.kind == ConsentRecord::Kind::given ? "given" : "withdrawn"},
               {"grantee", grantee},
@@ -48,6 +50,7 @@ json recordJson(const ConsentRecord& r) {
               {"method", std::string(core::toString(r.method))},
               {"collected_by", r.collected_by},
               {"notice_version", r.notice_version},
+              {"notice_language", r.notice_language},
               {"recorded_at", r.recorded_at},
               {"recorded_by", r.recorded_by.str()}};
   if (r.withdraws) out["withdraws"] = *r.withdraws;
@@ -125,7 +128,7 @@ RecordedConsent ConsentService::record(const Caller& caller, const core::Dossier
   requireVisible(caller, id, now);
   BodyReader in(body);
   in.onlyKeys({"grantee", "purpose", "sections", "categories", "given_at", "method", "collected_by",
-               "notice_version", "expires_at"});
+               "notice_version", "notice_language", "expires_at"});
   std::optional<core::PartnerId> grantee_partner;
   std::optional<core::PartnerKind> grantee_kind;
   std::optional<core::PartnerKind> kind_of_grantee;  // the kind whose rules the consent serves
@@ -175,6 +178,10 @@ RecordedConsent ConsentService::record(const Caller& caller, const core::Dossier
   if (method_name && !method) in.error("/method", "enum", "one of ecrit, oral, numerique");
   const auto collected_by = in.text("collected_by", true, 200);
   const auto notice = in.text("notice_version", true, 100);
+  const auto language = in.text("notice_language", false, 35);
+  static const std::regex bcp47("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$");
+  if (language && !std::regex_match(*language, bcp47))
+    in.error("/notice_language", "format", "a BCP 47 language tag such as fr or fr-FR");
   const auto expires_at = in.time("expires_at", false);
   if (expires_at && given_at && *expires_at <= *given_at)
     in.error("/expires_at", "minimum", "must come after given_at");
@@ -205,6 +212,7 @@ RecordedConsent ConsentService::record(const Caller& caller, const core::Dossier
                   expires_at,
                   now,
                   caller.partner.id};
+  if (language) r.notice_language = *language;
   consents_.addConsent(r);
   return {r, receiptFor(r)};
 }

@@ -27,22 +27,23 @@ std::string namesOf(const ConsentRecord& r, bool sections) {
 }
 
 // id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at,
-// method, collected_by, notice_version, expires_at, recorded_at, recorded_by
-using Row = Poco::Tuple<std::string, std::string, Poco::Nullable<std::string>,
-                        Poco::Nullable<std::string>, Poco::Nullable<std::string>, std::string,
-                        std::string, std::string, std::string, std::string, std::string,
-                        std::string, Poco::Nullable<std::string>, std::string, std::string>;
+// method, collected_by, notice_version, expires_at, recorded_at, recorded_by, notice_language
+using Row =
+    Poco::Tuple<std::string, std::string, Poco::Nullable<std::string>, Poco::Nullable<std::string>,
+                Poco::Nullable<std::string>, std::string, std::string, std::string, std::string,
+                std::string, std::string, std::string, Poco::Nullable<std::string>, std::string,
+                std::string, std::string>;
 
 // The columns of Row, in order; dossier_id is bound or read on its own.
 constexpr const char* kColumns =
     "id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at, "
-    "method, collected_by, notice_version, expires_at, recorded_at, recorded_by";
+    "method, collected_by, notice_version, expires_at, recorded_at, recorded_by, notice_language";
 
 // Every decision reads the dossier's consents: a cached statement. Its columns are kColumns.
 constexpr const char* kConsentsOfDossierSql =
     "SELECT id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, "
-    "given_at, method, collected_by, notice_version, expires_at, recorded_at, recorded_by "
-    "FROM consents WHERE dossier_id = ? ORDER BY rowid";
+    "given_at, method, collected_by, notice_version, expires_at, recorded_at, recorded_by, "
+    "notice_language FROM consents WHERE dossier_id = ? ORDER BY rowid";
 
 Row rowOf(const CachedStatement& q) {
   auto nullable = [&](int column) {
@@ -51,7 +52,7 @@ Row rowOf(const CachedStatement& q) {
   };
   return Row(q.text(0), q.text(1), nullable(2), nullable(3), nullable(4), q.text(5), q.text(6),
              q.text(7), q.text(8), q.text(9), q.text(10), q.text(11), nullable(12), q.text(13),
-             q.text(14));
+             q.text(14), q.text(15));
 }
 
 ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
@@ -78,7 +79,7 @@ ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
     if (!category) corrupt();
     categories.push_back(*category);
   }
-  return ConsentRecord{
+  ConsentRecord record{
       r.get<0>(),
       dossier,
       r.get<1>() == "given" ? ConsentRecord::Kind::given : ConsentRecord::Kind::withdrawn,
@@ -95,6 +96,8 @@ ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
       fromNullable(r.get<12>()),
       r.get<13>(),
       core::PartnerId(r.get<14>())};
+  record.notice_language = r.get<15>();
+  return record;
 }
 
 class SqliteConsentStore final : public ConsentStore {
@@ -139,7 +142,7 @@ class SqliteConsentStore final : public ConsentStore {
     if (!dossierExists(writer, c.dossier))
       throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
     writer << std::string("INSERT INTO consents (") + kColumns + ", dossier_id" +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         bind(c.id), bind(std::string(c.kind == ConsentRecord::Kind::given ? "given" : "withdrawn")),
         bind(toNullable(c.withdraws)),
         bind(toNullable(c.grantee_partner ? std::optional<std::string>(c.grantee_partner->str())
@@ -150,7 +153,8 @@ class SqliteConsentStore final : public ConsentStore {
         bind(std::string(core::toString(c.purpose))), bind(namesOf(c, true)),
         bind(namesOf(c, false)), bind(c.given_at), bind(std::string(core::toString(c.method))),
         bind(c.collected_by), bind(c.notice_version), bind(toNullable(c.expires_at)),
-        bind(c.recorded_at), bind(c.recorded_by.str()), bind(c.dossier.str()), now;
+        bind(c.recorded_at), bind(c.recorded_by.str()), bind(c.notice_language),
+        bind(c.dossier.str()), now;
   }
 
   std::shared_ptr<SqliteDatabase> db_;

@@ -143,6 +143,28 @@ TEST_F(ConsentAuthorityTest, AConsentNoRuleReliesOnIsRefusedNamingTheField) {
             201);
 }
 
+// The record carries what ISO/IEC TS 27560 asks of it that the gateway knows: its schema, the
+// notice and its language (French unless said).
+TEST_F(ConsentAuthorityTest, TheRecordNamesItsSchemaAndTheNoticeLanguage) {
+  auto body = consentBody({{"partner", "mission-locale"}}, "accompagnement", {"foyer"});
+  const auto french = record("departement", ids_[0], body);
+  ASSERT_EQ(french.status, 201) << french.body;
+  EXPECT_EQ(french.json()["consent"]["notice_language"], "fr");
+  EXPECT_EQ(french.json()["consent"]["schema"], "passerelle/consent-record/1");
+  body["notice_language"] = "ar-MA";
+  const auto arabic = record("departement", ids_[0], body);
+  ASSERT_EQ(arabic.status, 201) << arabic.body;
+  EXPECT_EQ(arabic.json()["receipt"]["receipt"]["record"]["notice_language"], "ar-MA");
+  body["notice_language"] = "arabe marocain";
+  const auto bad = record("departement", ids_[0], body);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("/notice_language"), std::string::npos) << bad.body;
+  const auto list =
+      dept_.request("GET", "/v1/dossiers/" + ids_[0] + "/consents", withPurpose()).json();
+  ASSERT_EQ(list["consents"].size(), 2u);
+  EXPECT_EQ(list["consents"][1]["notice_language"], "ar-MA") << "kept by the store";
+}
+
 // A withdrawal goes through whoever recorded the consent, or the Département; a consent on a
 // dossier the caller cannot see answers exactly as one that does not exist.
 TEST_F(ConsentAuthorityTest, AConsentIsWithdrawnByItsRecorderOrTheDepartementOnly) {

@@ -44,6 +44,7 @@ struct ConsentRecord {
 
   UtcTime recorded_at;
   PartnerId recorded_by;
+  std::string notice_language = "fr";  // BCP 47 tag of the notice shown
 };
 
 }  // namespace passerelle::core

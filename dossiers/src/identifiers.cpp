@@ -46,6 +46,24 @@ std::vector<IdentifierKind> identifierKindsOf(core::Section section) {
   }
 }
 
+IdentifierField fieldOf(IdentifierKind kind) {
+  switch (kind) {
+    case IdentifierKind::nir:
+      return {core::Section::identite, "nir"};
+    case IdentifierKind::caf:
+      return {core::Section::identifiants, "caf"};
+    case IdentifierKind::france_travail:
+      return {core::Section::identifiants, "france_travail"};
+    case IdentifierKind::departement:
+      return {core::Section::identifiants, "departement"};
+  }
+  throw std::logic_error("unknown identifier kind");
+}
+
+std::string IdentifierField::pointer() const {
+  return "/" + std::string(core::toString(section)) + "/" + key;
+}
+
 std::vector<Identifier> identifiersOf(core::Section section, const nlohmann::json& content) {
   std::vector<Identifier> out;
   if (section == core::Section::identite && content.contains("nir")) {

@@ -16,19 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-// Where an identifier of this kind stands in a submitted dossier.
 std::string pointerOf(IdentifierKind kind) {
-  switch (kind) {
-    case IdentifierKind::nir:
-      return "/identite/nir";
-    case IdentifierKind::caf:
-      return "/identifiants/caf";
-    case IdentifierKind::france_travail:
-      return "/identifiants/france_travail";
-    case IdentifierKind::departement:
-      return "/identifiants/departement";
-  }
-  return "/identifiants";
+  return fieldOf(kind).pointer();
 }
 
 json sectionOf(const json& sections, const char* name) {
@@ -63,11 +52,8 @@ std::optional<DossierService::PersonMatch> DossierService::resolvePerson(
   std::vector<policies::WithheldField> probes;
   for (const auto& identifier : identifiers) {
     if (policy->matchesOn(kind, policies::matchKeyOf(identifier))) continue;
-    const auto section = identifier.kind == IdentifierKind::nir ? core::Section::identite
-                                                                : core::Section::identifiants;
-    const auto name = std::string(core::toString(section));
-    const auto field = pointerOf(identifier.kind).substr(name.size() + 2);
-    const auto document = sectionOf(sections, name.c_str());
+    const auto [section, field] = fieldOf(identifier.kind);
+    const auto document = sectionOf(sections, std::string(core::toString(section)).c_str());
     if (!document.contains(field)) continue;
     for (auto& f : policies::forbiddenFields(decision, guard_.catalogue(), section,
                                              json{{field, document[field]}}))

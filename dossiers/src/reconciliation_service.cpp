@@ -21,21 +21,6 @@ std::optional<store::IdentifierUpdate> reindexOf(core::Section section, const js
   return store::IdentifierUpdate{std::move(kinds), identifiersOf(section, content)};
 }
 
-// Where an identifier of this kind stands in its section.
-std::pair<core::Section, const char*> fieldOf(core::IdentifierKind kind) {
-  switch (kind) {
-    case core::IdentifierKind::nir:
-      return {core::Section::identite, "nir"};
-    case core::IdentifierKind::caf:
-      return {core::Section::identifiants, "caf"};
-    case core::IdentifierKind::france_travail:
-      return {core::Section::identifiants, "france_travail"};
-    case core::IdentifierKind::departement:
-      return {core::Section::identifiants, "departement"};
-  }
-  return {core::Section::identifiants, "departement"};
-}
-
 }  // namespace
 
 json caseJson(const store::ReconciliationCase& c) {

@@ -419,19 +419,40 @@ audit::AuditDecision decisionOfError(core::ErrorKind kind) {
              : audit::AuditDecision::invalid;
 }
 
+int statusOfError(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::forbidden:
+      return 403;
+    case core::ErrorKind::not_found:
+      return 404;
+    case core::ErrorKind::conflict:
+      return 409;
+    default:
+      return 422;
+  }
+}
+
+// The entry a `passerelle reconciliation` command records, as the API would.
+audit::AuditEvent reconciliationEvent(const policies::Partner& partner, audit::AuditAction action,
+                                      const std::string& policy_version) {
+  audit::AuditEvent event;
+  event.time = core::nowUtc();
+  event.partner = partner.id;
+  event.credential = "cli:reconciliation";
+  event.action = action;
+  event.request_id = core::RequestId("reconciliation-" + event.time);
+  event.policy_version = policy_version;
+  return event;
+}
+
 }  // namespace
 
 std::vector<store::ReconciliationCase> Gateway::reconciliationCases(
     const core::PartnerId& partner_id) {
   const auto* partner = registry_.byId(partner_id);
   if (partner == nullptr) throw core::DomainError(core::ErrorKind::forbidden, "no such partner");
-  audit::AuditEvent event;
-  event.time = core::nowUtc();
-  event.partner = partner->id;
-  event.credential = "cli:reconciliation";
-  event.action = audit::AuditAction::reconciliation_list;
-  event.request_id = core::RequestId("reconciliation-" + event.time);
-  event.policy_version = policyVersion();
+  auto event =
+      reconciliationEvent(*partner, audit::AuditAction::reconciliation_list, policyVersion());
   try {
     auto cases = reconciliation_.list({*partner, core::Purpose::instruction_rsa});
     event.decision = audit::AuditDecision::allow;
@@ -441,7 +462,7 @@ std::vector<store::ReconciliationCase> Gateway::reconciliationCases(
     return cases;
   } catch (const core::DomainError& e) {
     event.decision = decisionOfError(e.kind());
-    event.status = 403;
+    event.status = statusOfError(e.kind());
     audit_.append(std::move(event));
     throw;
   }
@@ -452,13 +473,8 @@ dossiers::CaseOutcome Gateway::reconcile(const core::PartnerId& partner_id,
                                          const nlohmann::json& decision) {
   const auto* partner = registry_.byId(partner_id);
   if (partner == nullptr) throw core::DomainError(core::ErrorKind::forbidden, "no such partner");
-  audit::AuditEvent event;
-  event.time = core::nowUtc();
-  event.partner = partner->id;
-  event.credential = "cli:reconciliation";
-  event.action = audit::AuditAction::reconciliation_resolve;
-  event.request_id = core::RequestId("reconciliation-" + event.time);
-  event.policy_version = policyVersion();
+  auto event =
+      reconciliationEvent(*partner, audit::AuditAction::reconciliation_resolve, policyVersion());
   event.details["reconciliation_case"] = core::auditableId('k', case_id);
   try {
     auto outcome =
@@ -474,10 +490,7 @@ dossiers::CaseOutcome Gateway::reconcile(const core::PartnerId& partner_id,
     return outcome;
   } catch (const core::DomainError& e) {
     event.decision = decisionOfError(e.kind());
-    event.status = e.kind() == core::ErrorKind::forbidden   ? 403
-                   : e.kind() == core::ErrorKind::not_found ? 404
-                   : e.kind() == core::ErrorKind::conflict  ? 409
-                                                            : 422;
+    event.status = statusOfError(e.kind());
     audit_.append(std::move(event));
     throw;
   }

@@ -34,6 +34,20 @@ class ReconciliationTest : public ::testing::Test {
   HttpResult decide(const std::string& id, const json& decision) {
     return dept_.request("POST", "/v1/reconciliation/" + id, withPurpose(), decision.dump());
   }
+  // The flux's typing error: the CAF pushes person `other`, of another household, with the France
+  // Travail id that the Département wrote into `holder`'s dossier. Returns the holder's dossier
+  // and the case the refusal opened, and `push` the record pushed.
+  std::pair<std::string, std::string> collide(std::size_t holder, std::size_t other,
+                                              const std::string& ft_id, json& push) {
+    const auto id = createAsCaf(people_[holder]);
+    putIdentifiants(id, {{"france_travail", ft_id}});
+    push = gateway::cafPushOf(people_[other]);
+    push["identifiants"]["france_travail"] = ft_id;
+    const auto refused =
+        caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), push.dump());
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    return {id, refused.json().value("reconciliation_case", "")};
+  }
   json identiteWithoutNir(const json& person) {
     auto identite = person["identite"];
     identite.erase("nir");
@@ -137,15 +151,8 @@ TEST_F(ReconciliationTest, TwoDossiersOfOnePersonAreMergedAndTheOtherAnswersGone
 }
 
 TEST_F(ReconciliationTest, DifferentPeopleLeaveTheContestedIdentifierWithOneOrNeither) {
-  const auto c = createAsCaf(people_[1]);
-  putIdentifiants(c, {{"france_travail", "FTSHARED1"}});
-  // The flux's typing error: another person of another household with C's France Travail id.
-  auto other = gateway::cafPushOf(people_[2]);
-  other["identifiants"]["france_travail"] = "FTSHARED1";
-  const auto refused =
-      caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump());
-  ASSERT_EQ(refused.status, 409) << refused.body;
-  const std::string case_id = refused.json()["reconciliation_case"];
+  json other;
+  const auto [c, case_id] = collide(1, 2, "FTSHARED1", other);
   EXPECT_EQ(decide(case_id, {{"decision", "same_person"}, {"keep", c}}).status, 409)
       << "one dossier: nothing to merge";
   const auto decided =
@@ -163,14 +170,8 @@ TEST_F(ReconciliationTest, DifferentPeopleLeaveTheContestedIdentifierWithOneOrNe
 }
 
 TEST_F(ReconciliationTest, ASourceErrorChangesNothingAndClosesTheCase) {
-  const auto c = createAsCaf(people_[3]);
-  putIdentifiants(c, {{"france_travail", "FTTYPO003"}});
-  auto other = gateway::cafPushOf(people_[1]);
-  other["identifiants"]["france_travail"] = "FTTYPO003";
-  const auto refused =
-      caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump());
-  ASSERT_EQ(refused.status, 409);
-  const std::string case_id = refused.json()["reconciliation_case"];
+  json other;
+  const auto [c, case_id] = collide(3, 1, "FTTYPO003", other);
   const auto before = dept_.request("GET", "/v1/dossiers/" + c + "/history", withPurpose()).json();
   ASSERT_EQ(decide(case_id, {{"decision", "source_error"}}).status, 200);
   EXPECT_EQ(dept_.request("GET", "/v1/dossiers/" + c + "/history", withPurpose()).json(), before);
@@ -182,14 +183,8 @@ TEST_F(ReconciliationTest, ASourceErrorChangesNothingAndClosesTheCase) {
 
 // The same from the command line, beside a stopped gateway, audited as through the API.
 TEST_F(ReconciliationTest, TheCommandLineListsAndDecidesCases) {
-  const auto c = createAsCaf(people_[1]);
-  putIdentifiants(c, {{"france_travail", "FTCLI0001"}});
-  auto other = gateway::cafPushOf(people_[2]);
-  other["identifiants"]["france_travail"] = "FTCLI0001";
-  const auto refused =
-      caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump());
-  ASSERT_EQ(refused.status, 409);
-  const std::string case_id = refused.json()["reconciliation_case"];
+  json other;
+  const auto [c, case_id] = collide(1, 2, "FTCLI0001", other);
   gw_.close();
   const auto config = (gw_.dir() / "passerelle.json").string();
   const auto listed = runCommand(PASSERELLE_BINARY, {"reconciliation", "list", "--config", config});

@@ -12,6 +12,15 @@ namespace passerelle::dossiers {
 // The identifier kinds a section carries: identite carries the NIR, identifiants the others.
 std::vector<core::IdentifierKind> identifierKindsOf(core::Section section);
 
+// Where an identifier of a kind stands in a dossier: its section and key (identite.nir,
+// identifiants.caf, identifiants.france_travail, identifiants.departement).
+struct IdentifierField {
+  core::Section section;
+  const char* key;
+  std::string pointer() const;  // "/identite/nir", ...
+};
+IdentifierField fieldOf(core::IdentifierKind kind);
+
 // The normalised identifiers held by a valid section document.
 std::vector<core::Identifier> identifiersOf(core::Section section, const nlohmann::json& content);
 

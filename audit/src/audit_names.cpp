@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 31> kActions({{
+constexpr core::EnumNames<AuditAction, 32> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -35,12 +35,13 @@ constexpr core::EnumNames<AuditAction, 31> kActions({{
     {A::audit_person_report, "audit_person_report"},
     {A::audit_checkpoint, "audit_checkpoint"},
     {A::audit_proof, "audit_proof"},
+    {A::consent_reaffirm, "consent_reaffirm"},
     {A::reconciliation_list, "reconciliation_list"},
     {A::reconciliation_resolve, "reconciliation_resolve"},
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 31> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 32> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -69,6 +70,7 @@ constexpr core::EnumNames<AuditAction, 31> kActionLabels({{
     {A::audit_person_report, "relevé des accès au dossier"},
     {A::audit_checkpoint, "point de contrôle du journal"},
     {A::audit_proof, "preuve du journal"},
+    {A::consent_reaffirm, "réaffirmation d'un consentement"},
     {A::reconciliation_list, "liste des cas de rapprochement d'identité"},
     {A::reconciliation_resolve, "décision sur un rapprochement d'identité"},
     {A::unknown_endpoint, "requête vers une adresse inconnue"},

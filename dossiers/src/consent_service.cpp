@@ -22,12 +22,14 @@ namespace {
 std::string statusOf(const ConsentRecord& r, const std::vector<ConsentRecord>& all,
                      const core::UtcTime& now) {
   if (r.kind == ConsentRecord::Kind::withdrawn) return "withdrawal";
+  if (r.kind == ConsentRecord::Kind::reaffirmed) return "reaffirmation";
   const bool withdrawn = std::any_of(all.begin(), all.end(), [&](const ConsentRecord& w) {
     return w.kind == ConsentRecord::Kind::withdrawn && w.withdraws == r.id;
   });
   if (withdrawn) return "withdrawn";
   if (now < r.given_at) return "not_yet_valid";
-  if (r.expires_at && *r.expires_at <= now) return "expired";
+  const auto expiry = core::effectiveExpiry(r, all, now);
+  if (expiry && *expiry <= now) return "expired";
   return "in_force";
 }
 
@@ -41,7 +43,7 @@ json recordJson(const ConsentRecord& r) {
   json out = {{"schema", "passerelle/consent-record/1"},
               {"id", r.id},
               {"dossier", r.dossier.str()},
-              {"kind", r.kind == ConsentRecord::Kind::given ? "given" : "withdrawn"},
+              {"kind", std::string(core::toString(r.kind))},
               {"grantee", grantee},
               {"purpose", std::string(core::toString(r.purpose))},
               {"sections", sections},
@@ -53,7 +55,8 @@ json recordJson(const ConsentRecord& r) {
               {"notice_language", r.notice_language},
               {"recorded_at", r.recorded_at},
               {"recorded_by", r.recorded_by.str()}};
-  if (r.withdraws) out["withdraws"] = *r.withdraws;
+  if (r.withdraws)
+    out[r.kind == ConsentRecord::Kind::reaffirmed ? "reaffirms" : "withdraws"] = *r.withdraws;
   if (r.expires_at) out["expires_at"] = *r.expires_at;
   return out;
 }
@@ -68,11 +71,10 @@ json consentJson(const ConsentRecord& record, const std::vector<ConsentRecord>& 
 }
 
 json ConsentService::receiptFor(const ConsentRecord& record) const {
-  const json body = {
-      {"type", record.kind == ConsentRecord::Kind::given ? "consent_given" : "consent_withdrawn"},
-      {"record", recordJson(record)},
-      {"issued_at", core::nowUtc()},
-      {"policy_version", guard_.policy()->version()}};
+  const json body = {{"type", "consent_" + std::string(core::toString(record.kind))},
+                     {"record", recordJson(record)},
+                     {"issued_at", core::nowUtc()},
+                     {"policy_version", guard_.policy()->version()}};
   return {{"receipt", body},
           {"signature",
            {{"algorithm", "Ed25519"},
@@ -248,6 +250,17 @@ std::vector<ConsentRecord> ConsentService::list(const Caller& caller,
 
 RecordedConsent ConsentService::withdraw(const Caller& caller, const std::string& consent_id,
                                          const json& body) {
+  return followUp(caller, consent_id, body, ConsentRecord::Kind::withdrawn);
+}
+
+RecordedConsent ConsentService::reaffirm(const Caller& caller, const std::string& consent_id,
+                                         const json& body) {
+  return followUp(caller, consent_id, body, ConsentRecord::Kind::reaffirmed);
+}
+
+RecordedConsent ConsentService::followUp(const Caller& caller, const std::string& consent_id,
+                                         const json& body, ConsentRecord::Kind kind) {
+  const bool withdrawal = kind == ConsentRecord::Kind::withdrawn;
   const auto now = core::nowUtc();
   const auto original = consents_.consent(consent_id);
   // A consent on a dossier the caller may not see answers as one that does not exist.
@@ -258,34 +271,46 @@ RecordedConsent ConsentService::withdraw(const Caller& caller, const std::string
   if (policy->requiresRelationship(caller.partner.kind) &&
       !guard_.related(caller, original->dossier, now))
     throw missing();
-  // GDPR art. 7(3): withdrawn as it was given, through whoever collected it.
-  if (original->recorded_by != caller.partner.id &&
-      !policy->withdrawsAnyConsent(caller.partner.kind))
+  // GDPR art. 7(3): withdrawn as it was given, through whoever collected it; renewed by whoever
+  // collected it, or by a kind that records any consent.
+  const bool own = original->recorded_by == caller.partner.id;
+  if (withdrawal && !own && !policy->withdrawsAnyConsent(caller.partner.kind))
     throw DomainError(ErrorKind::forbidden,
                       "a consent is withdrawn by the partner that recorded it, or by a partner "
                       "whose kind the sharing policy lets withdraw any consent");
+  if (!withdrawal && !own &&
+      policy->consentRecording(caller.partner.kind) != policies::ConsentGrantees::any)
+    throw DomainError(ErrorKind::forbidden,
+                      "a consent is re-affirmed by the partner that recorded it, or by a partner "
+                      "whose kind the sharing policy lets record any consent");
   const auto all = consents_.consents(original->dossier);
   if (statusOf(*original, all, now) == "withdrawn")
-    throw DomainError(ErrorKind::conflict, "this consent is already withdrawn");
+    throw DomainError(ErrorKind::conflict, "this consent is withdrawn");
+  const std::string at_key = withdrawal ? "withdrawn_at" : "reaffirmed_at";
   BodyReader in(body);
-  in.onlyKeys({"method", "collected_by", "withdrawn_at"});
+  if (withdrawal)
+    in.onlyKeys({"method", "collected_by", "withdrawn_at"});
+  else
+    in.onlyKeys({"method", "collected_by", "reaffirmed_at", "expires_at"});
   const auto method_name = in.text("method", true, 20);
   const auto method = method_name ? core::parseConsentMethod(*method_name) : std::nullopt;
   if (method_name && !method) in.error("/method", "enum", "one of ecrit, oral, numerique");
   const auto collected_by = in.text("collected_by", true, 200);
-  const auto withdrawn_at = in.time("withdrawn_at", false);
-  if (withdrawn_at && *withdrawn_at > now)
-    in.error("/withdrawn_at", "maximum", "cannot be in the future");
-  in.finish("the withdrawal");
+  const auto at = in.time(at_key, false);
+  if (at && *at > now) in.error("/" + at_key, "maximum", "cannot be in the future");
+  const auto expires_at = withdrawal ? std::nullopt : in.time("expires_at", false);
+  if (expires_at && *expires_at <= at.value_or(now))
+    in.error("/expires_at", "minimum", "must come after the re-affirmation");
+  in.finish(withdrawal ? "the withdrawal" : "the re-affirmation");
 
   ConsentRecord w = *original;
   w.id = randomId('c');
-  w.kind = ConsentRecord::Kind::withdrawn;
+  w.kind = kind;
   w.withdraws = original->id;
-  w.given_at = withdrawn_at.value_or(now);
+  w.given_at = at.value_or(now);
   w.method = *method;
   w.collected_by = *collected_by;
-  w.expires_at = std::nullopt;
+  w.expires_at = expires_at;
   w.recorded_at = now;
   w.recorded_by = caller.partner.id;
   consents_.addConsent(w);

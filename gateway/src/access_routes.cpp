@@ -60,13 +60,24 @@ ApiResponse recordConsent(Services& services, ApiRequest& request) {
   return response;
 }
 
-ApiResponse withdrawConsent(Services& services, ApiRequest& request) {
+// A withdrawal or a re-affirmation: a new record about a consent given.
+ApiResponse followConsent(Services& services, ApiRequest& request, bool withdrawal) {
   const auto body = request.jsonBody();
   request.audit().details["consent"] = core::auditableId('c', request.pathParam("cid"));
-  const auto recorded =
-      services.consents.withdraw(callerOf(request), request.pathParam("cid"), body);
+  const auto caller = callerOf(request);
+  const auto recorded = withdrawal
+                            ? services.consents.withdraw(caller, request.pathParam("cid"), body)
+                            : services.consents.reaffirm(caller, request.pathParam("cid"), body);
   request.audit().person = recorded.record.dossier;
   return {201, recordedJson(recorded, {recorded.record}), {}};
+}
+
+ApiResponse withdrawConsent(Services& services, ApiRequest& request) {
+  return followConsent(services, request, true);
+}
+
+ApiResponse reaffirmConsent(Services& services, ApiRequest& request) {
+  return followConsent(services, request, false);
 }
 
 ApiResponse reloadPolicy(Services& services, ApiRequest& request) {
@@ -101,6 +112,8 @@ void addAccessRoutes(Router& router, Services& services) {
               AuditAction::consent_record});
   router.add({"POST", "/v1/consents/{cid}/withdraw", true, true, bindTo(&withdrawConsent),
               AuditAction::consent_withdraw});
+  router.add({"POST", "/v1/consents/{cid}/reaffirm", true, true, bindTo(&reaffirmConsent),
+              AuditAction::consent_reaffirm});
   router.add({"POST", "/v1/admin/policy/reload", true, false, bindTo(&reloadPolicy),
               AuditAction::policy_reload});
 }

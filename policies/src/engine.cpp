@@ -37,8 +37,10 @@ std::vector<core::ConsentRecord> consentsInForce(const std::vector<core::Consent
   std::vector<core::ConsentRecord> out;
   for (const auto& r : records)
     if (r.kind == core::ConsentRecord::Kind::given && withdrawn.count(r.id) == 0 &&
-        r.given_at <= now && (!r.expires_at || now < *r.expires_at))
-      out.push_back(r);
+        r.given_at <= now) {
+      const auto expiry = core::effectiveExpiry(r, records, now);
+      if (!expiry || now < *expiry) out.push_back(r);
+    }
   return out;
 }
 

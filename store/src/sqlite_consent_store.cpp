@@ -56,7 +56,8 @@ Row rowOf(const CachedStatement& q) {
 }
 
 ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
-  if (r.get<1>() != "given" && r.get<1>() != "withdrawn") corrupt();
+  const auto kind = core::parseConsentKind(r.get<1>());
+  if (!kind) corrupt();
   std::optional<core::PartnerId> grantee_partner;
   if (auto p = fromNullable(r.get<3>())) grantee_partner = core::PartnerId(*p);
   std::optional<core::PartnerKind> grantee_kind;
@@ -79,23 +80,14 @@ ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
     if (!category) corrupt();
     categories.push_back(*category);
   }
-  ConsentRecord record{
-      r.get<0>(),
-      dossier,
-      r.get<1>() == "given" ? ConsentRecord::Kind::given : ConsentRecord::Kind::withdrawn,
-      fromNullable(r.get<2>()),
-      grantee_partner,
-      grantee_kind,
-      *purpose,
-      sections,
-      categories,
-      r.get<8>(),
-      *method,
-      r.get<10>(),
-      r.get<11>(),
-      fromNullable(r.get<12>()),
-      r.get<13>(),
-      core::PartnerId(r.get<14>())};
+  ConsentRecord record{r.get<0>(),      dossier,
+                       *kind,           fromNullable(r.get<2>()),
+                       grantee_partner, grantee_kind,
+                       *purpose,        sections,
+                       categories,      r.get<8>(),
+                       *method,         r.get<10>(),
+                       r.get<11>(),     fromNullable(r.get<12>()),
+                       r.get<13>(),     core::PartnerId(r.get<14>())};
   record.notice_language = r.get<15>();
   return record;
 }
@@ -143,8 +135,7 @@ class SqliteConsentStore final : public ConsentStore {
       throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
     writer << std::string("INSERT INTO consents (") + kColumns + ", dossier_id" +
                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(c.id), bind(std::string(c.kind == ConsentRecord::Kind::given ? "given" : "withdrawn")),
-        bind(toNullable(c.withdraws)),
+        bind(c.id), bind(std::string(core::toString(c.kind))), bind(toNullable(c.withdraws)),
         bind(toNullable(c.grantee_partner ? std::optional<std::string>(c.grantee_partner->str())
                                           : std::nullopt)),
         bind(toNullable(c.grantee_kind ? std::optional<std::string>(

@@ -165,6 +165,49 @@ TEST_F(ConsentAuthorityTest, TheRecordNamesItsSchemaAndTheNoticeLanguage) {
   EXPECT_EQ(list["consents"][1]["notice_language"], "ar-MA") << "kept by the store";
 }
 
+// ISO/IEC TS 27560's re-affirmation: an expired consent renewed by whoever may record it,
+// a new record that reopens what the rule gives; not once withdrawn.
+TEST_F(ConsentAuthorityTest, AReaffirmedConsentIsInForceAgainUntilItsNewExpiry) {
+  auto ml = gw_.asPartner("mission-locale");
+  const auto foyer = [&] {
+    return ml.request("GET", "/v1/dossiers/" + ids_[0] + "/sections/foyer", withPurpose()).status;
+  };
+  auto body = consentBody({{"partner", "mission-locale"}}, "accompagnement", {"foyer"});
+  body["given_at"] = "2025-01-01";
+  body["expires_at"] = "2025-06-01";
+  const auto given = record("departement", ids_[0], body);
+  ASSERT_EQ(given.status, 201) << given.body;
+  const std::string cid = given.json()["consent"]["id"];
+  EXPECT_EQ(foyer(), 403) << "expired";
+  const json renewal = {
+      {"method", "ecrit"}, {"collected_by", "Accueil"}, {"expires_at", "2030-12-31"}};
+  const auto post = [&](const std::string& as, const std::string& verb, const json& b) {
+    return gw_.asPartner(as).request("POST", "/v1/consents/" + cid + "/" + verb, withPurpose(),
+                                     b.dump());
+  };
+  EXPECT_EQ(post("mission-locale", "reaffirm", renewal).status, 403)
+      << "the structure records only its own consents";
+  EXPECT_EQ(post("departement", "reaffirm",
+                 json{{"method", "ecrit"}, {"collected_by", "A"}, {"expires_at", "2020-01-01"}})
+                .status,
+            422);
+  const auto renewed = post("departement", "reaffirm", renewal);
+  ASSERT_EQ(renewed.status, 201) << renewed.body;
+  EXPECT_EQ(renewed.json()["consent"]["kind"], "reaffirmed");
+  EXPECT_EQ(renewed.json()["consent"]["reaffirms"], cid);
+  EXPECT_EQ(renewed.json()["receipt"]["receipt"]["type"], "consent_reaffirmed");
+  EXPECT_EQ(foyer(), 200) << "in force again";
+  const auto list =
+      dept_.request("GET", "/v1/dossiers/" + ids_[0] + "/consents", withPurpose()).json();
+  std::vector<std::string> statuses;
+  for (const auto& c : list["consents"]) statuses.push_back(c["status"]);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"in_force", "reaffirmation"}));
+  ASSERT_EQ(post("departement", "withdraw", json{{"method", "oral"}, {"collected_by", "A"}}).status,
+            201);
+  EXPECT_EQ(foyer(), 403);
+  EXPECT_EQ(post("departement", "reaffirm", renewal).status, 409) << "withdrawn stays withdrawn";
+}
+
 // A withdrawal goes through whoever recorded the consent, or the Département; a consent on a
 // dossier the caller cannot see answers exactly as one that does not exist.
 TEST_F(ConsentAuthorityTest, AConsentIsWithdrawnByItsRecorderOrTheDepartementOnly) {

@@ -40,6 +40,7 @@ enum class AuditAction {
   consent_list,
   consent_record,
   consent_withdraw,
+  consent_reaffirm,
   policy_reload,
   audit_search,
   audit_person_report,

@@ -21,14 +21,15 @@ std::optional<ConsentMethod> parseConsentMethod(std::string_view name);
 std::string_view toString(ConsentMethod method);
 
 // One consent record (DESIGN §4.3). Records are never deleted: a withdrawal is a new record
-// (`withdraws` names the consent it ends).
+// (`withdraws` names the consent it ends), and so is a re-affirmation (`withdraws` names the
+// consent it renews: its `given_at` is when, its `expires_at` the new expiry, none for none).
 struct ConsentRecord {
-  enum class Kind { given, withdrawn };
+  enum class Kind { given, withdrawn, reaffirmed };
 
   std::string id;
   DossierId dossier;
   Kind kind = Kind::given;
-  std::optional<std::string> withdraws;  // for a withdrawal: the id of the consent withdrawn
+  std::optional<std::string> withdraws;  // withdrawal, re-affirmation: the consent it concerns
 
   // Who may use it: one partner, or every partner of a kind.
   std::optional<PartnerId> grantee_partner;
@@ -46,5 +47,13 @@ struct ConsentRecord {
   PartnerId recorded_by;
   std::string notice_language = "fr";  // BCP 47 tag of the notice shown
 };
+
+std::string_view toString(ConsentRecord::Kind kind);  // given, withdrawn, reaffirmed
+std::optional<ConsentRecord::Kind> parseConsentKind(std::string_view name);
+
+// When a consent given ends, at `now`: its own expiry, or that of its latest re-affirmation
+// recorded by then (none: it does not expire). `all` is every record of the dossier.
+std::optional<UtcTime> effectiveExpiry(const ConsentRecord& given,
+                                       const std::vector<ConsentRecord>& all, const UtcTime& now);
 
 }  // namespace passerelle::core

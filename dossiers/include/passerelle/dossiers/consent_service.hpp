@@ -52,10 +52,19 @@ class ConsentService {
   RecordedConsent withdraw(const Caller& caller, const std::string& consent_id,
                            const nlohmann::json& body);
 
+  // Re-affirms a consent not withdrawn (ISO/IEC TS 27560's re-affirmation): a new record that
+  // renews it, with a new expiry or none. Body: {"method", "collected_by", "reaffirmed_at"?,
+  // "expires_at"?}. The same not_found as a withdrawal; forbidden unless the caller recorded it
+  // or its kind records any consent; conflict if it is withdrawn.
+  RecordedConsent reaffirm(const Caller& caller, const std::string& consent_id,
+                           const nlohmann::json& body);
+
  private:
   // not_found unless the caller may see the dossier (same rule as reading it).
   void requireVisible(const Caller& caller, const core::DossierId& id,
                       const core::UtcTime& now) const;
+  RecordedConsent followUp(const Caller& caller, const std::string& consent_id,
+                           const nlohmann::json& body, core::ConsentRecord::Kind kind);
   // validation_failed naming the parts of the consent that no rule of the policy relies on.
   void requireReliedOn(core::PartnerKind grantee, core::Purpose purpose,
                        const std::vector<core::Section>& sections,
@@ -69,7 +78,7 @@ class ConsentService {
   const crypto::Signer& signer_;
 };
 
-// The record as the API shows it; `status` (in_force, expired, withdrawn, not_yet_valid,
+// The record as the API shows it; `status` (in_force, expired, withdrawn, not_yet_valid, reaffirmation,
 // withdrawal) is computed against `all` at `now`.
 nlohmann::json consentJson(const core::ConsentRecord& record,
                            const std::vector<core::ConsentRecord>& all, const core::UtcTime& now);

@@ -78,8 +78,8 @@ class ConsentService {
   const crypto::Signer& signer_;
 };
 
-// The record as the API shows it; `status` (in_force, expired, withdrawn, not_yet_valid, reaffirmation,
-// withdrawal) is computed against `all` at `now`.
+// The record as the API shows it; `status` (in_force, expired, withdrawn, not_yet_valid,
+// reaffirmation, withdrawal) is computed against `all` at `now`.
 nlohmann::json consentJson(const core::ConsentRecord& record,
                            const std::vector<core::ConsentRecord>& all, const core::UtcTime& now);
 

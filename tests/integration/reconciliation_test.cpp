@@ -155,6 +155,9 @@ TEST_F(ReconciliationTest, DifferentPeopleLeaveTheContestedIdentifierWithOneOrNe
   const auto [c, case_id] = collide(1, 2, "FTSHARED1", other);
   EXPECT_EQ(decide(case_id, {{"decision", "same_person"}, {"keep", c}}).status, 409)
       << "one dossier: nothing to merge";
+  const auto held =
+      dept_.request("GET", "/v1/dossiers/" + c + "/sections/identifiants", withPurpose()).json();
+  ASSERT_TRUE(held.is_object() && held.contains("france_travail")) << held.dump();
   const auto decided =
       decide(case_id, {{"decision", "different_people"}, {"identifier_kept_by", nullptr}});
   ASSERT_EQ(decided.status, 200) << decided.body;
@@ -162,7 +165,8 @@ TEST_F(ReconciliationTest, DifferentPeopleLeaveTheContestedIdentifierWithOneOrNe
             404);
   const auto section =
       dept_.request("GET", "/v1/dossiers/" + c + "/sections/identifiants", withPurpose()).json();
-  EXPECT_FALSE(section["content"].contains("france_travail")) << section.dump();
+  ASSERT_TRUE(section.is_object()) << section.dump();
+  EXPECT_FALSE(section.contains("france_travail")) << section.dump();
   // The source sends the person again: now created.
   EXPECT_EQ(
       caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump()).status,

@@ -383,39 +383,27 @@ TEST_F(AuditApiTest, TheVerifyCommandChecksTheStoreAndItsExport) {
   EXPECT_EQ(pubkey.output, key + "\n");
 }
 
-}  // namespace
-}  // namespace passerelle::testing
-
-namespace passerelle::testing {
-namespace {
-
 // What a client types where an id goes (a NIR, an e-mail address) never reaches the audit log:
 // the entry records "invalid" instead, and a well-formed id as it is.
-TEST(AuditDetailsTest, OnlyWellFormedIdsAreRecorded) {
-  TestGateway gw;
-  auto dept = gw.asPartner("departement");
-  auto dpo = gw.asPartner("dpo");
+TEST_F(AuditApiTest, OnlyWellFormedIdsAreRecorded) {
   const auto person = gateway::syntheticDossiers(1)[0];
-  const std::string id = gw.asPartner("caf")
-                             .request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                      gateway::cafPushOf(person).dump())
-                             .json()["id"];
+  const std::string id = create(0).json()["id"];
   const std::string nir = person["identite"]["nir"];
   const std::string email = "jean.dupont@example.org";
   const json withdrawal = {{"method", "oral"}, {"collected_by", "Accueil"}};
   const std::vector<std::pair<HttpResult, std::string>> cases = {
-      {dept.request("DELETE", "/v1/dossiers/" + id + "/relationships/" + nir, withPurpose()),
+      {dept_.request("DELETE", "/v1/dossiers/" + id + "/relationships/" + nir, withPurpose()),
        "relationship"},
-      {dept.request("POST", "/v1/consents/" + email + "/withdraw", withPurpose(),
-                    withdrawal.dump()),
+      {dept_.request("POST", "/v1/consents/" + email + "/withdraw", withPurpose(),
+                     withdrawal.dump()),
        "consent"},
-      {gw.asPartner("evaluateur").request("GET", "/v1/exports/" + nir), "export"},
-      {dpo.request("GET", "/v1/audit/entries?partner=" + nir), "filter.partner"}};
+      {gw_.asPartner("evaluateur").request("GET", "/v1/exports/" + nir), "export"},
+      {dpo_.request("GET", "/v1/audit/entries?partner=" + nir), "filter.partner"}};
   const auto well_formed = "r" + std::string(26, 'q');
-  const auto kept =
-      dept.request("DELETE", "/v1/dossiers/" + id + "/relationships/" + well_formed, withPurpose());
+  const auto kept = dept_.request("DELETE", "/v1/dossiers/" + id + "/relationships/" + well_formed,
+                                  withPurpose());
   EXPECT_EQ(kept.status, 404);
-  const auto entries = dpo.request("GET", "/v1/audit/entries?limit=100").json()["entries"];
+  const auto entries = dpo_.request("GET", "/v1/audit/entries?limit=100").json()["entries"];
   const auto entryOf = [&](const HttpResult& r) {
     const auto index = std::stoull(r.header("X-Audit-Entry"));
     for (const auto& e : entries)
@@ -435,25 +423,12 @@ TEST(AuditDetailsTest, OnlyWellFormedIdsAreRecorded) {
   EXPECT_EQ(entryOf(kept)["details"]["relationship"], well_formed);
 }
 
-}  // namespace
-}  // namespace passerelle::testing
-
-namespace passerelle::testing {
-namespace {
-
 // The review's finding: a structure read a dossier, then fetched its own entry through the
 // inclusion proof endpoint, whose `withheld` named /sante/handicap_reconnu and
 // /sante/suivi_medical, which the answer had hidden. The partner's entry now commits to that
 // part by a salted hash; the proof still verifies; only the DPO's views open it.
-TEST(AuditSensitivePartTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
-  TestGateway gw;
-  auto dept = gw.asPartner("departement");
-  auto ml = gw.asPartner("mission-locale");
-  auto dpo = gw.asPartner("dpo");
-  const std::string id = gw.asPartner("caf")
-                             .request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                      gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump())
-                             .json()["id"];
+TEST_F(AuditApiTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
+  const std::string id = create(0).json()["id"];
   const json consent = {{"grantee", {{"kind", "departement"}}},
                         {"purpose", "accompagnement"},
                         {"categories", {"sensible"}},
@@ -461,27 +436,28 @@ TEST(AuditSensitivePartTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
                         {"method", "ecrit"},
                         {"collected_by", "Référent RSA"},
                         {"notice_version", "notice-dui-2026-01"}};
-  ASSERT_EQ(dept.request("POST", "/v1/dossiers/" + id + "/consents", withPurpose(), consent.dump())
+  ASSERT_EQ(dept_.request("POST", "/v1/dossiers/" + id + "/consents", withPurpose(), consent.dump())
                 .status,
             201);
   const json sante = {{"handicap_reconnu", true}, {"suivi_medical", true}};
   ASSERT_EQ(
-      dept.request("PUT", "/v1/dossiers/" + id + "/sections/sante", withPurpose(), sante.dump())
+      dept_.request("PUT", "/v1/dossiers/" + id + "/sections/sante", withPurpose(), sante.dump())
           .status,
       201);
   const json orientation = {{"type", "socio_professionnelle"},
                             {"structure_referente", "mission-locale"},
                             {"date_decision", "2026-10-01"}};
-  ASSERT_EQ(dept.request("PUT", "/v1/dossiers/" + id + "/sections/orientation", withPurpose(),
+  ASSERT_EQ(dept_
+                .request("PUT", "/v1/dossiers/" + id + "/sections/orientation", withPurpose(),
                          orientation.dump())
                 .status,
             201);
 
-  const auto read = ml.request("GET", "/v1/dossiers/" + id, withPurpose());
+  const auto read = ml_.request("GET", "/v1/dossiers/" + id, withPurpose());
   ASSERT_EQ(read.status, 200);
   EXPECT_EQ(read.body.find("/sante/"), std::string::npos) << "the answer hides them";
   const auto index = read.header("X-Audit-Entry");
-  const auto own = ml.request("GET", "/v1/audit/proofs/inclusion?index=" + index).json();
+  const auto own = ml_.request("GET", "/v1/audit/proofs/inclusion?index=" + index).json();
   ASSERT_TRUE(own.contains("entry")) << own.dump();
   const std::string entry = own["entry"];
   EXPECT_EQ(entry.find("/sante/"), std::string::npos) << entry;
@@ -494,7 +470,7 @@ TEST(AuditSensitivePartTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
                                       audit::hashFromHex(own["root_hash"].get<std::string>())));
 
   // The DPO opens the sensitive part and checks it against the commitment.
-  const auto seen = dpo.request("GET", "/v1/audit/proofs/inclusion?index=" + index).json();
+  const auto seen = dpo_.request("GET", "/v1/audit/proofs/inclusion?index=" + index).json();
   ASSERT_TRUE(seen.contains("sensitive")) << seen.dump();
   auto opened = audit::parseAuditEntry(seen["entry"].get<std::string>());
   audit::openSensitivePart(opened, seen["sensitive"].get<std::string>());
@@ -505,20 +481,20 @@ TEST(AuditSensitivePartTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
   auto forged = seen["sensitive"].get<std::string>();
   forged.replace(forged.find("suivi_medical"), 13, "suivi_social_");
   EXPECT_THROW(audit::openSensitivePart(opened, forged), audit::AuditFormatError);
-  const auto search = dpo.request("GET", "/v1/audit/entries?partner=mission-locale").json();
+  const auto search = dpo_.request("GET", "/v1/audit/entries?partner=mission-locale").json();
   bool listed = false;
   for (const auto& e : search["entries"])
     if (std::to_string(e["index"].get<std::uint64_t>()) == index)
       listed = e.contains("withheld_sensitive_fields");
   EXPECT_TRUE(listed) << search.dump();
   // The store and its export verify, sensitive parts included.
-  gw.gateway().auditLog().checkpointNow();
-  const auto store = gateway::auditFile(gw.config()).string();
-  const auto key = gw.gateway().signer().publicKeyHex();
+  gw_.gateway().auditLog().checkpointNow();
+  const auto store = gateway::auditFile(gw_.config()).string();
+  const auto key = gw_.gateway().signer().publicKeyHex();
   const auto verified =
       runCommand(PASSERELLE_BINARY, {"audit", "verify", "--store", store, "--public-key", key});
   EXPECT_EQ(verified.status, 0) << verified.output;
-  const auto file = (gw.dir() / "export.ndjson").string();
+  const auto file = (gw_.dir() / "export.ndjson").string();
   ASSERT_EQ(
       runCommand(PASSERELLE_BINARY, {"audit", "export", "--store", store, "--out", file}).status,
       0);

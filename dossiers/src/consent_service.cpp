@@ -58,6 +58,8 @@ json recordJson(const ConsentRecord& r) {
   if (r.withdraws)
     out[r.kind == ConsentRecord::Kind::reaffirmed ? "reaffirms" : "withdraws"] = *r.withdraws;
   if (r.expires_at) out["expires_at"] = *r.expires_at;
+  if (r.controller)
+    out["controller"] = {{"name", r.controller->name}, {"contact", r.controller->contact}};
   return out;
 }
 
@@ -215,6 +217,7 @@ RecordedConsent ConsentService::record(const Caller& caller, const core::Dossier
                   now,
                   caller.partner.id};
   if (language) r.notice_language = *language;
+  r.controller = controller_;
   consents_.addConsent(r);
   return {r, receiptFor(r)};
 }
@@ -313,6 +316,7 @@ RecordedConsent ConsentService::followUp(const Caller& caller, const std::string
   w.expires_at = expires_at;
   w.recorded_at = now;
   w.recorded_by = caller.partner.id;
+  if (controller_) w.controller = controller_;  // else the one the consent was given to
   consents_.addConsent(w);
   return {w, receiptFor(w)};
 }

@@ -114,14 +114,15 @@ CreateResult DossierService::create(const Caller& caller, const policies::Decisi
                                     const json& body,
                                     std::vector<std::pair<core::Section, std::string>> sections,
                                     std::vector<core::Identifier> identifiers,
-                                    const std::string& source, const core::UtcTime& now) {
+                                    const std::string& source, const core::UtcTime& now,
+                                    const char* refusal) {
   std::vector<policies::WithheldField> refused;
   for (const auto& [name, content] : body.items())
     for (auto& f : policies::forbiddenFields(decision, guard_.catalogue(),
                                              *core::parseSection(name), content))
       refused.push_back(std::move(f));
   if (!refused.empty())
-    refuseFields("the dossier holds fields this partner may not write", refused);
+    refuseFields(refusal, refused);
 
   CreateResult created{core::DossierId::fromRandom(randomBytes16()),
                        false,
@@ -258,8 +259,12 @@ ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPer
   if (!incomplete.empty())
     throw DomainError(ErrorKind::validation_failed, "no dossier matches, and none can be created",
                       std::move(incomplete));
-  auto created =
-      create(caller, decision, full, std::move(sections), std::move(identifiers), source, now);
+  // A partner that may not write an identity (France Travail) attaches to dossiers others
+  // opened: the record is refused as one of nobody it may create.
+  auto created = create(caller, decision, full, std::move(sections), std::move(identifiers), source,
+                        now,
+                        "no dossier matches the record's identifiers, and creating one would "
+                        "write fields this partner may not write");
   return {ImportStatus::created,
           created.id,
           std::nullopt,
@@ -487,6 +492,10 @@ ChangesPage DossierService::changes(const Caller& caller, std::int64_t since,
   // Per dossier of the page: the sections the caller may read from (none if it may not see it).
   std::map<core::DossierId, std::set<core::Section>> readable;
   for (const auto& change : scanned) {
+    if (change.addressed_to) {  // a notice: for its partner only, whatever it may read
+      if (*change.addressed_to == caller.partner.id) page.changes.push_back(change);
+      continue;
+    }
     // A merge is seen by whoever may read the dossier it became.
     const auto& dossier = change.merged_into ? *change.merged_into : change.dossier;
     auto it = readable.find(dossier);

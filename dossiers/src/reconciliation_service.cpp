@@ -204,6 +204,22 @@ CaseOutcome ReconciliationService::resolve(const Caller& caller, const std::stri
   }
   r.status = decision;
   r.resolution = resolution.dump();
+  // The source learns the decision about its own record (it knows the case from its refusal),
+  // and nothing of the dossiers: it re-sends, corrects, or leaves it.
+  json kinds = json::array();
+  for (const auto& [kind, holder] : c.contested) {
+    const std::string name(core::toString(kind));
+    if (std::find(kinds.begin(), kinds.end(), name) == kinds.end()) kinds.push_back(name);
+  }
+  r.notice = store::CaseResolution::Notice{
+      c.opened_by, c.dossiers.front(),
+      json{{"type", "reconciliation_decided"},
+           {"reconciliation_case", c.id},
+           {"decision", decision},
+           {"source", c.source},
+           {"position", json::parse(c.position.empty() ? "{}" : c.position)},
+           {"identifier_kinds", kinds}}
+          .dump()};
   store_.resolveCase(c.id, r, context);
   out.decided = *store_.findCase(c.id);
   return out;

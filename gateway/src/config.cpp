@@ -59,7 +59,7 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   }
   reader.onlyKeys(doc, "(root)",
                   {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies",
-                   "audit", "retention", "webhooks"});
+                   "audit", "retention", "webhooks", "controller"});
 
   GatewayConfig config;
   if (doc.contains("listen")) {
@@ -123,6 +123,19 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
       if (!retention["daily"].is_boolean()) reader.fail("retention.daily must be true or false");
       config.retention.daily = retention["daily"].get<bool>();
     }
+  }
+  if (doc.contains("controller")) {
+    const auto& c = doc["controller"];
+    reader.onlyKeys(c, "controller", {"name", "contact"});
+    const auto text = [&](const char* key) {
+      if (!c.contains(key) || !c[key].is_string() || c[key].get<std::string>().empty() ||
+          c[key].get<std::string>().size() > 200 ||
+          c[key].get<std::string>().find('\n') != std::string::npos)
+        reader.fail(std::string("controller.") + key +
+                    " must be a one-line string of 1 to 200 characters");
+      return c[key].get<std::string>();
+    };
+    config.controller = core::ConsentController{text("name"), text("contact")};
   }
   if (doc.contains("webhooks")) {
     const auto& w = doc["webhooks"];

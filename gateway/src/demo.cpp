@@ -101,7 +101,10 @@ void createDemo(const fs::path& dir) {
                                       {"partners", "partners.json"},
                                       {"policies", "policies"},
                                       {"master_key_file", "master.key"},
-                                      {"store", {{"sqlite", "passerelle.db"}}}});
+                                      {"store", {{"sqlite", "passerelle.db"}}},
+                                      {"controller",
+                                       {{"name", "Département de démonstration (93)"},
+                                        {"contact", "dpo@departement-demo.invalid"}}}});
 }
 
 }  // namespace

@@ -21,6 +21,10 @@ std::int64_t wholeNumber(const std::string& text, const std::string& name, std::
 }
 
 nlohmann::json changeJson(const store::DossierStore::Change& c) {
+  if (c.notice)
+    return {{"cursor", c.sequence},
+            {"notice", nlohmann::json::parse(*c.notice)},
+            {"written_at", c.written_at}};
   if (c.merged_into)
     return {{"cursor", c.sequence},
             {"dossier", c.dossier.str()},
@@ -70,6 +74,11 @@ nlohmann::json deliveryJson(const store::WebhookDelivery& d) {
   else
     out["next_attempt_at"] = d.next_attempt_at;
   if (d.last_status) out["last_status"] = *d.last_status;
+  if (d.notice) {
+    out.erase("dossier");
+    out.erase("sections");
+    out["notice"] = nlohmann::json::parse(*d.notice);
+  }
   return out;
 }
 

@@ -113,6 +113,10 @@ void WebhookDispatcher::enqueue(const policies::Partner& partner) {
     std::vector<store::NewDelivery> deliveries;
     std::map<core::DossierId, std::size_t> index;
     for (const auto& c : page.changes) {
+      if (c.notice) {  // one notification each, about no dossier
+        deliveries.push_back({c.dossier, {}, c.sequence, c.notice});
+        continue;
+      }
       auto [it, added] = index.emplace(c.dossier, deliveries.size());
       if (added) deliveries.push_back({c.dossier, {}, 0});
       auto& d = deliveries[it->second];
@@ -130,11 +134,17 @@ bool WebhookDispatcher::deliver(const store::WebhookDelivery& d, const policies:
   nlohmann::json sections = nlohmann::json::array();
   for (auto s : d.sections) sections.push_back(std::string(core::toString(s)));
   // Ids and section names only: the partner reads the content through the API, under the policy.
-  const std::string body = nlohmann::json{
-      {"delivery", d.id},
-      {"dossier", d.dossier.str()},
-      {"sections", sections},
-      {"cursor", d.sequence}}.dump();
+  // A notice carries itself and no dossier.
+  const std::string body =
+      d.notice ? nlohmann::json{{"delivery", d.id},
+                                {"notice", nlohmann::json::parse(*d.notice)},
+                                {"cursor", d.sequence}}
+                     .dump()
+               : nlohmann::json{{"delivery", d.id},
+                                {"dossier", d.dossier.str()},
+                                {"sections", sections},
+                                {"cursor", d.sequence}}
+                     .dump();
   const auto timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count());

@@ -27,23 +27,26 @@ std::string namesOf(const ConsentRecord& r, bool sections) {
 }
 
 // id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at,
-// method, collected_by, notice_version, expires_at, recorded_at, recorded_by, notice_language
+// method, collected_by, notice_version, expires_at, recorded_at, recorded_by, notice_language,
+// controller_name, controller_contact
 using Row =
     Poco::Tuple<std::string, std::string, Poco::Nullable<std::string>, Poco::Nullable<std::string>,
                 Poco::Nullable<std::string>, std::string, std::string, std::string, std::string,
                 std::string, std::string, std::string, Poco::Nullable<std::string>, std::string,
-                std::string, std::string>;
+                std::string, std::string, Poco::Nullable<std::string>, Poco::Nullable<std::string>>;
 
 // The columns of Row, in order; dossier_id is bound or read on its own.
 constexpr const char* kColumns =
     "id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, given_at, "
-    "method, collected_by, notice_version, expires_at, recorded_at, recorded_by, notice_language";
+    "method, collected_by, notice_version, expires_at, recorded_at, recorded_by, notice_language, "
+    "controller_name, controller_contact";
 
 // Every decision reads the dossier's consents: a cached statement. Its columns are kColumns.
 constexpr const char* kConsentsOfDossierSql =
     "SELECT id, kind, withdraws, grantee_partner, grantee_kind, purpose, sections, categories, "
     "given_at, method, collected_by, notice_version, expires_at, recorded_at, recorded_by, "
-    "notice_language FROM consents WHERE dossier_id = ? ORDER BY rowid";
+    "notice_language, controller_name, controller_contact FROM consents WHERE dossier_id = ? "
+    "ORDER BY rowid";
 
 Row rowOf(const CachedStatement& q) {
   auto nullable = [&](int column) {
@@ -52,7 +55,7 @@ Row rowOf(const CachedStatement& q) {
   };
   return Row(q.text(0), q.text(1), nullable(2), nullable(3), nullable(4), q.text(5), q.text(6),
              q.text(7), q.text(8), q.text(9), q.text(10), q.text(11), nullable(12), q.text(13),
-             q.text(14), q.text(15));
+             q.text(14), q.text(15), nullable(16), nullable(17));
 }
 
 ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
@@ -89,6 +92,10 @@ ConsentRecord decode(const Row& r, const core::DossierId& dossier) {
                        r.get<11>(),     fromNullable(r.get<12>()),
                        r.get<13>(),     core::PartnerId(r.get<14>())};
   record.notice_language = r.get<15>();
+  const auto name = fromNullable(r.get<16>());
+  const auto contact = fromNullable(r.get<17>());
+  if (name.has_value() != contact.has_value()) corrupt();
+  if (name) record.controller = core::ConsentController{*name, *contact};
   return record;
 }
 
@@ -134,7 +141,7 @@ class SqliteConsentStore final : public ConsentStore {
     if (!dossierExists(writer, c.dossier))
       throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
     writer << std::string("INSERT INTO consents (") + kColumns + ", dossier_id" +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         bind(c.id), bind(std::string(core::toString(c.kind))), bind(toNullable(c.withdraws)),
         bind(toNullable(c.grantee_partner ? std::optional<std::string>(c.grantee_partner->str())
                                           : std::nullopt)),
@@ -145,6 +152,8 @@ class SqliteConsentStore final : public ConsentStore {
         bind(namesOf(c, false)), bind(c.given_at), bind(std::string(core::toString(c.method))),
         bind(c.collected_by), bind(c.notice_version), bind(toNullable(c.expires_at)),
         bind(c.recorded_at), bind(c.recorded_by.str()), bind(c.notice_language),
+        bind(toNullable(c.controller ? std::optional(c.controller->name) : std::nullopt)),
+        bind(toNullable(c.controller ? std::optional(c.controller->contact) : std::nullopt)),
         bind(c.dossier.str()), now;
   }
 

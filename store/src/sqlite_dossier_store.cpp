@@ -248,13 +248,16 @@ class SqliteDossierStore final : public DossierStore {
 
   std::vector<Change> changesAfter(std::int64_t sequence, std::size_t limit) const override {
     std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, Poco::Int64, std::string,
+                            Poco::Nullable<std::string>, Poco::Nullable<std::string>,
                             Poco::Nullable<std::string>>>
         rows;
     {
       auto session = readers_.acquire();
+      // A notice stays for its partner even once the dossier it was filed under is erased.
       *session << "SELECT c.sequence, c.dossier_id, c.section, c.version, c.written_at, "
-                  "c.merged_into FROM change_log c JOIN dossiers d ON d.id = c.dossier_id "
-                  "WHERE c.sequence > ? AND d.erased_at IS NULL ORDER BY c.sequence LIMIT ?",
+                  "c.merged_into, c.addressed_to, c.notice FROM change_log c "
+                  "JOIN dossiers d ON d.id = c.dossier_id WHERE c.sequence > ? AND "
+                  "(d.erased_at IS NULL OR c.addressed_to IS NOT NULL) ORDER BY c.sequence LIMIT ?",
           bind(Poco::Int64(sequence)), bind(static_cast<Poco::Int64>(limit)), into(rows), now;
     }
     std::vector<Change> out;
@@ -266,6 +269,10 @@ class SqliteDossierStore final : public DossierStore {
                     r.get<4>(),
                     std::nullopt};
       if (!r.get<5>().isNull()) change.merged_into = parseStoredId(r.get<5>().value());
+      if (!r.get<6>().isNull()) change.addressed_to = core::PartnerId(r.get<6>().value());
+      if (!r.get<7>().isNull()) change.notice = r.get<7>().value();
+      if (change.addressed_to.has_value() != change.notice.has_value())
+        throw DomainError(ErrorKind::integrity, "change feed row: a notice without its partner");
       out.push_back(std::move(change));
     }
     return out;
@@ -414,6 +421,11 @@ class SqliteDossierStore final : public DossierStore {
         requireLive(dossier);
         for (const auto& write : writes) writeVersion(ciphers[i], dossier, write, at, context);
       }
+      if (r.notice)
+        writer_ << "INSERT INTO change_log (dossier_id, section, version, written_at, "
+                   "addressed_to, notice) VALUES (?, 'identite', 0, ?, ?, ?)",
+            bind(r.notice->dossier.str()), bind(at), bind(r.notice->to.str()),
+            bind(r.notice->body), now;
       writer_ << "UPDATE reconciliation_cases SET status = ?, resolved_at = ?, resolved_by = ?, "
                  "resolution = ? WHERE id = ?",
           bind(r.status), bind(at), bind(context.author.str()), bind(r.resolution), bind(id), now;

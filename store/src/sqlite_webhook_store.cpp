@@ -30,13 +30,14 @@ std::vector<core::Section> sectionsOf(const std::string& text) {
 }
 
 // id, partner, dossier, sections, sequence, created_at, attempts, next_attempt_at,
-// delivered_at, last_status, last_error
+// delivered_at, last_status, last_error, notice
 using Row = Poco::Tuple<Poco::Int64, std::string, std::string, std::string, Poco::Int64,
                         std::string, Poco::Int64, std::string, Poco::Nullable<std::string>,
-                        Poco::Nullable<Poco::Int64>, Poco::Nullable<std::string>>;
+                        Poco::Nullable<Poco::Int64>, Poco::Nullable<std::string>,
+                        Poco::Nullable<std::string>>;
 constexpr const char* kColumns =
     "SELECT id, partner_id, dossier_id, sections, sequence, created_at, attempts, "
-    "next_attempt_at, delivered_at, last_status, last_error FROM webhook_outbox ";
+    "next_attempt_at, delivered_at, last_status, last_error, notice FROM webhook_outbox ";
 
 WebhookDelivery deliveryOf(const Row& r) {
   const auto dossier = core::DossierId::parse(r.get<2>());
@@ -55,6 +56,7 @@ WebhookDelivery deliveryOf(const Row& r) {
   if (!r.get<8>().isNull()) d.delivered_at = r.get<8>().value();
   if (!r.get<9>().isNull()) d.last_status = static_cast<int>(r.get<9>().value());
   if (!r.get<10>().isNull()) d.last_error = r.get<10>().value();
+  if (!r.get<11>().isNull()) d.notice = r.get<11>().value();
   return d;
 }
 
@@ -76,9 +78,9 @@ class SqliteWebhookStore final : public WebhookStore {
       auto& writer = db_->writes.session();
       for (const auto& d : deliveries)
         writer << "INSERT INTO webhook_outbox (partner_id, dossier_id, sections, sequence, "
-                  "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+                  "created_at, next_attempt_at, notice) VALUES (?, ?, ?, ?, ?, ?, ?)",
             bind(partner.str()), bind(d.dossier.str()), bind(sectionsText(d.sections)),
-            bind(Poco::Int64(d.sequence)), bind(at), bind(at), now;
+            bind(Poco::Int64(d.sequence)), bind(at), bind(at), bind(toNullable(d.notice)), now;
       writer << "INSERT INTO webhook_cursors (partner_id, sequence) VALUES (?, ?) "
                 "ON CONFLICT (partner_id) DO UPDATE SET sequence = excluded.sequence",
           bind(partner.str()), bind(Poco::Int64(sequence)), now;

@@ -266,5 +266,219 @@ TEST_F(AuthorisationMatrixTest, AConsentRuleOpensOnlyWhileTheConsentIsInForce) {
   EXPECT_EQ(foyer(), 403) << "withdrawn";
 }
 
+// The endpoints that address no dossier, for every kind and its own purpose. Expected from
+// docs/api.md and the capabilities of docs/policies.md: the DPO searches the log; the
+// Département reloads the policy and resolves reconciliation cases; indicators for the
+// Département, the évaluateur and the DPO; exports for the évaluateur; imports for whoever may
+// write for its purpose (the sources, the structures and the Département: an empty file is an
+// empty report); lookups and the change feed for whoever may read for its purpose;
+// checkpoints, proofs and its own webhook deliveries for every partner.
+struct GlobalEndpoint {
+  std::string name, method, path, body, content_type;
+};
+
+std::vector<GlobalEndpoint> globalEndpoints(const std::string& nir) {
+  return {{"lookup", "GET", "/v1/dossiers?nir=" + nir, "", ""},
+          {"changes", "GET", "/v1/changes?limit=5", "", ""},
+          {"audit_search", "GET", "/v1/audit/entries?limit=1", "", ""},
+          {"checkpoint", "GET", "/v1/audit/checkpoint", "", ""},
+          {"new_checkpoint", "POST", "/v1/audit/checkpoint", "", ""},
+          {"consistency", "GET", "/v1/audit/proofs/consistency?from=1", "", ""},
+          {"indicators", "GET", "/v1/indicators?from=2026-01-01&to=2026-12-31", "", ""},
+          {"export", "POST", "/v1/exports",
+           R"({"study":"etude-demo","profile":"annexe-e","to":"2026-06-30"})", "application/json"},
+          {"export_status", "GET", "/v1/exports/x" + std::string(26, 'q'), "", ""},
+          {"own_deliveries", "GET", "/v1/webhooks/deliveries?limit=1", "", ""},
+          {"all_deliveries", "GET", "/v1/webhooks/deliveries?partner=caf&limit=1", "", ""},
+          {"reload", "POST", "/v1/admin/policy/reload", "", ""},
+          {"import", "POST", "/v1/imports/ndjson", "\n", "application/x-ndjson"},
+          {"cases", "GET", "/v1/reconciliation", "", ""},
+          {"resolve", "POST", "/v1/reconciliation/k" + std::string(26, 'q'),
+           R"({"decision":"source_error","reason":"test"})", "application/json"}};
+}
+
+const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement",
+                                                                    {{"lookup", 200},
+                                                                     {"audit_search", 403},
+                                                                     {"indicators", 200},
+                                                                     {"export", 403},
+                                                                     {"export_status", 404},
+                                                                     {"all_deliveries", 200},
+                                                                     {"reload", 200},
+                                                                     {"import", 200},
+                                                                     {"cases", 200},
+                                                                     {"resolve", 404}}},
+                                                                   {"caf",
+                                                                    {{"lookup", 200},
+                                                                     {"audit_search", 403},
+                                                                     {"indicators", 403},
+                                                                     {"export", 403},
+                                                                     {"export_status", 404},
+                                                                     {"all_deliveries", 200},
+                                                                     {"reload", 403},
+                                                                     {"import", 200},
+                                                                     {"cases", 403},
+                                                                     {"resolve", 403}}},
+                                                                   {"france-travail",
+                                                                    {{"lookup", 200},
+                                                                     {"audit_search", 403},
+                                                                     {"indicators", 403},
+                                                                     {"export", 403},
+                                                                     {"export_status", 404},
+                                                                     {"all_deliveries", 403},
+                                                                     {"reload", 403},
+                                                                     {"import", 200},
+                                                                     {"cases", 403},
+                                                                     {"resolve", 403}}},
+                                                                   {"mission-locale",
+                                                                    {{"lookup", 200},
+                                                                     {"audit_search", 403},
+                                                                     {"indicators", 403},
+                                                                     {"export", 403},
+                                                                     {"export_status", 404},
+                                                                     {"all_deliveries", 403},
+                                                                     {"reload", 403},
+                                                                     {"import", 200},
+                                                                     {"cases", 403},
+                                                                     {"resolve", 403}}},
+                                                                   {"evaluateur",
+                                                                    {{"lookup", 403},
+                                                                     {"changes", 403},
+                                                                     {"audit_search", 403},
+                                                                     {"indicators", 200},
+                                                                     {"export", 202},
+                                                                     {"export_status", 404},
+                                                                     {"all_deliveries", 403},
+                                                                     {"reload", 403},
+                                                                     {"import", 403},
+                                                                     {"cases", 403},
+                                                                     {"resolve", 403}}},
+                                                                   {"dpo",
+                                                                    {{"lookup", 403},
+                                                                     {"changes", 403},
+                                                                     {"audit_search", 200},
+                                                                     {"indicators", 200},
+                                                                     {"export", 403},
+                                                                     {"export_status", 404},
+                                                                     {"all_deliveries", 200},
+                                                                     {"reload", 403},
+                                                                     {"import", 403},
+                                                                     {"cases", 403},
+                                                                     {"resolve", 403}}}};
+
+TEST_F(AuthorisationMatrixTest, EveryEndpointWithoutADossierAnswersAsThePolicySays) {
+  const std::string nir = gateway::syntheticDossiers(2)[0]["identite"]["nir"];
+  for (const auto& [partner, purposes] : kPurposes) {
+    auto client = gw_.asPartner(partner);
+    for (const auto& e : globalEndpoints(nir)) {
+      SCOPED_TRACE(partner + " " + e.name);
+      auto headers = withPurpose(purposes.first);
+      if (!e.content_type.empty()) headers["Content-Type"] = e.content_type;
+      const auto r = client.request(e.method, e.path, headers,
+                                    e.body.empty() ? std::nullopt : std::optional(e.body));
+      const auto& table = kGlobal.at(partner);
+      const auto expected =
+          table.count(e.name) ? table.at(e.name) : (e.method == "POST" ? 201 : 200);
+      EXPECT_EQ(r.status, expected) << r.body;
+    }
+  }
+}
+
+// A partner reading the inclusion proof of an entry gets the entry only if it is its own (the
+// DPO: any), and a lookup of an unrelated dossier answers as one of nobody.
+TEST_F(AuthorisationMatrixTest, ProofsShowOnlyOwnEntriesAndLookupsHideUnrelatedDossiers) {
+  auto dept = gw_.asPartner("departement");
+  const auto read = dept.request("GET", "/v1/dossiers/" + related_, withPurpose());
+  ASSERT_EQ(read.status, 200);
+  const auto index = read.header("X-Audit-Entry");
+  ASSERT_FALSE(index.empty());
+  for (const auto& [partner, purposes] : kPurposes) {
+    SCOPED_TRACE(partner);
+    const auto proof = gw_.asPartner(partner).request(
+        "GET", "/v1/audit/proofs/inclusion?index=" + index, withPurpose(purposes.first));
+    ASSERT_EQ(proof.status, 200) << proof.body;
+    const bool sees = partner == "departement" || partner == "dpo";
+    EXPECT_EQ(proof.json().contains("entry"), sees) << proof.body;
+  }
+  for (const std::string partner : {"caf", "france-travail", "mission-locale"}) {
+    SCOPED_TRACE(partner);
+    auto client = gw_.asPartner(partner);
+    const auto unrelated = client.request("GET", "/v1/dossiers?departement=DEP-MATRIX-U",
+                                          withPurpose(kPurposes.at(partner).first));
+    const auto missing = client.request("GET", "/v1/dossiers?departement=DEP-MATRIX-NOBODY",
+                                        withPurpose(kPurposes.at(partner).first));
+    EXPECT_EQ(unrelated.status, 404) << unrelated.body;
+    EXPECT_EQ(shapeOf(unrelated), shapeOf(missing));
+  }
+}
+
+// The endpoints that address a consent by its id: on a consent of a dossier the caller is
+// related to, of one it is not, and an id that does not exist. Withdrawal by the Département or
+// the recorder only; re-affirmation likewise; an unseen consent answers as a missing one.
+TEST_F(AuthorisationMatrixTest, ConsentIdsAnswerAsThePolicySaysAndUnseenLooksMissing) {
+  auto dept = gw_.asPartner("departement");
+  const json consent = endpoints()[8].body;
+  const auto on = [&](const std::string& id) {
+    const auto r =
+        dept.request("POST", "/v1/dossiers/" + id + "/consents", withPurpose(), consent.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(r.json()["consent"]["id"]);
+  };
+  const json withdrawal = {{"method", "oral"}, {"collected_by", "Accueil"}};
+  const json reaffirmation = {
+      {"method", "oral"}, {"collected_by", "Accueil"}, {"expires_at", "2027-11-01"}};
+  const std::string missing = "c" + std::string(26, 'q');
+  for (const auto& [partner, purposes] : kPurposes) {
+    if (partner == "departement") continue;  // checked last: it may do both
+    const bool needs_relationship =
+        partner == "caf" || partner == "france-travail" || partner == "mission-locale";
+    for (const std::string action : {"withdraw", "reaffirm"}) {
+      SCOPED_TRACE(partner + " " + action);
+      const auto& body = action == "withdraw" ? withdrawal : reaffirmation;
+      auto client = gw_.asPartner(partner);
+      const auto call = [&](const std::string& cid) {
+        return client.request("POST", "/v1/consents/" + cid + "/" + action,
+                              withPurpose(purposes.first), body.dump());
+      };
+      const auto related = call(on(related_));
+      EXPECT_EQ(related.status, 403) << "recorded by the Département: " << related.body;
+      const auto none = call(missing);
+      if (needs_relationship) {
+        const auto unrelated = call(on(unrelated_));
+        EXPECT_EQ(shapeOf(unrelated), shapeOf(none)) << unrelated.body << " vs " << none.body;
+        EXPECT_EQ(unrelated.status, 404) << unrelated.body;
+      }
+    }
+  }
+  // The mission locale withdraws and re-affirms what it recorded itself.
+  auto ml = gw_.asPartner("mission-locale");
+  const auto own =
+      ml.request("POST", "/v1/dossiers/" + related_ + "/consents", withPurpose(), consent.dump());
+  ASSERT_EQ(own.status, 201) << own.body;
+  const std::string own_id = own.json()["consent"]["id"];
+  EXPECT_EQ(ml.request("POST", "/v1/consents/" + own_id + "/reaffirm", withPurpose(),
+                       reaffirmation.dump())
+                .status,
+            201);
+  EXPECT_EQ(
+      ml.request("POST", "/v1/consents/" + own_id + "/withdraw", withPurpose(), withdrawal.dump())
+          .status,
+      201);
+  // The Département on anyone's consent, and a missing id.
+  for (const std::string action : {"reaffirm", "withdraw"}) {
+    const auto& body = action == "withdraw" ? withdrawal : reaffirmation;
+    EXPECT_EQ(dept.request("POST", "/v1/consents/" + on(unrelated_) + "/" + action, withPurpose(),
+                           body.dump())
+                  .status,
+              201)
+        << action;
+    EXPECT_EQ(
+        dept.request("POST", "/v1/consents/" + missing + "/" + action, withPurpose(), body.dump())
+            .status,
+        404)
+        << action;
+  }
+}
+
 }  // namespace
 }  // namespace passerelle::testing

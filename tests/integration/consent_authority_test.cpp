@@ -144,13 +144,17 @@ TEST_F(ConsentAuthorityTest, AConsentNoRuleReliesOnIsRefusedNamingTheField) {
 }
 
 // The record carries what ISO/IEC TS 27560 asks of it that the gateway knows: its schema, the
-// notice and its language (French unless said).
+// notice and its language (French unless said), the controller the deployment names.
 TEST_F(ConsentAuthorityTest, TheRecordNamesItsSchemaAndTheNoticeLanguage) {
   auto body = consentBody({{"partner", "mission-locale"}}, "accompagnement", {"foyer"});
   const auto french = record("departement", ids_[0], body);
   ASSERT_EQ(french.status, 201) << french.body;
   EXPECT_EQ(french.json()["consent"]["notice_language"], "fr");
   EXPECT_EQ(french.json()["consent"]["schema"], "passerelle/consent-record/1");
+  const json controller = {{"name", "Département de démonstration (93)"},
+                           {"contact", "dpo@departement-demo.invalid"}};
+  EXPECT_EQ(french.json()["consent"]["controller"], controller) << "as configured";
+  EXPECT_EQ(french.json()["receipt"]["receipt"]["record"]["controller"], controller);
   body["notice_language"] = "ar-MA";
   const auto arabic = record("departement", ids_[0], body);
   ASSERT_EQ(arabic.status, 201) << arabic.body;
@@ -163,6 +167,7 @@ TEST_F(ConsentAuthorityTest, TheRecordNamesItsSchemaAndTheNoticeLanguage) {
       dept_.request("GET", "/v1/dossiers/" + ids_[0] + "/consents", withPurpose()).json();
   ASSERT_EQ(list["consents"].size(), 2u);
   EXPECT_EQ(list["consents"][1]["notice_language"], "ar-MA") << "kept by the store";
+  EXPECT_EQ(list["consents"][1]["controller"], controller) << "kept by the store";
 }
 
 // ISO/IEC TS 27560's re-affirmation: an expired consent renewed by whoever may record it,

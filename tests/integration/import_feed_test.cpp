@@ -178,6 +178,11 @@ class Receiver {
     std::lock_guard lock(mutex_);
     return dossiers_;
   }
+  // The notices received (a message with `notice` and no dossier).
+  std::vector<json> notices() const {
+    std::lock_guard lock(mutex_);
+    return notices_;
+  }
 
  private:
   struct Handler : Poco::Net::HTTPRequestHandler {
@@ -207,7 +212,12 @@ class Receiver {
       {
         std::lock_guard lock(r_.mutex_);
         ++r_.acked_[message["delivery"].get<std::int64_t>()];
-        r_.dossiers_.insert(message["dossier"].get<std::string>());
+        if (message.contains("notice")) {
+          EXPECT_FALSE(message.contains("dossier")) << "a notice names no dossier";
+          r_.notices_.push_back(message["notice"]);
+        } else {
+          r_.dossiers_.insert(message["dossier"].get<std::string>());
+        }
       }
       response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
       response.send();
@@ -230,6 +240,7 @@ class Receiver {
   mutable std::mutex mutex_;
   std::map<std::int64_t, int> acked_;
   std::multiset<std::string> dossiers_;
+  std::vector<json> notices_;
 };
 
 bool waitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
@@ -358,6 +369,57 @@ TEST(LargeFluxTest, A50000HouseholdFluxIsReadInBoundedMemory) {
             << " MB\n";
   EXPECT_LT(large, small + 16) << "5,000 households: " << small << " MB, 50,000: " << large
                                << " MB";
+}
+
+// A reconciliation decision reaches the partner whose record opened the case, by webhook: the
+// case, the decision and its own record's place, not the dossier.
+TEST(WebhookTest, TheSourceOfACaseIsToldTheDecision) {
+  std::unique_ptr<Receiver> receiver;
+  TestGateway gw([&](gateway::GatewayConfig& c) {
+    c.webhooks.poll_ms = 50;
+    c.webhooks.ca_file = c.server.tls.client_ca;
+    if (!receiver) receiver = std::make_unique<Receiver>(c.server.tls);
+    std::ifstream in(c.partners_file);
+    auto registry = json::parse(in);
+    for (auto& p : registry["partners"])
+      if (p["id"] == "caf")
+        p["webhook"] = {{"url", "https://127.0.0.1:" + std::to_string(receiver->port()) + "/hook"},
+                        {"secret", kSecret},
+                        {"purpose", "instruction_rsa"}};
+    std::ofstream(c.partners_file) << registry.dump(2);
+  });
+  gw.start();
+  auto caf = gw.asPartner("caf");
+  auto dept = gw.asPartner("departement");
+  const auto people = gateway::syntheticDossiers(2);
+  const auto holder = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+                                  gateway::cafPushOf(people[0]).dump());
+  ASSERT_EQ(holder.status, 201) << holder.body;
+  ASSERT_EQ(
+      dept.request(
+              "PUT",
+              "/v1/dossiers/" + holder.json()["id"].get<std::string>() + "/sections/identifiants",
+              withPurpose("accompagnement"), json{{"france_travail", "FTNOTICE1"}}.dump())
+          .status,
+      200);
+  auto push = gateway::cafPushOf(people[1]);
+  push["identifiants"]["france_travail"] = "FTNOTICE1";
+  const auto refused =
+      caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), push.dump());
+  ASSERT_EQ(refused.status, 409) << refused.body;
+  const std::string case_id = refused.json()["reconciliation_case"];
+  ASSERT_EQ(
+      dept.request("POST", "/v1/reconciliation/" + case_id, withPurpose("accompagnement"),
+                   json{{"decision", "different_people"}, {"identifier_kept_by", nullptr}}.dump())
+          .status,
+      200);
+  ASSERT_TRUE(waitFor([&] { return !receiver->notices().empty(); }, std::chrono::seconds(20)));
+  const auto notice = receiver->notices().front();
+  EXPECT_EQ(notice["type"], "reconciliation_decided");
+  EXPECT_EQ(notice["reconciliation_case"], case_id);
+  EXPECT_EQ(notice["decision"], "different_people");
+  EXPECT_EQ(notice["identifier_kinds"], json::array({"france_travail"}));
+  EXPECT_EQ(receiver->notices().size(), 1u);
 }
 
 }  // namespace

@@ -167,6 +167,21 @@ TEST_F(ReconciliationTest, DifferentPeopleLeaveTheContestedIdentifierWithOneOrNe
       dept_.request("GET", "/v1/dossiers/" + c + "/sections/identifiants", withPurpose()).json();
   ASSERT_TRUE(section.is_object()) << section.dump();
   EXPECT_FALSE(section.contains("france_travail")) << section.dump();
+  // The source is told, in its change feed and in no one else's, without the dossier.
+  const auto noticesOf = [&](HttpsClient& client, const std::string& purpose) {
+    json found = json::array();
+    const auto feed = client.request("GET", "/v1/changes?limit=1000", withPurpose(purpose)).json();
+    for (const auto& change : feed["changes"])
+      if (change.contains("notice")) found.push_back(change);
+    return found;
+  };
+  const auto told = noticesOf(caf_, "instruction_rsa");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_FALSE(told[0].contains("dossier")) << told[0].dump();
+  EXPECT_EQ(told[0]["notice"]["reconciliation_case"], case_id);
+  EXPECT_EQ(told[0]["notice"]["decision"], "different_people");
+  EXPECT_EQ(told[0]["notice"]["source"], "api");
+  EXPECT_TRUE(noticesOf(dept_, "accompagnement").empty()) << "for the source only";
   // The source sends the person again: now created.
   EXPECT_EQ(
       caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), other.dump()).status,

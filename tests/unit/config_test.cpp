@@ -57,6 +57,25 @@ TEST(ConfigTest, WebhooksAndTheImportLimitAreRead) {
   EXPECT_FALSE(defaults.webhooks.ca_file);
 }
 
+TEST(ConfigTest, TheControllerIsReadWithBothItsNameAndContact) {
+  testing::TempDir dir;
+  const auto config = loadConfig(writeConfig(
+      dir, kMinimal + R"(,"controller":{"name":"Département X","contact":"dpo@x.fr"}})"));
+  ASSERT_TRUE(config.controller);
+  EXPECT_EQ(config.controller->name, "Département X");
+  EXPECT_EQ(config.controller->contact, "dpo@x.fr");
+  EXPECT_FALSE(loadConfig(writeConfig(dir, kMinimal + "}")).controller);
+  for (const auto* bad : {R"({"name":"Département X"})", R"({"name":"","contact":"a"})",
+                          R"({"name":"a","contact":"b","phone":"c"})", R"("Département X")"}) {
+    try {
+      loadConfig(writeConfig(dir, kMinimal + R"(,"controller":)" + bad + "}"));
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("controller"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   testing::TempDir dir;
   auto errorOf = [&](const std::string& text) -> std::string {

@@ -20,6 +20,14 @@ enum class ConsentMethod { ecrit, oral, numerique };
 std::optional<ConsentMethod> parseConsentMethod(std::string_view name);
 std::string_view toString(ConsentMethod method);
 
+// The controller of the processing a consent concerns (GDPR art. 4(7), ISO/IEC TS 27560's
+// "PII controller"): the Département operating the gateway, named in each record.
+struct ConsentController {
+  std::string name;
+  std::string contact;  // where the person exercises their rights (the DPO's address)
+};
+
+
 // One consent record (DESIGN §4.3). Records are never deleted: a withdrawal is a new record
 // (`withdraws` names the consent it ends), and so is a re-affirmation (`withdraws` names the
 // consent it renews: its `given_at` is when, its `expires_at` the new expiry, none for none).
@@ -46,6 +54,9 @@ struct ConsentRecord {
   UtcTime recorded_at;
   PartnerId recorded_by;
   std::string notice_language = "fr";  // BCP 47 tag of the notice shown
+  // The controller as configured when it was recorded; absent for records older than the
+  // setting, or where the deployment names none.
+  std::optional<ConsentController> controller = {};
 };
 
 std::string_view toString(ConsentRecord::Kind kind);  // given, withdrawn, reaffirmed

@@ -28,12 +28,14 @@ class ConsentService {
  public:
   ConsentService(store::ConsentStore& consents, const store::DossierStore& dossiers,
                  const AccessGuard& guard, const policies::PartnerRegistry& registry,
-                 const crypto::Signer& signer)
+                 const crypto::Signer& signer,
+                 std::optional<core::ConsentController> controller = std::nullopt)
       : consents_(consents),
         dossiers_(dossiers),
         guard_(guard),
         registry_(registry),
-        signer_(signer) {}
+        signer_(signer),
+        controller_(std::move(controller)) {}
 
   // Records a consent. Body: {"grantee": {"partner": id} | {"kind": kind}, "purpose",
   // "sections": [...], "categories": [...], "given_at", "method", "collected_by",
@@ -76,6 +78,7 @@ class ConsentService {
   const AccessGuard& guard_;
   const policies::PartnerRegistry& registry_;
   const crypto::Signer& signer_;
+  std::optional<core::ConsentController> controller_;  // named in every new record
 };
 
 // The record as the API shows it; `status` (in_force, expired, withdrawn, not_yet_valid,

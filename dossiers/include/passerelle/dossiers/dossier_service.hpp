@@ -202,7 +202,8 @@ class DossierService {
                       const nlohmann::json& body,
                       std::vector<std::pair<core::Section, std::string>> sections,
                       std::vector<core::Identifier> identifiers, const std::string& source,
-                      const core::UtcTime& now);
+                      const core::UtcTime& now,
+                      const char* refusal = "the dossier holds fields this partner may not write");
   ImportOutcome mergeInto(const Caller& caller, const PersonMatch& match,
                           const ImportPerson& person, const std::string& source,
                           const core::UtcTime& now);

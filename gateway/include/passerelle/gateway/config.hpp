@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "passerelle/core/consent.hpp"
 #include "passerelle/gateway/server.hpp"
 
 namespace passerelle::gateway {
@@ -50,6 +51,8 @@ struct GatewayConfig {
   AuditConfig audit;
   RetentionConfig retention;
   WebhookConfig webhooks;
+  // The controller named in consent records (the "controller" object); none when absent.
+  std::optional<core::ConsentController> controller;
 };
 
 // Reads a configuration file. Throws std::runtime_error naming the file and the offending key

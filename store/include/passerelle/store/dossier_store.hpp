@@ -156,7 +156,11 @@ class DossierStore {
     std::int64_t version = 0;  // 0 for a merge
     std::string written_at;
     // A reconciliation merged `dossier` into this one (no section was written).
-    std::optional<core::DossierId> merged_into;
+    std::optional<core::DossierId> merged_into = {};
+    // A notice for one partner only (JSON text): never shown to anyone else, and shown without
+    // `dossier`, which that partner may not be able to see.
+    std::optional<core::PartnerId> addressed_to = {};
+    std::optional<std::string> notice = {};
   };
   // Up to `limit` changes after `sequence`, oldest first (erased dossiers left out).
   virtual std::vector<Change> changesAfter(std::int64_t sequence, std::size_t limit) const = 0;
@@ -201,6 +205,14 @@ struct CaseResolution {
   std::string resolution;
   std::optional<std::pair<core::DossierId, core::DossierId>> merge;  // into, from
   std::vector<std::pair<core::DossierId, std::vector<DossierStore::SectionWrite>>> writes;
+  // The notice for the partner whose record opened the case, written to the change feed in the
+  // same transaction (`dossier` is one of the case's, for the row only).
+  struct Notice {
+    core::PartnerId to{""};
+    core::DossierId dossier;
+    std::string body;  // JSON object
+  };
+  std::optional<Notice> notice = {};
 };
 
 }  // namespace passerelle::store

@@ -23,6 +23,9 @@ struct WebhookDelivery {
   std::optional<std::string> delivered_at;
   std::optional<int> last_status;  // HTTP status of the last attempt (none: no answer)
   std::string last_error;
+  // A notice for this partner (JSON text) instead of a dossier's sections: delivered without
+  // `dossier` and `sections`, which it may not be able to see.
+  std::optional<std::string> notice = {};
 };
 
 // A notification to be queued.
@@ -30,6 +33,7 @@ struct NewDelivery {
   core::DossierId dossier;
   std::vector<core::Section> sections;
   std::int64_t sequence = 0;
+  std::optional<std::string> notice = {};  // see WebhookDelivery::notice
 };
 
 // The persistent outbox of webhook notifications (DESIGN §8): what each partner has been

@@ -6,18 +6,10 @@
 #   bench/policy.sh [N]   N synthetic dossiers (default 1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build build/release -j2 --target passerelle_policy_bench
 out="$(mktemp)"
 build/release/bench/passerelle_policy_bench "${1:-1000}" | tee "$out"
-{
-  echo
-  echo "## Read steps in memory — $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)"
-  echo
-  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)," \
-       "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)."
-  cat "$out"
-} >>bench/RESULTS.md
-rm -f "$out"
-echo "appended to bench/RESULTS.md"
+bench_append "Read steps in memory" "$out"

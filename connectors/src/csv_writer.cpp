@@ -19,13 +19,19 @@ std::string CsvWriter::field(std::string_view text) {
   return out + "\"";
 }
 
+std::string CsvWriter::textField(std::string_view text) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+    return field("'" + std::string(text));
+  return field(text);
+}
+
 void CsvWriter::writeRow(const nlohmann::ordered_json& row) {
   std::string line;
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     if (i) line += ',';
     const auto it = row.find(columns_[i]);
     if (it == row.end() || it->is_null()) continue;
-    line += field(it->is_string() ? it->get<std::string>() : it->dump());
+    line += it->is_string() ? textField(it->get<std::string>()) : field(it->dump());
   }
   sink_(line + "\r\n");
 }

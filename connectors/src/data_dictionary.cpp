@@ -6,6 +6,12 @@ namespace {
 
 using nlohmann::ordered_json;
 
+// How the CSV files are written, for whoever opens them in a spreadsheet.
+constexpr const char* kCsvFormat =
+    "RFC 4180, UTF-8, fins de ligne CRLF. Une cellule de texte qui commence par =, +, -, @, une "
+    "tabulation ou un retour chariot est précédée d'une apostrophe (') pour qu'un tableur ne "
+    "l'évalue pas comme une formule : retirez-la avant tout traitement automatique.";
+
 std::string_view roleName(policies::ColumnRole role) {
   switch (role) {
     case policies::ColumnRole::quasi_identifier:
@@ -47,6 +53,7 @@ ordered_json dataDictionary(const policies::ExportProfile& profile,
   out["version_profil"] = profile.version;
   out["titre"] = profile.title;
   out["version_catalogue"] = catalogue.version();
+  out["format_csv"] = kCsvFormat;
   out["colonnes"] = ordered_json::array();
   out["colonnes"].push_back({{"nom", "pseudonyme"},
                              {"champ", ""},
@@ -92,6 +99,8 @@ std::string dataDictionaryMarkdown(const ordered_json& dictionary) {
       "# Dictionnaire des données — profil " + dictionary["profil"].get<std::string>() +
       " (version " + dictionary["version_profil"].get<std::string>() + ")\n\n" +
       dictionary["titre"].get<std::string>() + "\n\n" +
+      (dictionary.contains("format_csv") ? dictionary["format_csv"].get<std::string>() + "\n\n"
+                                         : std::string()) +
       "| colonne | libellé | rôle | traitement | champ du DUI |\n|---|---|---|---|---|\n";
   for (const auto& c : dictionary["colonnes"]) {
     md += markdownRow(c, c["nom"].get<std::string>());

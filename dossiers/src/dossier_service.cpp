@@ -360,7 +360,14 @@ core::DossierId DossierService::lookup(const Caller& caller,
   const auto now = core::nowUtc();
   std::optional<core::DossierId> found;
   const bool needs_relationship = guard_.policy()->requiresRelationship(caller.partner.kind);
-  for (const auto& id : store_.dossiersWithIdentifier(identifier)) {
+  const auto candidates = store_.dossiersWithIdentifier(identifier);
+  // An identifier of nobody costs the relationship lookup that one of an unseen dossier costs:
+  // the time of the answer must not tell them apart (a timing oracle on NIRs).
+  if (candidates.empty() && needs_relationship) {
+    static const auto nobody = core::DossierId::fromRandom({});
+    (void)guard_.related(caller, nobody, now);
+  }
+  for (const auto& id : candidates) {
     if (needs_relationship && !guard_.related(caller, id, now)) continue;  // as if absent
     if (found)
       throw DomainError(ErrorKind::conflict,

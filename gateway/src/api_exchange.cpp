@@ -16,10 +16,50 @@
 namespace passerelle::gateway {
 
 ApiRequest::ApiRequest(Poco::Net::HTTPServerRequest& http, const Limits& limits, core::RequestId id)
-    : http_(http), limits_(limits), id_(std::move(id)) {
-  query_ = Poco::URI(http.getURI()).getQueryParameters();
-  body_consumed_ = !http.hasContentLength() ? !http.getChunkedTransferEncoding()
-                                            : http.getContentLength64() == 0;
+    : http_(http), limits_(limits), id_(std::move(id)) {}
+
+namespace {
+
+// The headers the gateway reads: a second one would be a second opinion, and the first one
+// silently winning lets a proxy and the gateway disagree on what was asked.
+constexpr std::array<const char*, 8> kSingleHeaders = {
+    "X-Purpose",     "If-Match",     "Content-Length",    "Content-Type",
+    "Authorization", "X-Request-Id", "Transfer-Encoding", "Host"};
+
+[[noreturn]] void malformed(const std::string& detail) {
+  throw ProblemException({ProblemType::malformed_request, detail, {}});
+}
+
+}  // namespace
+
+void ApiRequest::checkMessage() {
+  for (const char* name : kSingleHeaders) {
+    std::size_t count = 0;
+    for (auto it = http_.find(name); it != http_.end() && Poco::icompare(it->first, name) == 0;
+         ++it)
+      ++count;
+    if (count > 1) malformed(std::string("the header ") + name + " is given more than once");
+  }
+  if (http_.has("Content-Length")) {
+    const auto& value = http_.get("Content-Length");
+    // Digits only, and few enough that the count fits: no sign, no space, no 2^66.
+    if (value.empty() || value.size() > 18 ||
+        value.find_first_not_of("0123456789") != std::string::npos)
+      malformed("Content-Length must be a whole number of bytes");
+    if (http_.getChunkedTransferEncoding())
+      malformed("a message has a Content-Length or a chunked body, not both");
+  } else if (http_.has("Transfer-Encoding") && !http_.getChunkedTransferEncoding()) {
+    malformed("the only transfer coding accepted is chunked");
+  }
+  try {
+    const Poco::URI target(http_.getURI());
+    path_ = target.getPath();
+    query_ = target.getQueryParameters();
+  } catch (const Poco::Exception&) {
+    malformed("the request target is not a valid URI (check its percent-encoding)");
+  }
+  body_consumed_ = !http_.hasContentLength() ? !http_.getChunkedTransferEncoding()
+                                             : http_.getContentLength64() == 0;
 }
 
 void ApiRequest::requirePurpose() {

@@ -45,7 +45,17 @@ struct AuditNote {
 // path parameters, and the body read within the limits. Lives for one request, one thread.
 class ApiRequest {
  public:
+  // Never throws for what the client sent: checkMessage() judges it.
   ApiRequest(Poco::Net::HTTPServerRequest& http, const Limits& limits, core::RequestId id);
+
+  // Checks what every route relies on before anything else reads the message: a request target
+  // that decodes (percent-encoding), a Content-Length that is one whole number of bytes and not
+  // beside a chunked body, and at most one of each header the gateway reads. ProblemException
+  // (400 malformed-request) otherwise, naming the header or the part, never echoing it; the
+  // connection is then closed, since its framing cannot be trusted.
+  void checkMessage();
+  // The decoded path, once checkMessage() has accepted it.
+  const std::string& path() const { return path_; }
 
   Poco::Net::HTTPServerRequest& http() { return http_; }
   const core::RequestId& id() const { return id_; }
@@ -92,6 +102,7 @@ class ApiRequest {
   std::optional<core::Purpose> purpose_;
   std::map<std::string, std::string> params_;
   Poco::URI::QueryParameters query_;
+  std::string path_;
   bool body_consumed_ = false;
   AuditNote audit_;
 };

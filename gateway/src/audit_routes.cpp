@@ -4,6 +4,7 @@
 
 #include "dossier_routes.hpp"
 #include "passerelle/audit/checkpoint.hpp"
+#include "passerelle/connectors/csv_writer.hpp"
 #include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
@@ -18,7 +19,13 @@ std::map<std::string, std::string> queryParams(const ApiRequest& request,
                                                const std::set<std::string>& allowed) {
   std::map<std::string, std::string> out;
   for (const auto& [name, value] : request.query()) {
-    if (allowed.count(name) == 0) badParameter("unknown query parameter " + name);
+    if (allowed.count(name) == 0) {
+      // The parameter's name is the client's text: the answer names what is taken instead.
+      std::string taken;
+      for (const auto& a : allowed) taken += (taken.empty() ? "" : ", ") + a;
+      badParameter("a query parameter this endpoint does not take" +
+                   (taken.empty() ? std::string(" (it takes none)") : " (it takes " + taken + ")"));
+    }
     if (!out.emplace(name, value).second) badParameter("query parameter " + name + " given twice");
   }
   return out;
@@ -124,13 +131,6 @@ json rowJson(const store::AuditRow& row) {
 }
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-std::string csvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : " ") + i;
@@ -168,7 +168,8 @@ std::string csvOf(const std::vector<store::AuditRow>& rows) {
     } else {
       f[7] = "pruned";
     }
-    for (std::size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + csvField(f[i]);
+    for (std::size_t i = 0; i < f.size(); ++i)
+      out += (i ? "," : "") + connectors::CsvWriter::textField(f[i]);
     out += "\r\n";
   }
   return out;

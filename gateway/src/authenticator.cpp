@@ -27,26 +27,32 @@ std::optional<std::string> clientFingerprint(Poco::Net::HTTPServerRequest& reque
 
 }  // namespace
 
+// Every credential presented must hold: a certificate and a token are both checked, and must
+// name the same partner. A failing credential beside a good one is a failure, not a fallback.
 Caller authenticate(Poco::Net::HTTPServerRequest& request,
                     const policies::PartnerRegistry& registry, std::string& presented) {
+  const policies::Partner* by_certificate = nullptr;
   if (auto fingerprint = clientFingerprint(request)) {
     presented = "cert:" + fingerprint->substr(0, 16);
-    const auto* partner = registry.byCertificate(*fingerprint);
-    if (partner == nullptr)
+    by_certificate = registry.byCertificate(*fingerprint);
+    if (by_certificate == nullptr)
       throw unauthenticated("the client certificate is not registered for any partner");
-    return {partner, presented};
   }
-  if (request.has("Authorization")) {
-    const std::string& value = request.get("Authorization");
-    if (Poco::icompare(value.substr(0, 7), "Bearer ") != 0)
-      throw unauthenticated("only Bearer tokens are accepted in Authorization");
-    const auto hash = crypto::sha256Hex(Poco::trim(value.substr(7)));
-    presented = "token:" + hash.substr(0, 16);
-    const auto* partner = registry.byTokenHash(hash);
-    if (partner == nullptr) throw unauthenticated("the bearer token is not valid");
-    return {partner, presented};
+  if (!request.has("Authorization")) {
+    if (by_certificate == nullptr)
+      throw unauthenticated("present a registered client certificate or a bearer token");
+    return {by_certificate, presented};
   }
-  throw unauthenticated("present a registered client certificate or a bearer token");
+  const std::string& value = request.get("Authorization");
+  if (Poco::icompare(value.substr(0, 7), "Bearer ") != 0)
+    throw unauthenticated("only Bearer tokens are accepted in Authorization");
+  const auto hash = crypto::sha256Hex(Poco::trim(value.substr(7)));
+  presented += std::string(presented.empty() ? "" : " ") + "token:" + hash.substr(0, 16);
+  const auto* by_token = registry.byTokenHash(hash);
+  if (by_token == nullptr) throw unauthenticated("the bearer token is not valid");
+  if (by_certificate != nullptr && by_certificate != by_token)
+    throw unauthenticated("the client certificate and the bearer token name different partners");
+  return {by_token, presented};
 }
 
 }  // namespace passerelle::gateway

@@ -103,7 +103,8 @@ ApiResponse exportFile(Services& services, ApiRequest& request) {
   const auto name = request.pathParam("name");
   const auto path = services.exports.file(status["id"].get<std::string>(), name);
   if (!path)
-    throw core::DomainError(core::ErrorKind::not_found, "no file " + name + " in this export");
+    throw core::DomainError(core::ErrorKind::not_found,
+                            "no such file in this export: its status lists the files");
   request.audit().details["file"] = name;
   std::ifstream in(*path, std::ios::binary);
   ApiResponse response;

@@ -197,15 +197,13 @@ void Gateway::checkExportOrder(const ExportOrder& order) const {
   guard_.require(*partner, policies::Capability::exports, "ask for exports");
   const auto* study = partner->study(order.study);
   if (study == nullptr)
-    throw DomainError(ErrorKind::not_found,
-                      "no study " + order.study + " for " + partner->id.str());
+    throw DomainError(ErrorKind::not_found, "no study of that id is registered for the caller");
   const auto today = core::nowUtc().substr(0, 10);
   if (!study->validOn(today))
     throw DomainError(ErrorKind::forbidden, "study " + study->id + " is valid from " +
                                                 study->valid_from + " to " + study->valid_until);
   const auto* profile = export_profiles_.find(order.profile);
-  if (profile == nullptr)
-    throw DomainError(ErrorKind::not_found, "no export profile " + order.profile);
+  if (profile == nullptr) throw DomainError(ErrorKind::not_found, "no export profile of that id");
   if (!study->allows(profile->id))
     throw DomainError(ErrorKind::forbidden,
                       "study " + study->id + " may not ask for profile " + profile->id);

@@ -3,6 +3,7 @@
 
 #include "dossier_routes.hpp"
 #include "passerelle/connectors/delimited_reader.hpp"
+#include "passerelle/crypto/bytes.hpp"
 #include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
 
@@ -44,7 +45,9 @@ ApiResponse postImport(Services& services, ApiRequest& request) {
   const bool dry_run = options.dry_run;
   const auto caller = callerOf(request);
   services.dossiers.requireWriter(caller);  // before reading a possibly large file
-  const SpoolFile spool(services.import_spool / (request.id().str() + ".import"));
+  // Named by the server: two imports sent with one X-Request-Id must not share a file.
+  const SpoolFile spool(services.import_spool /
+                        (crypto::toHex(crypto::randomBytes(16)) + ".import"));
   request.spoolBody(spool.path(), request.limits().max_import_bytes);
   const ImportOrder order{caller.partner.id,
                           request.presentedCredential(),

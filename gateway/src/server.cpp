@@ -3,17 +3,18 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include <chrono>
 
+#include "api_connection.hpp"
 #include "api_exchange.hpp"
 #include "authenticator.hpp"
 #include "dossier_routes.hpp"
@@ -115,14 +116,17 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
       if (problem) {
         if (problem->type == ProblemType::unauthenticated)
           response.set("WWW-Authenticate", "Bearer realm=\"passerelle\"");
+        // Replacing invalid UTF-8 rather than throwing: an answer is always sent.
         send(response, request, status, "application/problem+json",
-             problemBody(*problem, request.id().str()).dump());
+             problemBody(*problem, request.id().str())
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       } else {
         for (const auto& [name, value] : result.headers) response.set(name, value);
         send(response, request, status, result.content_type,
-             result.text   ? *result.text
-             : result.body ? result.body->dump()
-                           : std::string());
+             result.text ? *result.text
+             : result.body
+                 ? result.body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                 : std::string());
       }
     } catch (const std::exception& e) {
       logger().warning("request %s: could not send the response (%s)", request.id().str(),
@@ -142,7 +146,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
   ApiResponse serve(ApiRequest& request, std::string& route_name,
                     std::optional<audit::AuditAction>& action) {
     auto& http = request.http();
-    const auto match = router_.match(http.getMethod(), Poco::URI(http.getURI()).getPath());
+    request.checkMessage();
+    const auto match = router_.match(http.getMethod(), request.path());
     if (match.route == nullptr) {
       // Unknown paths are refused before authentication only once the caller is known, so that
       // the API's shape is not probed anonymously.
@@ -245,6 +250,35 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
   const Limits& limits_;
 };
 
+// A message Poco could not parse: no route, no caller, nothing read past the headers. The
+// answer and the audit entry say only that it was malformed.
+void answerUnreadable(Services& services, const std::string& reason,
+                      Poco::Net::HTTPServerResponse& response) {
+  const core::RequestId id(crypto::toHex(crypto::randomBytes(8)));
+  const Problem problem{ProblemType::malformed_request, reason, {}};
+  const int status = httpStatus(problem.type);
+  audit::AuditEvent event;
+  event.time = core::nowUtc();
+  event.action = audit::AuditAction::unknown_endpoint;
+  event.decision = audit::AuditDecision::invalid;
+  event.request_id = id;
+  event.status = status;
+  event.details["malformed"] = "http";
+  try {
+    response.set("X-Audit-Entry", std::to_string(services.audit.append(event).index));
+  } catch (const audit::AuditUnavailable&) {
+    // Nothing was read, nothing is returned: the refusal stands without its entry.
+  }
+  const auto body = problemBody(problem, id.str()).dump();
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.set("X-Request-Id", id.str());
+  response.set("Cache-Control", "no-store");
+  response.setContentType("application/problem+json");
+  response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  response.send() << body;
+  logger().information("%s (unreadable message) %d partner=-", id.str(), status);
+}
+
 class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   ApiHandlerFactory(const Router& router, Services& services, const Limits& limits)
@@ -268,7 +302,8 @@ struct GatewayServer::Impl {
   Services& services;
   Router router;
   Poco::ThreadPool pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<Poco::Net::TCPServer> server;
+  std::shared_ptr<LiveConnections> live;
   std::uint16_t bound_port = 0;
 
   Impl(const ServerOptions& o, Services& s)
@@ -313,15 +348,24 @@ void GatewayServer::start() {
   params->setMaxKeepAliveRequests(10000);
   params->setServerName("passerelle");
 
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-      new ApiHandlerFactory(impl_->router, impl_->services, impl_->options.limits), impl_->pool,
-      socket, params);
+  impl_->live = std::make_shared<LiveConnections>();
+  auto& services = impl_->services;
+  impl_->server = std::make_unique<Poco::Net::TCPServer>(
+      new ApiConnectionFactory(
+          params,
+          std::make_unique<ApiHandlerFactory>(impl_->router, services, impl_->options.limits),
+          [&services](const std::string& reason, Poco::Net::HTTPServerResponse& response) {
+            answerUnreadable(services, reason, response);
+          },
+          impl_->live),
+      impl_->pool, socket, params);
   impl_->server->start();
 }
 
 void GatewayServer::stop() {
   if (!impl_->server) return;
-  impl_->server->stopAll(true);
+  impl_->server->stop();
+  impl_->live->stopAll();
   impl_->server.reset();
   impl_->pool.joinAll();
 }

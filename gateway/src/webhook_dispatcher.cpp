@@ -135,16 +135,15 @@ bool WebhookDispatcher::deliver(const store::WebhookDelivery& d, const policies:
   for (auto s : d.sections) sections.push_back(std::string(core::toString(s)));
   // Ids and section names only: the partner reads the content through the API, under the policy.
   // A notice carries itself and no dossier.
-  const std::string body =
-      d.notice ? nlohmann::json{{"delivery", d.id},
-                                {"notice", nlohmann::json::parse(*d.notice)},
-                                {"cursor", d.sequence}}
-                     .dump()
-               : nlohmann::json{{"delivery", d.id},
-                                {"dossier", d.dossier.str()},
-                                {"sections", sections},
-                                {"cursor", d.sequence}}
-                     .dump();
+  const std::string body = d.notice ? nlohmann::json{{"delivery", d.id},
+                                                     {"notice", nlohmann::json::parse(*d.notice)},
+                                                     {"cursor", d.sequence}}
+                                          .dump()
+                                    : nlohmann::json{{"delivery", d.id},
+                                                     {"dossier", d.dossier.str()},
+                                                     {"sections", sections},
+                                                     {"cursor", d.sequence}}
+                                          .dump();
   const auto timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count());

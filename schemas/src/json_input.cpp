@@ -31,6 +31,10 @@ nlohmann::json parseUntrustedJson(std::string_view text, const JsonLimits& limit
   } catch (const json::parse_error& e) {
     throw core::DomainError(core::ErrorKind::invalid_input,
                             "malformed JSON at byte " + std::to_string(e.byte));
+  } catch (const json::out_of_range&) {
+    // 1e400: no double holds it (the library's message would quote the number).
+    throw core::DomainError(core::ErrorKind::invalid_input,
+                            "a JSON number is too large to be represented");
   }
 }
 

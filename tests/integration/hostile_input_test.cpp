@@ -35,23 +35,8 @@ class HostileInputTest : public ::testing::Test {
     return "/v1/dossiers/" + id_ + "/sections/" + s;
   }
 
-  // Sends raw bytes over TLS with the departement's certificate and returns what comes back.
   std::string rawExchange(const std::string& bytes) {
-    const auto p = gw_.dir() / "partners" / "departement";
-    Poco::Net::SecureStreamSocket socket(
-        Poco::Net::SocketAddress("127.0.0.1", gw_.port()),
-        clientContext(gw_.dir() / "ca.pem", p / "cert.pem", p / "key.pem"));
-    socket.setReceiveTimeout(Poco::Timespan(10, 0));
-    socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
-    std::string out;
-    char buf[4096];
-    try {
-      for (int n; (n = socket.receiveBytes(buf, sizeof buf)) > 0;)
-        out.append(buf, static_cast<std::size_t>(n));
-    } catch (const Poco::Exception&) {
-      // the server may end the connection abruptly; what it sent before is what matters
-    }
-    return out;
+    return gw_.rawExchange(bytes, "departement");
   }
 
   TestGateway gw_;

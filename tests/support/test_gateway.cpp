@@ -1,5 +1,7 @@
 #include "test_gateway.hpp"
 
+#include <Poco/Net/SecureStreamSocket.h>
+
 #include <fstream>
 
 #include "passerelle/gateway/demo.hpp"
@@ -55,6 +57,26 @@ HttpsClient TestGateway::anonymous() const {
 
 std::map<std::string, std::string> withPurpose(const std::string& purpose) {
   return {{"X-Purpose", purpose}};
+}
+
+std::string TestGateway::rawExchange(const std::string& bytes,
+                                     const std::string& partner_id) const {
+  const auto p = dir() / "partners" / partner_id;
+  Poco::Net::SecureStreamSocket socket(
+      Poco::Net::SocketAddress("127.0.0.1", port()),
+      partner_id.empty() ? clientContext(dir() / "ca.pem")
+                         : clientContext(dir() / "ca.pem", p / "cert.pem", p / "key.pem"));
+  socket.setReceiveTimeout(Poco::Timespan(10, 0));
+  socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+  std::string out;
+  char buf[4096];
+  try {
+    for (int n; (n = socket.receiveBytes(buf, sizeof buf)) > 0;)
+      out.append(buf, static_cast<std::size_t>(n));
+  } catch (const Poco::Exception&) {
+    // the server may end the connection abruptly; what it sent before is what matters
+  }
+  return out;
 }
 
 }  // namespace passerelle::testing

@@ -39,6 +39,9 @@ class TestGateway {
   std::string tokenOf(const std::string& partner_id) const;
   // A client that presents no certificate (it may still send a bearer token).
   HttpsClient anonymous() const;
+  // Sends raw bytes over TLS (with the partner's certificate; none if empty) and returns what
+  // comes back until the server closes or 10 s pass: for messages no HTTP client would send.
+  std::string rawExchange(const std::string& bytes, const std::string& partner_id = "") const;
 
  private:
   TempDir dir_;

@@ -23,6 +23,24 @@ TEST(CsvWriterTest, QuotesWhatRfc4180SaysAndWritesJsonValuesAsText) {
             ",,,,3\r\n");
 }
 
+// CSV injection: text a spreadsheet would evaluate is written as text; numbers stay numbers.
+TEST(CsvWriterTest, TextThatASpreadsheetWouldRunGetsALeadingApostrophe) {
+  std::string out;
+  CsvWriter csv([&](std::string_view text) { out.append(text); }, {"a", "b", "c", "d", "e"});
+  csv.writeRow({{"a", "=HYPERLINK(\"http://x\",\"y\")"},
+                {"b", "-2-3"},
+                {"c", "+33 6 00 00 00 00"},
+                {"d", -3},
+                {"e", "Dupré"}});
+  csv.writeRow({{"a", "@SUM(A1)"}, {"b", "\tx"}, {"c", "\rx"}, {"e", "a=b"}});
+  EXPECT_EQ(out,
+            "a,b,c,d,e\r\n"
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'-2-3,'+33 6 00 00 00 00,-3,Dupré\r\n"
+            "'@SUM(A1),'\tx,\"'\rx\",,a=b\r\n");
+  EXPECT_EQ(CsvWriter::textField("=1+1"), "'=1+1");
+  EXPECT_EQ(CsvWriter::textField(""), "");
+}
+
 TEST(DataDictionaryTest, NamesEveryColumnWithItsLabelAndTheTreatmentApplied) {
   const auto& catalogue = schemas::FieldCatalogue::builtin();
   const auto profiles = policies::ExportProfiles::builtin(catalogue);
@@ -38,6 +56,8 @@ TEST(DataDictionaryTest, NamesEveryColumnWithItsLabelAndTheTreatmentApplied) {
   EXPECT_EQ(dictionary["colonnes"][1]["libelle"],
             catalogue.find("/identite/date_naissance")->label);
   const auto markdown = dataDictionaryMarkdown(dictionary);
+  EXPECT_NE(markdown.find("apostrophe"), std::string::npos) << "the CSV format is explained";
+  EXPECT_NE(dictionary["format_csv"].get<std::string>().find("formule"), std::string::npos);
   for (const auto& column : profile.columns)
     EXPECT_NE(markdown.find("| " + column.name + " |"), std::string::npos) << column.name;
 }

@@ -1,6 +1,6 @@
 // Whether a lookup's time tells an identifier of a dossier the caller may not see from one of
-// nobody (issue 21, §4): France Travail looks up, alternately, the NIR of a dossier it is not related
-// to and a NIR nobody holds, through the real services over a real SQLite file; both answer
+// nobody (issue 21, §4): France Travail looks up, alternately, the NIR of a dossier it is not
+// related to and a NIR nobody holds, through the real services over a real SQLite file; both answer
 // not_found. Reports the median and the mean of each and their difference; asserts nothing.
 // Run through bench/lookup.sh.
 #include <algorithm>

@@ -121,8 +121,7 @@ CreateResult DossierService::create(const Caller& caller, const policies::Decisi
     for (auto& f : policies::forbiddenFields(decision, guard_.catalogue(),
                                              *core::parseSection(name), content))
       refused.push_back(std::move(f));
-  if (!refused.empty())
-    refuseFields(refusal, refused);
+  if (!refused.empty()) refuseFields(refusal, refused);
 
   CreateResult created{core::DossierId::fromRandom(randomBytes16()),
                        false,
@@ -261,10 +260,10 @@ ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPer
                       std::move(incomplete));
   // A partner that may not write an identity (France Travail) attaches to dossiers others
   // opened: the record is refused as one of nobody it may create.
-  auto created = create(caller, decision, full, std::move(sections), std::move(identifiers), source,
-                        now,
-                        "no dossier matches the record's identifiers, and creating one would "
-                        "write fields this partner may not write");
+  auto created =
+      create(caller, decision, full, std::move(sections), std::move(identifiers), source, now,
+             "no dossier matches the record's identifiers, and creating one would "
+             "write fields this partner may not write");
   return {ImportStatus::created,
           created.id,
           std::nullopt,

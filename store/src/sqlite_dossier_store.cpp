@@ -424,8 +424,8 @@ class SqliteDossierStore final : public DossierStore {
       if (r.notice)
         writer_ << "INSERT INTO change_log (dossier_id, section, version, written_at, "
                    "addressed_to, notice) VALUES (?, 'identite', 0, ?, ?, ?)",
-            bind(r.notice->dossier.str()), bind(at), bind(r.notice->to.str()),
-            bind(r.notice->body), now;
+            bind(r.notice->dossier.str()), bind(at), bind(r.notice->to.str()), bind(r.notice->body),
+            now;
       writer_ << "UPDATE reconciliation_cases SET status = ?, resolved_at = ?, resolved_by = ?, "
                  "resolution = ? WHERE id = ?",
           bind(r.status), bind(at), bind(context.author.str()), bind(r.resolution), bind(id), now;

@@ -31,10 +31,10 @@ std::vector<core::Section> sectionsOf(const std::string& text) {
 
 // id, partner, dossier, sections, sequence, created_at, attempts, next_attempt_at,
 // delivered_at, last_status, last_error, notice
-using Row = Poco::Tuple<Poco::Int64, std::string, std::string, std::string, Poco::Int64,
-                        std::string, Poco::Int64, std::string, Poco::Nullable<std::string>,
-                        Poco::Nullable<Poco::Int64>, Poco::Nullable<std::string>,
-                        Poco::Nullable<std::string>>;
+using Row =
+    Poco::Tuple<Poco::Int64, std::string, std::string, std::string, Poco::Int64, std::string,
+                Poco::Int64, std::string, Poco::Nullable<std::string>, Poco::Nullable<Poco::Int64>,
+                Poco::Nullable<std::string>, Poco::Nullable<std::string>>;
 constexpr const char* kColumns =
     "SELECT id, partner_id, dossier_id, sections, sequence, created_at, attempts, "
     "next_attempt_at, delivered_at, last_status, last_error, notice FROM webhook_outbox ";

@@ -27,7 +27,6 @@ struct ConsentController {
   std::string contact;  // where the person exercises their rights (the DPO's address)
 };
 
-
 // One consent record (DESIGN §4.3). Records are never deleted: a withdrawal is a new record
 // (`withdraws` names the consent it ends), and so is a re-affirmation (`withdraws` names the
 // consent it renews: its `given_at` is when, its `expires_at` the new expiry, none for none).

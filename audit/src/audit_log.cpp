@@ -63,16 +63,16 @@ void AuditLog::loadTree() {
   }
 }
 
-Appended AuditLog::append(AuditEvent event) {
-  return submit(std::move(event)).get();
+Appended AuditLog::append(AuditEvent event, std::vector<std::string> claims) {
+  return submit(std::move(event), std::move(claims)).get();
 }
 
-std::future<Appended> AuditLog::submit(AuditEvent event) {
+std::future<Appended> AuditLog::submit(AuditEvent event, std::vector<std::string> claims) {
   std::future<Appended> done;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) throw AuditUnavailable("the audit log is closing");
-    queue_.push_back({std::move(event), {}});
+    queue_.push_back({std::move(event), std::move(claims), {}});
     done = queue_.back().done.get_future();
   }
   wake_.notify_one();
@@ -142,6 +142,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
       auto bytes = canonicalBytes(entry);
       const auto leaf = crypto::leafHash(bytes);
       rows.push_back(rowOf(entry, std::move(bytes), leaf, std::move(sensitive)));
+      rows.back().claims = batch[i].claims;
       results.push_back({entry.index, leaf});
     }
     {

@@ -12,6 +12,7 @@
 #include "passerelle/connectors/export_job.hpp"
 #include "passerelle/policies/engine.hpp"
 #include "passerelle/policies/indicators.hpp"
+#include "passerelle/store/pending_audit.hpp"
 
 namespace passerelle::gateway {
 
@@ -82,6 +83,7 @@ Gateway::Gateway(const GatewayConfig& config)
              {config.audit.log_id, std::chrono::milliseconds(config.audit.checkpoint_interval_ms),
               4096}),
       pseudonyms_(keys_->root()),
+      pending_audit_(audit_, *stores_.pending_audit, pseudonyms_, {}),
       guard_(policies_, schemas::FieldCatalogue::builtin(), *stores_.relationships,
              *stores_.consents),
       relationships_(*stores_.relationships, *stores_.dossiers, guard_, registry_),
@@ -108,6 +110,7 @@ Gateway::Gateway(const GatewayConfig& config)
           reconciliation_,
           registry_,
           audit_,
+          pending_audit_,
           pseudonyms_,
           [this] { return reloadPolicy(); },
           exports_,
@@ -118,7 +121,10 @@ Gateway::Gateway(const GatewayConfig& config)
           },
           importSpool(config),
           *stores_.webhooks},
-      server_(std::make_unique<GatewayServer>(config.server, services_)) {}
+      server_(std::make_unique<GatewayServer>(config.server, services_)) {
+  // What a process that died left committed without its entry is recorded before anything else.
+  pending_audit_.recover();
+}
 
 Gateway::~Gateway() {
   stop();
@@ -170,9 +176,6 @@ Gateway::RetentionReport Gateway::applyRetention(bool dry_run) {
   if (dry_run) return report;
   const auto reason = dossiers::retentionReason(rule);
   for (const auto& due : report.due) {
-    if (!stores_.dossiers->erase(due.id, reason, {core::PartnerId("passerelle"), "retention"}))
-      continue;
-    ++report.erased;
     audit::AuditEvent event;
     event.time = core::nowUtc();
     event.credential = "system:retention";
@@ -184,7 +187,11 @@ Gateway::RetentionReport Gateway::applyRetention(bool dry_run) {
     event.details = {{"basis", due.basis},
                      {"last_activity", due.last_activity},
                      {"retention_months", std::to_string(rule.months)}};
-    audit_.append(std::move(event));
+    store::PendingAuditScope erasure(audit::pendingContext(event));
+    if (!stores_.dossiers->erase(due.id, reason, {core::PartnerId("passerelle"), "retention"}))
+      continue;
+    ++report.erased;
+    pending_audit_.record(std::move(event), erasure.claim());
   }
   return report;
 }
@@ -354,9 +361,6 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
   const dossiers::Caller caller{*partner, order.purpose};
   dossiers_->requireWriter(caller);
   const auto format = std::string(connectors::toString(order.format));
-  // Entries are submitted as persons are written and awaited in bounded batches: an import
-  // does not wait for one durable audit write per person, nor hold a whole file's entries.
-  std::deque<std::future<audit::Appended>> pending;
   // Who imported what, as every entry of the import says it.
   const auto importEvent = [&](audit::AuditAction action) {
     audit::AuditEvent event;
@@ -367,6 +371,27 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
     event.action = action;
     event.request_id = order.request_id;
     return event;
+  };
+  // Each person's write carries its outbox row, which that person's entry claims.
+  store::PendingAuditScope writes(
+      audit::pendingContext(importEvent(audit::AuditAction::dossier_import)));
+  // Entries are submitted as persons are written and awaited in bounded batches: an import
+  // does not wait for one durable audit write per person, nor hold a whole file's entries.
+  struct Submitted {
+    std::future<audit::Appended> done;
+    audit::AuditEvent event;
+    std::vector<std::string> claims;
+  };
+  std::deque<Submitted> pending;
+  const auto settle = [&](Submitted& s) {
+    try {
+      s.done.get();
+      pending_audit_.retire(std::move(s.claims));
+    } catch (const audit::AuditUnavailable&) {
+      // Refused whole while nothing is stored; once a person is, their entries are owed.
+      if (!writes.committed()) throw;
+      pending_audit_.adopt(std::move(s.event), std::move(s.claims));
+    }
   };
   const auto observe = [&](const dossiers::ImportOutcome& outcome) {
     auto event = importEvent(audit::AuditAction::dossier_import);
@@ -383,15 +408,17 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
     event.details = {{"format", format}, {"outcome", std::string(outcomeName(outcome.status))}};
     if (outcome.matched_on)
       event.details["matched_on"] = std::string(core::toString(*outcome.matched_on));
-    pending.push_back(audit_.submit(std::move(event)));
+    auto claims = writes.claim();
+    auto done = audit_.submit(event, claims);
+    pending.push_back({std::move(done), std::move(event), std::move(claims)});
     if (pending.size() >= 512) {
-      pending.front().get();
+      settle(pending.front());
       pending.pop_front();
     }
   };
   auto report = connectors::runImport(order.format, file, *dossiers_, caller, "import:" + format,
                                       observe, order.options);
-  for (auto& p : pending) p.get();
+  for (auto& p : pending) settle(p);
   if (!order.record_run) return report;
   auto event = importEvent(audit::AuditAction::import_run);
   event.decision =
@@ -406,7 +433,10 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
                    {"updated", std::to_string(report.updated)},
                    {"unchanged", std::to_string(report.unchanged)},
                    {"rejected", std::to_string(report.rejected)}};
-  audit_.append(std::move(event));
+  if (writes.committed())
+    pending_audit_.record(std::move(event), {});
+  else
+    audit_.append(std::move(event));
   return report;
 }
 
@@ -475,16 +505,18 @@ dossiers::CaseOutcome Gateway::reconcile(const core::PartnerId& partner_id,
   auto event =
       reconciliationEvent(*partner, audit::AuditAction::reconciliation_resolve, policyVersion());
   event.details["reconciliation_case"] = core::auditableId('k', case_id);
+  store::PendingAuditScope writes(audit::pendingContext(event));
   try {
     auto outcome =
         reconciliation_.resolve({*partner, core::Purpose::instruction_rsa}, case_id, decision);
     event.decision = audit::AuditDecision::allow;
     event.status = 200;
     event.details["decision"] = outcome.decided.status;
+    auto claims = writes.claim();
     for (const auto& d : outcome.decided.dossiers) {
       auto entry = event;
       entry.person = pseudonyms_.of(d);
-      audit_.append(std::move(entry));
+      pending_audit_.record(std::move(entry), std::exchange(claims, {}));
     }
     return outcome;
   } catch (const core::DomainError& e) {

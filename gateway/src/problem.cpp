@@ -14,7 +14,7 @@ struct TypeInfo {
   const char* title;
 };
 
-constexpr std::array<TypeInfo, 18> kTypes = {{
+constexpr std::array<TypeInfo, 19> kTypes = {{
     {ProblemType::malformed_request, 400, "malformed-request", "The request cannot be read"},
     {ProblemType::validation_failed, 422, "validation-failed", "The document breaks the schema"},
     {ProblemType::unauthenticated, 401, "unauthenticated", "The partner is not authenticated"},
@@ -37,6 +37,8 @@ constexpr std::array<TypeInfo, 18> kTypes = {{
     {ProblemType::unusable_file, 422, "unusable-file", "The file cannot be imported"},
     {ProblemType::audit_unavailable, 503, "audit-unavailable",
      "The access could not be recorded in the audit log"},
+    {ProblemType::store_unavailable, 503, "store-unavailable",
+     "The store cannot be written now; nothing was changed"},
 }};
 
 const TypeInfo& info(ProblemType type) {
@@ -76,6 +78,8 @@ Problem problemOfKind(const core::DomainError& error) {
       return {ProblemType::gone, error.what(), {}};
     case core::ErrorKind::integrity:
       return {ProblemType::integrity_error, error.what(), {}};
+    case core::ErrorKind::unavailable:
+      return {ProblemType::store_unavailable, error.what(), {}};
   }
   return {ProblemType::internal_error, "unclassified error", {}};
 }

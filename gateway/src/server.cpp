@@ -21,6 +21,7 @@
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
+#include "passerelle/store/pending_audit.hpp"
 #include "router.hpp"
 #include "tls_context.hpp"
 
@@ -85,21 +86,36 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     std::optional<audit::AuditAction> action = audit::AuditAction::unknown_endpoint;
     ApiResponse result;
     std::optional<Problem> problem;
+    // The request's writes carry their audit outbox rows (store/pending_audit.hpp).
+    std::optional<store::PendingAuditScope> writes;
     try {
-      result = serve(request, route_name, action);
+      result = serve(request, route_name, action, writes);
     } catch (...) {
       problem = problemOfCurrentException(request);
     }
     int status = problem ? httpStatus(problem->type) : result.status;
+    const bool committed = writes && writes->committed();
+    if (committed && problem)
+      logger().error("request %s: answered %d after a change was committed", request.id().str(),
+                     status);
     if (action) {
       try {
-        const auto event = eventOf(request, *action, status);
-        const auto appended = services_.audit.append(event);
-        response.set("X-Audit-Entry", std::to_string(appended.index));
+        const auto event = eventOf(request, *action, status, committed);
+        if (committed) {
+          // The change is stored: its entry is owed whatever the log says now, and the answer
+          // is not an error, since a client told to retry would write twice.
+          const auto appended = services_.pending_audit.record(event, writes->claim());
+          response.set("X-Audit-Entry", appended ? std::to_string(appended->index) : "pending");
+        } else {
+          response.set("X-Audit-Entry", std::to_string(services_.audit.append(event).index));
+        }
         for (const auto& other : request.audit().also_persons) {
           auto copy = event;
           copy.person = services_.pseudonyms.of(other);
-          services_.audit.append(std::move(copy));
+          if (committed)
+            services_.pending_audit.record(std::move(copy), {});
+          else
+            services_.audit.append(std::move(copy));
         }
       } catch (const audit::AuditUnavailable&) {
         // Nothing unrecorded leaves the gateway; an error answer carries no personal data.
@@ -144,7 +160,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
 
  private:
   ApiResponse serve(ApiRequest& request, std::string& route_name,
-                    std::optional<audit::AuditAction>& action) {
+                    std::optional<audit::AuditAction>& action,
+                    std::optional<store::PendingAuditScope>& writes) {
     auto& http = request.http();
     request.checkMessage();
     const auto match = router_.match(http.getMethod(), request.path());
@@ -167,6 +184,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     if (route.authenticated)
       request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
     if (route.personal_data) request.requirePurpose();
+    if (route.action)
+      writes.emplace(audit::pendingContext(eventOf(request, *route.action, 0, false)));
     try {
       return route.handler(request);
     } catch (const core::DomainError& e) {
@@ -220,8 +239,10 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
   }
 
-  audit::AuditEvent eventOf(ApiRequest& request, audit::AuditAction route_action,
-                            int status) const {
+  // `committed`: a change of the request is stored, so its entry says what was written even if
+  // the answer is an error.
+  audit::AuditEvent eventOf(ApiRequest& request, audit::AuditAction route_action, int status,
+                            bool committed) const {
     const auto& note = request.audit();
     audit::AuditEvent e;
     e.time = core::nowUtc();
@@ -230,10 +251,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     e.purpose = request.purpose();
     e.action = note.action.value_or(route_action);
     if (note.person) e.person = services_.pseudonyms.of(*note.person);
-    if (status < 400) {  // a failed request disclosed and wrote nothing
-      e.disclosed = note.disclosed;
-      e.written = note.written;
-    }
+    if (status < 400) e.disclosed = note.disclosed;  // a failed request disclosed nothing
+    if (status < 400 || committed) e.written = note.written;
     e.withheld = note.withheld;
     e.withheld_sensitive = note.withheld_sensitive;
     e.decision = decisionOf(status, note);

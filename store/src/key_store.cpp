@@ -1,7 +1,9 @@
 #include "passerelle/store/key_store.hpp"
 
 #include <Poco/Data/LOB.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/Session.h>
+#include <Poco/Logger.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -301,20 +303,38 @@ const crypto::RootKey& KeyStore::root() const {
   return *impl_->root;
 }
 
+namespace {
+
+// The key file could not take a write: the caller's change is refused, and may be retried.
+[[noreturn]] void keysUnavailable(const Poco::Exception& e) {
+  Poco::Logger::get("passerelle.store").error("data keys not writable: %s", e.displayText());
+  throw core::DomainError(core::ErrorKind::unavailable,
+                          "the data keys could not be written (full disk or I/O error); nothing "
+                          "was changed, retry later");
+}
+
+}  // namespace
+
 crypto::SecretKey KeyStore::createDataKey(const core::DossierId& id) {
   auto key = crypto::SecretKey::random();
   std::lock_guard lock(impl_->write_mutex);
-  ImmediateTransaction tx(impl_->writer);
-  // Read inside the write transaction: a rotation that registers a new version and a creation
-  // are ordered, so no key lands under a version being retired.
-  const auto active = Impl::activeVersion(impl_->writer);
-  const auto wrapped = impl_->wrappersFor(active)->find(active)->seal(
-      viewOf(key), dataKeyAssociated(id.str(), active));
-  impl_->writer << "INSERT INTO data_keys (dossier_id, wrap_version, wrapped, created_at) "
-                   "VALUES (?, ?, ?, ?)",
-      bind(id.str()), bind(static_cast<Poco::Int64>(active)), bind(blobOf(wrapped)),
-      bind(core::nowUtc()), now;
-  tx.commit();
+  try {
+    ImmediateTransaction tx(impl_->writer);
+    // Read inside the write transaction: a rotation that registers a new version and a creation
+    // are ordered, so no key lands under a version being retired.
+    const auto active = Impl::activeVersion(impl_->writer);
+    const auto wrapped = impl_->wrappersFor(active)->find(active)->seal(
+        viewOf(key), dataKeyAssociated(id.str(), active));
+    impl_->writer << "INSERT INTO data_keys (dossier_id, wrap_version, wrapped, created_at) "
+                     "VALUES (?, ?, ?, ?)",
+        bind(id.str()), bind(static_cast<Poco::Int64>(active)), bind(blobOf(wrapped)),
+        bind(core::nowUtc()), now;
+    tx.commit();
+  } catch (const Poco::Data::SQLite::ConstraintViolationException&) {
+    throw;
+  } catch (const Poco::Data::DataException& e) {
+    keysUnavailable(e);
+  }
   return key;
 }
 
@@ -338,12 +358,30 @@ std::optional<crypto::SecretKey> KeyStore::findDataKey(const core::DossierId& id
   return key;
 }
 
-bool KeyStore::destroyDataKey(const core::DossierId& id) {
+std::size_t KeyStore::destroyDataKeys(const std::vector<core::DossierId>& ids) {
+  std::vector<core::DossierId> present;
+  for (const auto& id : ids) {
+    auto session = impl_->readers->acquire();
+    auto query = session.statements().prepare("SELECT 1 FROM data_keys WHERE dossier_id = ?");
+    query.bind(id.str());
+    if (query.step()) present.push_back(id);
+  }
+  for (const auto& id : ids) impl_->cache.forget(id.str());
+  if (present.empty()) return 0;  // no write: a start on a full disk still opens
   std::lock_guard lock(impl_->write_mutex);
-  Poco::Data::Statement remove(impl_->writer);
-  remove << "DELETE FROM data_keys WHERE dossier_id = ?", bind(id.str());
-  const bool removed = remove.execute() > 0;
-  impl_->cache.forget(id.str());
+  std::size_t removed = 0;
+  try {
+    ImmediateTransaction tx(impl_->writer);
+    for (const auto& id : present) {
+      Poco::Data::Statement remove(impl_->writer);
+      remove << "DELETE FROM data_keys WHERE dossier_id = ?", bind(id.str());
+      removed += remove.execute();
+    }
+    tx.commit();
+  } catch (const Poco::Data::DataException& e) {
+    keysUnavailable(e);
+  }
+  for (const auto& id : present) impl_->cache.forget(id.str());
   return removed;
 }
 

@@ -37,8 +37,8 @@ std::optional<crypto::Aead> SealedContent::dossierCipher(const core::DossierId& 
   return crypto::Aead(std::move(*key));
 }
 
-bool SealedContent::shred(const core::DossierId& id) {
-  return keys_->destroyDataKey(id);
+void SealedContent::shred(const std::vector<core::DossierId>& ids) {
+  keys_->destroyDataKeys(ids);
 }
 
 crypto::Bytes SealedContent::seal(const crypto::Aead& cipher, const core::DossierId& id,

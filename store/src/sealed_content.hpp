@@ -24,8 +24,9 @@ class SealedContent {
   // (nothing if the dossier has no key: it never existed, or it was erased).
   crypto::Aead newDossierCipher(const core::DossierId& id);
   std::optional<crypto::Aead> dossierCipher(const core::DossierId& id) const;
-  // Destroys the dossier's data key: every copy of its sections becomes unreadable.
-  bool shred(const core::DossierId& id);
+  // Destroys the dossiers' data keys, in one durable write: every copy of their sections
+  // becomes unreadable. core::DomainError(unavailable) if the key file cannot be written.
+  void shred(const std::vector<core::DossierId>& ids);
 
   crypto::Bytes seal(const crypto::Aead& cipher, const core::DossierId& id, core::Section section,
                      std::int64_t version, const std::string& content) const;

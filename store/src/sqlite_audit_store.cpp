@@ -54,7 +54,9 @@ AuditCheckpointRow checkpointOf(const CheckpointTuple& t) {
 class SqliteAuditStore final : public AuditStore {
  public:
   explicit SqliteAuditStore(const SqliteAuditOptions& options)
-      : writer_(SqliteConnectionPool::open(options.file, options.busy_timeout_ms)),
+      : file_(options.file),
+        busy_timeout_ms_(options.busy_timeout_ms),
+        writer_(SqliteConnectionPool::open(options.file, options.busy_timeout_ms)),
         readers_((migrateSqlite(writer_, detail::sqliteAuditMigrations()), options.file),
                  std::max<std::size_t>(1, options.read_connections), options.busy_timeout_ms) {
     if (options.retention_months) {
@@ -68,11 +70,49 @@ class SqliteAuditStore final : public AuditStore {
   void append(const std::vector<AuditRow>& rows,
               const std::optional<AuditCheckpointRow>& checkpoint) override {
     std::lock_guard lock(write_mutex_);
+    if (!statements_) reopenWriter();
+    try {
+      appendLocked(rows, checkpoint);
+    } catch (...) {
+      // After a failed commit (a full disk, an I/O error) the connection can be left in a
+      // transaction that SQLite already rolled back; every later write would then fail until a
+      // restart. A fresh connection takes the next append once the cause is gone.
+      statements_.reset();
+      try {
+        reopenWriter();
+      } catch (const std::exception&) {
+        // Tried again at the next append.
+      }
+      throw;
+    }
+  }
+
+  std::vector<std::string> claimed(const std::vector<std::string>& outbox_ids) const override {
+    std::vector<std::string> out;
+    auto session = readers_.acquire();
+    for (const auto& id : outbox_ids) {
+      int found = 0;
+      *session << "SELECT COUNT(*) FROM audit_claims WHERE outbox_id = ?", bind(id), into(found),
+          now;
+      if (found > 0) out.push_back(id);
+    }
+    return out;
+  }
+
+ private:
+  void reopenWriter() {
+    statements_.reset();
+    writer_ = SqliteConnectionPool::open(file_, busy_timeout_ms_);
+    statements_ = std::make_unique<StatementCache>(writer_);
+  }
+
+  void appendLocked(const std::vector<AuditRow>& rows,
+                    const std::optional<AuditCheckpointRow>& checkpoint) {
     // One statement, compiled once, run for each row inside one transaction: the commit is the
     // one durable write of the whole group.
     Poco::Data::Transaction tx(writer_);
     for (const auto& r : rows) {
-      auto insert = statements_.prepare(
+      auto insert = statements_->prepare(
           "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
           "person, decision, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       insert.bind(static_cast<std::int64_t>(r.index))
@@ -89,6 +129,11 @@ class SqliteAuditStore final : public AuditStore {
       else
         insert.bindNull();
       insert.step();
+      for (const auto& claim : r.claims)
+        statements_->prepare("INSERT INTO audit_claims (outbox_id, idx) VALUES (?, ?)")
+            .bind(claim)
+            .bind(static_cast<std::int64_t>(r.index))
+            .step();
     }
     if (checkpoint) {
       auto size = static_cast<Poco::Int64>(checkpoint->tree_size);
@@ -100,6 +145,7 @@ class SqliteAuditStore final : public AuditStore {
     tx.commit();
   }
 
+ public:
   void forEachRow(std::uint64_t from,
                   const std::function<void(const AuditRow&)>& visit) const override {
     constexpr Poco::Int64 kPage = 10000;
@@ -216,9 +262,12 @@ class SqliteAuditStore final : public AuditStore {
   }
 
  private:
+  const std::filesystem::path file_;
+  const int busy_timeout_ms_;
   std::mutex write_mutex_;
   Poco::Data::Session writer_;
-  StatementCache statements_{writer_};  // after the session: finalized before it closes
+  // After the session: finalized before it closes. None while the writer must be reopened.
+  std::unique_ptr<StatementCache> statements_ = std::make_unique<StatementCache>(writer_);
   mutable SqliteConnectionPool readers_;
 };
 

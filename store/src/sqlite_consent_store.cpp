@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/store/pending_audit.hpp"
 #include "sqlite_stores.hpp"
 
 namespace passerelle::store {
@@ -140,6 +141,7 @@ class SqliteConsentStore final : public ConsentStore {
     auto& writer = db_->writes.session();
     if (!dossierExists(writer, c.dossier))
       throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+    noteChangedDossier(c.dossier);
     writer << std::string("INSERT INTO consents (") + kColumns + ", dossier_id" +
                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         bind(c.id), bind(std::string(core::toString(c.kind))), bind(toNullable(c.withdraws)),

@@ -1,6 +1,7 @@
 #include <Poco/Data/LOB.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
+#include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 #include <Poco/Tuple.h>
 
@@ -13,6 +14,7 @@
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/digest.hpp"
+#include "passerelle/store/pending_audit.hpp"
 #include "sqlite_database.hpp"
 #include "sqlite_stores.hpp"
 
@@ -81,7 +83,11 @@ class SqliteDossierStore final : public DossierStore {
         written = insertDossier(cipher, id, sections, identifiers, context);
       });
     } catch (...) {
-      sealed_.shred(id);
+      try {
+        sealed_.shred({id});
+      } catch (const std::exception&) {
+        // An unused key of a dossier that does not exist opens nothing.
+      }
       throw;
     }
     return written;
@@ -91,6 +97,7 @@ class SqliteDossierStore final : public DossierStore {
       const crypto::Aead& cipher, const core::DossierId& id,
       const std::vector<std::pair<core::Section, std::string>>& sections,
       const std::vector<core::Identifier>& identifiers, const WriteContext& context) {
+    noteChangedDossier(id);
     const auto at = nowUtc();
     writer_ << "INSERT INTO dossiers (id, created_at, created_by) VALUES (?, ?, ?)", bind(id.str()),
         bind(at), bind(context.author.str()), now;
@@ -299,30 +306,40 @@ class SqliteDossierStore final : public DossierStore {
 
   bool erase(const core::DossierId& id, const std::string& reason,
              const WriteContext& context) override {
-    bool found = false;
+    std::vector<core::DossierId> erased;
     writes_.run([&] {
+      erased.clear();
       if (!dossierExists(writer_, id)) return;
-      found = true;
-      // The key first: once it is gone, every copy of the sections is unreadable, whatever
-      // happens next. A crash before the rest leaves a dossier that reads as empty; erasing it
-      // again completes the erasure.
-      sealed_.shred(id);
+      noteChangedDossier(id);
       // The dossiers merged into this one hold the same person's older versions.
       std::vector<std::string> merged;
       writer_ << "SELECT id FROM dossiers WHERE merged_into = ? AND erased_at IS NULL",
           bind(id.str()), into(merged), now;
       for (const auto& m : merged) {
-        sealed_.shred(parseStoredId(m));
+        erased.push_back(parseStoredId(m));
+        noteChangedDossier(erased.back());
         writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ? WHERE id = ?", bind(nowUtc()),
             bind(context.author.str()), bind(m), now;
       }
+      erased.push_back(id);
       writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(id.str()), now;
       writer_ << "UPDATE dossiers SET erased_at = ?, erased_by = ?, erasure_reason = ? "
                  "WHERE id = ?",
           bind(nowUtc()), bind(context.author.str()),
           bind(toBlob(sealed_.sealErasureReason(id, reason))), bind(id.str()), now;
     });
-    return found;
+    if (erased.empty()) return false;
+    // The keys once the erasure is committed with its audit outbox row: a refused erasure then
+    // destroys nothing. A failure or a crash here leaves keys of erased dossiers, which no read
+    // uses and the next start destroys (shredKeysOfErasedDossiers).
+    try {
+      sealed_.shred(erased);
+    } catch (const std::exception& e) {
+      Poco::Logger::get("passerelle.store")
+          .error("erasure committed, data keys left to destroy at the next start: %s",
+                 std::string(e.what()));
+    }
+    return true;
   }
 
   std::optional<core::DossierId> mergedInto(const core::DossierId& id) const override {
@@ -405,6 +422,8 @@ class SqliteDossierStore final : public DossierStore {
         const auto& [into, from] = *r.merge;
         requireLive(into);
         requireLive(from);
+        noteChangedDossier(into);
+        noteChangedDossier(from);
         writer_ << "DELETE FROM identifier_index WHERE dossier_id = ?", bind(from.str()), now;
         writer_ << "UPDATE relationships SET dossier_id = ? WHERE dossier_id = ?", bind(into.str()),
             bind(from.str()), now;
@@ -498,6 +517,7 @@ class SqliteDossierStore final : public DossierStore {
   PutResult writeVersion(const crypto::Aead& cipher, const core::DossierId& id,
                          const SectionWrite& write, const std::string& at,
                          const WriteContext& context) {
+    noteChangedDossier(id);
     const auto current = currentInfo(id, write.section);
     if (current && current->content_hash == sealed_.contentHash(write.content))
       return {*current, false};
@@ -618,6 +638,24 @@ class SqliteDossierStore final : public DossierStore {
 };
 
 }  // namespace
+
+void shredKeysOfErasedDossiers(SqliteDatabase& db) {
+  std::vector<std::string> rows;
+  {
+    auto session = db.readers.acquire();
+    *session << "SELECT id FROM dossiers WHERE erased_at IS NOT NULL", into(rows), now;
+  }
+  std::vector<core::DossierId> ids;
+  for (const auto& r : rows)
+    if (auto id = core::DossierId::parse(r)) ids.push_back(*id);
+  try {
+    db.sealed.shred(ids);
+  } catch (const std::exception& e) {
+    // A full disk must not keep the gateway from starting (and saying it is not ready).
+    Poco::Logger::get("passerelle.store")
+        .error("data keys of erased dossiers left to destroy: %s", std::string(e.what()));
+  }
+}
 
 void resealLegacySections(SqliteDatabase& db) {
   db.writes.run([&] {

@@ -2,6 +2,7 @@
 #include <Poco/Tuple.h>
 
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/store/pending_audit.hpp"
 #include "sqlite_stores.hpp"
 
 namespace passerelle::store {
@@ -19,6 +20,7 @@ class SqliteRelationshipStore final : public RelationshipStore {
       auto& writer = db_->writes.session();
       if (!dossierExists(writer, r.dossier))
         throw core::DomainError(core::ErrorKind::not_found, "no such dossier");
+      noteChangedDossier(r.dossier);
       writer << "INSERT INTO relationships (id, dossier_id, partner_id, origin, starts_at, "
                 "ends_at, ended_at, created_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           bind(r.id), bind(r.dossier.str()), bind(r.partner.str()),
@@ -61,6 +63,7 @@ class SqliteRelationshipStore final : public RelationshipStore {
                 "ended_at IS NULL",
           bind(at), bind(id), bind(dossier.str());
       ended = update.execute() > 0;
+      if (ended) noteChangedDossier(dossier);
     });
     return ended;
   }

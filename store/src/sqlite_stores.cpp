@@ -59,8 +59,9 @@ SqliteStores openSqliteStores(const SqliteOptions& options, std::shared_ptr<KeyS
     auto db =
         std::make_shared<SqliteDatabase>(options.file, options.read_connections, std::move(keys));
     resealLegacySections(*db);
+    shredKeysOfErasedDossiers(*db);
     return {makeSqliteDossierStore(db), makeSqliteRelationshipStore(db), makeSqliteConsentStore(db),
-            makeSqliteWebhookStore(db)};
+            makeSqliteWebhookStore(db), makeSqlitePendingAuditStore(db)};
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("cannot open SQLite store " + options.file.string() + ": " +
                              e.displayText());

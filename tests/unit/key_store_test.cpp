@@ -242,7 +242,7 @@ TEST_F(KeyStoreTest, ADestroyedKeyIsNeverFoundAgainThoughLookupsRaceTheErasure) 
           if (after && key) ++found_after;
         }
       });
-    EXPECT_TRUE(keys->destroyDataKey(id));
+    EXPECT_EQ(keys->destroyDataKeys({id}), 1u);
     destroyed = true;
     for (auto& r : readers) r.join();
     EXPECT_EQ(found_after.load(), 0u) << id.str();
@@ -260,7 +260,7 @@ TEST_F(KeyStoreTest, WithoutACacheKeysAreTheSame) {
   expectAllOpen(*cached, created);
   expectAllOpen(*cached, created);  // from the cache this time
   expectAllOpen(uncached, created);
-  EXPECT_TRUE(uncached.destroyDataKey(dossier(5)));
+  EXPECT_EQ(uncached.destroyDataKeys({dossier(5)}), 1u);
   EXPECT_FALSE(uncached.findDataKey(dossier(5)));
 }
 

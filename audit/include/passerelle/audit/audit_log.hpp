@@ -65,11 +65,12 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   // Gives the event the next position and returns once it is durable. Throws AuditUnavailable
-  // if it could not be written.
-  Appended append(AuditEvent event);
+  // if it could not be written. `claims`: the audit outbox rows (store/pending_audit.hpp) of the
+  // changes the event records, stored with it.
+  Appended append(AuditEvent event, std::vector<std::string> claims = {});
   // The same without waiting: the future is ready once the entry is durable (or holds
   // AuditUnavailable). A bulk import submits many and waits for them together.
-  std::future<Appended> submit(AuditEvent event);
+  std::future<Appended> submit(AuditEvent event, std::vector<std::string> claims = {});
 
   // Signs and stores a checkpoint covering every entry durable so far (and any written with it).
   Checkpoint checkpointNow();
@@ -93,6 +94,7 @@ class AuditLog {
  private:
   struct Pending {
     AuditEvent event;
+    std::vector<std::string> claims;
     std::promise<Appended> done;
   };
 

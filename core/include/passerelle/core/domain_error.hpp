@@ -17,6 +17,7 @@ enum class ErrorKind {
   gone,                 // the dossier was merged into another (members: merged_into)
   precondition_failed,  // If-Match / If-None-Match does not hold
   integrity,            // stored data failed its integrity check
+  unavailable,          // the store cannot be written now (full disk, I/O error): nothing changed
 };
 
 // One broken rule in a submitted document. `pointer` is a JSON pointer (RFC 6901) into the

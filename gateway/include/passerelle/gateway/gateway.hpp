@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "passerelle/audit/audit_log.hpp"
+#include "passerelle/audit/pending_entries.hpp"
 #include "passerelle/audit/person_pseudonyms.hpp"
 #include "passerelle/connectors/importer.hpp"
 #include "passerelle/crypto/master_keys.hpp"
@@ -53,6 +54,9 @@ struct Services {
   dossiers::ReconciliationService& reconciliation;
   const policies::PartnerRegistry& registry;
   audit::AuditLog& audit;
+  // The entries of committed changes: they claim their outbox rows, and wait there if the log
+  // cannot take them.
+  audit::PendingEntries& pending_audit;
   const audit::PersonPseudonyms& pseudonyms;
   // Reloads the sharing policy; returns the new version, or throws policies::PolicyError and
   // keeps the one in force.
@@ -149,6 +153,7 @@ class Gateway {
   const crypto::Signer& signer() const { return signer_; }
   const store::KeyStore& keyStore() const { return *keys_; }
   audit::AuditLog& auditLog() { return audit_; }
+  audit::PendingEntries& pendingAudit() { return pending_audit_; }
   const audit::PersonPseudonyms& pseudonyms() const { return pseudonyms_; }
   // The webhook notifications (a serving gateway runs them in a thread of its own).
   WebhookDispatcher& webhooks() { return webhooks_; }
@@ -169,6 +174,7 @@ class Gateway {
   std::unique_ptr<store::AuditStore> audit_store_;
   audit::AuditLog audit_;
   audit::PersonPseudonyms pseudonyms_;
+  audit::PendingEntries pending_audit_;
   schemas::SectionValidator validator_;
   dossiers::AccessGuard guard_;
   dossiers::RelationshipService relationships_;

@@ -31,6 +31,7 @@ enum class ProblemType {
   internal_error,
   unusable_file,      // an import's file cannot be used at all (nothing imported)
   audit_unavailable,  // nothing is returned that the audit log could not record
+  store_unavailable,  // a write the store could not make (full disk, I/O error): retry later
 };
 
 int httpStatus(ProblemType type);

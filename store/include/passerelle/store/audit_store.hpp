@@ -26,6 +26,9 @@ struct AuditRow {
   // The entry's sensitive part (audit/audit_entry.hpp), which the entry commits to by a hash;
   // none when it has none, and once pruned.
   std::optional<std::string> sensitive;
+  // The audit outbox rows (store/pending_audit.hpp) this entry records; written with it, not
+  // read back with it.
+  std::vector<std::string> claims = {};
 };
 
 // A signed tree head, as stored.
@@ -52,7 +55,9 @@ class AuditStore {
   virtual ~AuditStore() = default;
 
   // Stores `rows` (consecutive indexes following the last stored one) and, if given, a
-  // checkpoint, in one durable transaction: all or nothing. Throws on failure.
+  // checkpoint, in one durable transaction: all or nothing. Throws on failure, after which the
+  // store is as before the call and takes the next append afresh (an I/O error or a full disk
+  // does not outlive its cause).
   virtual void append(const std::vector<AuditRow>& rows,
                       const std::optional<AuditCheckpointRow>& checkpoint) = 0;
 
@@ -63,6 +68,9 @@ class AuditStore {
 
   virtual std::vector<AuditRow> search(const AuditQuery& query) const = 0;
   virtual std::optional<AuditRow> row(std::uint64_t index) const = 0;
+
+  // Which of these audit outbox row ids an entry already claims.
+  virtual std::vector<std::string> claimed(const std::vector<std::string>& outbox_ids) const = 0;
 
   // Every checkpoint, by tree size; the latest one.
   virtual std::vector<AuditCheckpointRow> checkpoints() const = 0;

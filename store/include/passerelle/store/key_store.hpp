@@ -49,13 +49,15 @@ class KeyStore {
 
   const crypto::RootKey& root() const;
 
-  // A new data key for the dossier, durable when it returns. Throws if it already has one.
+  // A new data key for the dossier, durable when it returns. Throws if it already has one, and
+  // core::DomainError(unavailable) if the key file cannot be written (full disk, I/O error).
   crypto::SecretKey createDataKey(const core::DossierId& id);
   // The dossier's data key; nothing if it never had one or it was destroyed. Throws
   // core::DomainError(integrity) if the stored key does not open.
   std::optional<crypto::SecretKey> findDataKey(const core::DossierId& id) const;
-  // Deletes the data key (durable when it returns); false if there was none.
-  bool destroyDataKey(const core::DossierId& id);
+  // Deletes the data keys (durable when it returns, in one transaction); returns how many there
+  // were. core::DomainError(unavailable) if the key file cannot be written.
+  std::size_t destroyDataKeys(const std::vector<core::DossierId>& ids);
 
   struct Status {
     Version active = 0;                        // the version new keys are wrapped under

@@ -7,6 +7,7 @@
 #include "passerelle/store/consent_store.hpp"
 #include "passerelle/store/dossier_store.hpp"
 #include "passerelle/store/key_store.hpp"
+#include "passerelle/store/pending_audit.hpp"
 #include "passerelle/store/relationship_store.hpp"
 #include "passerelle/store/webhook_store.hpp"
 
@@ -36,6 +37,7 @@ struct SqliteStores {
   std::unique_ptr<RelationshipStore> relationships;
   std::unique_ptr<ConsentStore> consents;
   std::unique_ptr<WebhookStore> webhooks;
+  std::unique_ptr<PendingAuditStore> pending_audit;
 };
 
 // Opens (creating if needed) a SQLite database: WAL journal, synchronous=FULL so that an

@@ -13,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+source bench/lib.sh
 N="${1:-10000}"
 duration="${BENCH_DURATION:-30s}"
 connections="${BENCH_CONNECTIONS:-64}"
@@ -27,12 +28,6 @@ cmake --build build/release -j2 --target passerelle
 
 work="$(realpath -m "${BENCH_DIR:-build/bench-http}")"
 mkdir -p "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
 
 # The gateway: the demo's configuration (its own CA, server certificate, partner tokens, default
 # policy, master key, SQLite store and audit log), loaded with N synthetic dossiers the first time
@@ -41,19 +36,7 @@ trap cleanup EXIT
 pristine="$work/demo-$N"
 demo="$work/run-$N"
 base="https://127.0.0.1:$gateway_port"
-start_gateway() {  # start_gateway DIR
-  ${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/gateway/passerelle demo --dir "$1" \
-    --port "$gateway_port" --dossiers "$N" >"$work/gateway.out" 2>"$work/gateway.log" &
-  gateway_pid=$!
-  pids+=("$gateway_pid")
-  for _ in $(seq 1 3600); do
-    curl -sf --cacert "$1/ca.pem" "$base/healthz" >/dev/null 2>&1 && return
-    kill -0 "$gateway_pid" 2>/dev/null || { cat "$work/gateway.log" >&2; exit 1; }
-    sleep 1
-  done
-  echo "the gateway did not start within an hour" >&2
-  exit 1
-}
+start_gateway() { bench_start_gateway "$1" "$gateway_port" "$N" "$work"; }
 if [ ! -f "$pristine/loaded" ]; then
   rm -rf "$pristine" "$work/ids-$N.txt" "$work/static-$N"
   echo "loading $N synthetic dossiers into $pristine (once)..."

@@ -2,6 +2,8 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+
 #include "passerelle/core/utc_time.hpp"
 
 namespace passerelle::audit {
@@ -109,11 +111,15 @@ void AuditLog::run() {
     if (queue_.empty() && checkpoint_requests_.empty()) {
       if (stopping_) return;
       if (durable_size_.load() > signed_size)
-        wake_.wait_until(lock, last_checkpoint_at_ + options_.checkpoint_interval);
+        wake_.wait_until(lock,
+                         std::max(last_checkpoint_at_ + options_.checkpoint_interval, retry_at_));
       else
         wake_.wait(lock);
     }
-    const bool due = checkpointDue(std::chrono::steady_clock::now());
+    // A due checkpoint waits out the backoff of a failed write: otherwise, with the disk full,
+    // this loop would retry it at once, forever, and log each failure.
+    const auto now = std::chrono::steady_clock::now();
+    const bool due = checkpointDue(now) && now >= retry_at_;
     if (queue_.empty() && checkpoint_requests_.empty() && !due) continue;
     std::vector<Pending> batch;
     while (!queue_.empty() && batch.size() < options_.max_batch) {
@@ -162,6 +168,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
     if (!rows.empty() || new_head) {
       store_.append(rows, new_head ? std::optional(signed_head->toRow()) : std::nullopt);
       commits_.fetch_add(1);
+      noteWrite(true, 0, {});
     }
     {
       std::lock_guard lock(mutex_);
@@ -179,14 +186,42 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
       tree_.truncate(first);
     }
     // The store's message names no value (everything is bound); the operator needs it.
-    Poco::Logger::get("passerelle.audit")
-        .error("audit log write failed, %z entries refused: %s", batch.size(),
-               std::string(e.what()));
+    noteWrite(false, batch.size(), e.what());
     const auto failure =
         std::make_exception_ptr(AuditUnavailable("the audit log could not be written"));
     for (auto& p : batch) p.done.set_exception(failure);
     for (auto& r : requests) r.set_exception(failure);
   }
+}
+
+void AuditLog::noteWrite(bool ok, std::size_t entries, const std::string& cause) {
+  auto& logger = Poco::Logger::get("passerelle.audit");
+  std::lock_guard lock(mutex_);
+  if (ok) {
+    if (!writable_.load())
+      logger.notice("audit log writes succeed again, %Lu entries refused meanwhile",
+                    static_cast<unsigned long long>(refused_));
+    writable_ = true;
+    refused_ = 0;
+    backoff_ = std::chrono::milliseconds(0);
+    retry_at_ = {};
+    return;
+  }
+  if (writable_.load()) logger.error("audit log writes failing: %s", cause);
+  writable_ = false;
+  refused_ += entries;
+  backoff_ = std::clamp(backoff_ * 2, options_.first_retry, options_.max_retry);
+  retry_at_ = std::chrono::steady_clock::now() + backoff_;
+}
+
+bool AuditLog::probeWritable() {
+  if (writable_.load()) return true;
+  const bool ok = store_.probeWritable();
+  if (ok) {
+    noteWrite(true, 0, {});
+    wake_.notify_one();  // a checkpoint that waited out its backoff can be signed now
+  }
+  return ok;
 }
 
 InclusionProof AuditLog::inclusionProof(std::uint64_t index, std::uint64_t tree_size) const {

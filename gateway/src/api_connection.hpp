@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include "connection_guard.hpp"
+
 namespace passerelle::gateway {
 
 // What the gateway does with a message it cannot even read (malformed request line or headers,
@@ -36,12 +38,14 @@ class LiveConnections {
 
 // Serves HTTP/1.1 on one connection as Poco's HTTPServerConnection does, except that a message
 // Poco refuses to parse gets the gateway's own answer (problem+json, X-Request-Id, audited)
-// instead of a bare 400 or a dropped connection.
+// instead of a bare 400 or a dropped connection, and that each phase of the connection (TLS
+// handshake, idle, headers, body) runs under the guard's deadline (connection_guard.hpp).
 class ApiConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
  public:
   ApiConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
                        std::unique_ptr<Poco::Net::HTTPRequestHandlerFactory> handlers,
-                       UnreadableMessage unreadable, std::shared_ptr<LiveConnections> live);
+                       UnreadableMessage unreadable, std::shared_ptr<LiveConnections> live,
+                       ConnectionGuard& guard);
 
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override;
 
@@ -50,6 +54,7 @@ class ApiConnectionFactory final : public Poco::Net::TCPServerConnectionFactory 
   std::unique_ptr<Poco::Net::HTTPRequestHandlerFactory> handlers_;
   UnreadableMessage unreadable_;
   std::shared_ptr<LiveConnections> live_;
+  ConnectionGuard& guard_;
 };
 
 }  // namespace passerelle::gateway

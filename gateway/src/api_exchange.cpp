@@ -1,14 +1,17 @@
 #include "api_exchange.hpp"
 
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/MediaType.h>
 #include <Poco/String.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <fstream>
 #include <istream>
 #include <vector>
 
+#include "connection_guard.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
 #include "passerelle/schemas/json_input.hpp"
@@ -76,6 +79,66 @@ void ApiRequest::requirePurpose() {
          {}});
 }
 
+namespace {
+
+ProblemException bodyTimeout() {
+  return ProblemException(
+      {ProblemType::request_timeout, "the request body did not arrive in time", {}});
+}
+
+ProblemException shortBody() {
+  return ProblemException(
+      {ProblemType::malformed_request, "the body is shorter than its Content-Length", {}});
+}
+
+// Reads a request body within the connection's body deadline (connection_guard.hpp): every wait
+// for bytes is bounded by the time left, so a client that trickles them gains nothing. One
+// receive per call at most. Restores the connection's per-read timeout when done, and marks
+// the end of the body phase.
+class BodyReader {
+ public:
+  BodyReader(Poco::Net::HTTPServerRequest& http, const Limits& limits)
+      : socket_(static_cast<Poco::Net::HTTPServerRequestImpl&>(http).socket()),
+        stream_(http.stream()),
+        per_read_(std::chrono::seconds(limits.request_timeout_seconds)),
+        clock_(ConnectionClock::current()) {}
+
+  ~BodyReader() {
+    try {
+      socket_.setReceiveTimeout(Poco::Timespan(per_read_.count(), 0));
+    } catch (const Poco::Exception&) {
+      // the connection is gone: nothing to restore
+    }
+    if (clock_ != nullptr) clock_->enter(ConnectionClock::Phase::processing, {});
+  }
+  BodyReader(const BodyReader&) = delete;
+  BodyReader& operator=(const BodyReader&) = delete;
+
+  // Up to `size` bytes of what has arrived, waiting for one receive if nothing has; 0 at the
+  // body's end. ProblemException(request_timeout) once the deadline has passed.
+  std::size_t read(char* buffer, std::size_t size) {
+    if (clock_ != nullptr) {
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(clock_->remaining());
+      if (left < std::chrono::milliseconds(2)) throw bodyTimeout();
+      // A TLS read that times out waits twice (the receive, then Poco's poll): half each, so
+      // that neither the per-read timeout nor the deadline is exceeded.
+      const auto wait = std::min<std::chrono::microseconds>(per_read_, left) / 2;
+      socket_.setReceiveTimeout(Poco::Timespan(wait.count()));
+    }
+    stream_.exceptions(std::ios::badbit);  // a timeout must surface as one (408)
+    if (stream_.peek() == std::char_traits<char>::eof()) return 0;
+    return static_cast<std::size_t>(stream_.readsome(buffer, static_cast<std::streamsize>(size)));
+  }
+
+ private:
+  Poco::Net::StreamSocket& socket_;
+  std::istream& stream_;
+  const std::chrono::seconds per_read_;
+  ConnectionClock* clock_;
+};
+
+}  // namespace
+
 nlohmann::json ApiRequest::jsonBody() {
   const std::string content_type = http_.get("Content-Type", "");
   bool is_json = false;
@@ -103,16 +166,14 @@ nlohmann::json ApiRequest::jsonBody() {
   // request, was a tenth of a small write's time.
   std::string body;
   if (http_.hasContentLength()) body.reserve(static_cast<std::size_t>(http_.getContentLength64()));
-  auto& stream = http_.stream();
-  // istream swallows the socket's exceptions by default; a timeout must surface as one (408).
-  stream.exceptions(std::ios::badbit);
   std::array<char, 16 * 1024> chunk;
-  while (body.size() <= limit) {
-    const auto wanted = std::min(chunk.size(), limit + 1 - body.size());
-    stream.read(chunk.data(), static_cast<std::streamsize>(wanted));
-    const auto got = static_cast<std::size_t>(stream.gcount());
-    if (got == 0) break;
-    body.append(chunk.data(), got);
+  {
+    BodyReader reader(http_, limits_);
+    while (body.size() <= limit) {
+      const auto got = reader.read(chunk.data(), std::min(chunk.size(), limit + 1 - body.size()));
+      if (got == 0) break;
+      body.append(chunk.data(), got);
+    }
   }
   if (body.size() > limit) {
     drainBody();
@@ -120,8 +181,7 @@ nlohmann::json ApiRequest::jsonBody() {
   }
   if (http_.hasContentLength() &&
       body.size() != static_cast<std::size_t>(http_.getContentLength64()))
-    throw ProblemException(
-        {ProblemType::malformed_request, "the body is shorter than its Content-Length", {}});
+    throw shortBody();
   body_consumed_ = true;
   return schemas::parseUntrustedJson(body);
 }
@@ -135,13 +195,12 @@ void ApiRequest::spoolBody(const std::filesystem::path& file, std::size_t limit)
     throw too_large;  // unread: the connection is closed, not drained
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error("cannot create the import spool file");
-  auto& stream = http_.stream();
-  stream.exceptions(std::ios::badbit);
+  BodyReader reader(http_, limits_);
   std::vector<char> buffer(64 * 1024);
   std::size_t total = 0;
-  while (stream) {
-    stream.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const auto n = static_cast<std::size_t>(stream.gcount());
+  while (true) {
+    const auto n = reader.read(buffer.data(), buffer.size());
+    if (n == 0) break;
     total += n;
     if (total > limit) {
       out.close();
@@ -153,8 +212,7 @@ void ApiRequest::spoolBody(const std::filesystem::path& file, std::size_t limit)
   out.close();
   if (!out) throw std::runtime_error("cannot write the import spool file");
   if (http_.hasContentLength() && total != static_cast<std::uint64_t>(http_.getContentLength64()))
-    throw ProblemException(
-        {ProblemType::malformed_request, "the body is shorter than its Content-Length", {}});
+    throw shortBody();
   body_consumed_ = true;
 }
 
@@ -165,9 +223,13 @@ void ApiRequest::drainBody() {
   const std::size_t cap = std::min<std::size_t>(limits_.max_body_bytes * 8, 64 * 1024 * 1024);
   char buffer[16 * 1024];
   std::size_t drained = 0;
-  auto& stream = http_.stream();
-  stream.exceptions(std::ios::goodbit);
-  while (drained < cap && stream.read(buffer, sizeof buffer)) drained += sizeof buffer;
+  try {
+    BodyReader reader(http_, limits_);
+    for (std::size_t n = 1; drained < cap && n > 0; drained += n)
+      n = reader.read(buffer, sizeof buffer);
+  } catch (const std::exception&) {
+    // The refusal stands; the client that stopped sending will not read it anyway.
+  }
 }
 
 namespace {

@@ -84,13 +84,27 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
     const auto& limits = doc["limits"];
     reader.onlyKeys(limits, "limits",
                     {"max_body_bytes", "max_import_bytes", "request_timeout_seconds",
-                     "keep_alive_timeout_seconds", "max_threads", "max_queued"});
+                     "handshake_timeout_seconds", "header_timeout_seconds", "body_timeout_seconds",
+                     "min_body_bytes_per_second", "keep_alive_timeout_seconds", "max_connections",
+                     "max_connections_per_address", "max_threads", "max_queued"});
     auto& l = config.server.limits;
     reader.number(limits, "max_body_bytes", "limits", l.max_body_bytes);
     reader.number(limits, "max_import_bytes", "limits", l.max_import_bytes);
-    reader.number(limits, "request_timeout_seconds", "limits", l.request_timeout_seconds);
-    reader.number(limits, "keep_alive_timeout_seconds", "limits", l.keep_alive_timeout_seconds);
-    reader.number(limits, "max_threads", "limits", l.max_threads);
+    // Each of these at 0 would refuse every connection, or cut each one at once.
+    const std::pair<const char*, int*> positive[] = {
+        {"request_timeout_seconds", &l.request_timeout_seconds},
+        {"handshake_timeout_seconds", &l.handshake_timeout_seconds},
+        {"header_timeout_seconds", &l.header_timeout_seconds},
+        {"body_timeout_seconds", &l.body_timeout_seconds},
+        {"min_body_bytes_per_second", &l.min_body_bytes_per_second},
+        {"keep_alive_timeout_seconds", &l.keep_alive_timeout_seconds},
+        {"max_connections", &l.max_connections},
+        {"max_connections_per_address", &l.max_connections_per_address},
+        {"max_threads", &l.max_threads}};
+    for (const auto& [key, value] : positive) {
+      reader.number(limits, key, "limits", *value);
+      if (*value < 1) reader.fail(std::string("limits.") + key + " must be at least 1");
+    }
     reader.number(limits, "max_queued", "limits", l.max_queued);
   }
   if (doc.contains("audit")) {

@@ -234,7 +234,8 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
       << " synthetic dossiers)\n"
       << "Partners: departement, caf, france-travail, mission-locale, evaluateur, dpo; each has\n"
       << "cert.pem, key.pem and token under " << (dir / "partners").string() << "/<id>/\n\n"
-      << "# Liveness\ncurl " << ca << " " << base << "/healthz\n\n"
+      << "# Liveness, and readiness (503 with its reasons when the node should get no traffic)\n"
+      << "curl " << ca << " " << base << "/healthz\ncurl " << ca << " " << base << "/readyz\n\n"
       << "# France Travail finds a dossier by its own identifier (bearer token)\n"
       << "curl " << tokenOf("france-travail") << " -H 'X-Purpose: suivi_parcours' '" << base
       << "/v1/dossiers?france_travail=" << ft_id << "'\n\n"

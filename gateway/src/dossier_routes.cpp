@@ -218,6 +218,25 @@ void addDossierRoutes(Router& router, Services& services) {
                 return ApiResponse{200, json{{"status", "ok"}}, {}};
               },
               std::nullopt});
+  // Readiness: whether the parts a request needs work now (readiness.hpp). No caller, no
+  // personal data, not logged; reason codes only, never a path or a message.
+  router.add(
+      {"GET", "/readyz", false, false,
+       [&services](ApiRequest& request) {
+         const auto report = services.readiness.check();
+         if (report.ready())
+           return ApiResponse{200,
+                              json{{"status", "ready"}, {"policy_version", report.policy_version}}};
+         auto body = problemBody(
+             {ProblemType::not_ready, "this node cannot serve requests now; see reasons", {}},
+             request.id().str());
+         body["reasons"] = report.reasons;
+         body["policy_version"] = report.policy_version;
+         ApiResponse response{httpStatus(ProblemType::not_ready), std::move(body)};
+         response.content_type = "application/problem+json";
+         return response;
+       },
+       std::nullopt});
 }
 
 }  // namespace passerelle::gateway

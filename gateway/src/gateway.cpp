@@ -10,6 +10,7 @@
 
 #include "passerelle/connectors/dossier_walk.hpp"
 #include "passerelle/connectors/export_job.hpp"
+#include "passerelle/gateway/problem.hpp"
 #include "passerelle/policies/engine.hpp"
 #include "passerelle/policies/indicators.hpp"
 #include "passerelle/store/pending_audit.hpp"
@@ -102,6 +103,13 @@ Gateway::Gateway(const GatewayConfig& config)
           [this](const ExportOrder& order, const std::filesystem::path& dir) {
             return runExport(order, dir);
           }),
+      readiness_({[this] { return audit_.probeWritable(); },
+                  [this] { return stores_.dossiers->probeWritable(); },
+                  [this] { return keys_->probeReadable(); },
+                  [this]() -> std::optional<std::string> {
+                    const auto policy = policies_.current();
+                    return policy ? std::optional(policy->version()) : std::nullopt;
+                  }}),
       services_{
           guard_,
           *dossiers_,
@@ -120,7 +128,8 @@ Gateway::Gateway(const GatewayConfig& config)
             return runImport(order, file);
           },
           importSpool(config),
-          *stores_.webhooks},
+          *stores_.webhooks,
+          readiness_},
       server_(std::make_unique<GatewayServer>(config.server, services_)) {
   // What a process that died left committed without its entry is recorded before anything else.
   pending_audit_.recover();
@@ -187,7 +196,7 @@ Gateway::RetentionReport Gateway::applyRetention(bool dry_run) {
     event.details = {{"basis", due.basis},
                      {"last_activity", due.last_activity},
                      {"retention_months", std::to_string(rule.months)}};
-    store::PendingAuditScope erasure(audit::pendingContext(event));
+    store::PendingAuditScope erasure([&] { return audit::pendingContext(event); });
     if (!stores_.dossiers->erase(due.id, reason, {core::PartnerId("passerelle"), "retention"}))
       continue;
     ++report.erased;
@@ -326,15 +335,7 @@ namespace {
 // The HTTP status the same refusal gets from the API, for the audit entry.
 int statusOf(const dossiers::ImportOutcome& outcome) {
   if (outcome.status == dossiers::ImportStatus::created) return 201;
-  if (!outcome.refusal) return 200;
-  switch (outcome.refusal->kind()) {
-    case core::ErrorKind::forbidden:
-      return 403;
-    case core::ErrorKind::conflict:
-      return 409;
-    default:
-      return 422;
-  }
+  return outcome.refusal ? httpStatus(*outcome.refusal) : 200;
 }
 
 std::string_view outcomeName(dossiers::ImportStatus status) {
@@ -374,7 +375,7 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
   };
   // Each person's write carries its outbox row, which that person's entry claims.
   store::PendingAuditScope writes(
-      audit::pendingContext(importEvent(audit::AuditAction::dossier_import)));
+      [&] { return audit::pendingContext(importEvent(audit::AuditAction::dossier_import)); });
   // Entries are submitted as persons are written and awaited in bounded batches: an import
   // does not wait for one durable audit write per person, nor hold a whole file's entries.
   struct Submitted {
@@ -400,11 +401,8 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
     event.rules = outcome.decision.grounds;
     if (outcome.status != dossiers::ImportStatus::refused) event.written = outcome.decision.fields;
     for (const auto& path : outcome.left_out) event.withheld.push_back({path.str(), "not_allowed"});
-    event.decision = !outcome.refusal ? audit::AuditDecision::allow
-                     : outcome.refusal->kind() == core::ErrorKind::forbidden
-                         ? audit::AuditDecision::deny
-                         : audit::AuditDecision::invalid;
     event.status = statusOf(outcome);
+    event.decision = outcome.refusal ? refusalDecision(event.status) : audit::AuditDecision::allow;
     event.details = {{"format", format}, {"outcome", std::string(outcomeName(outcome.status))}};
     if (outcome.matched_on)
       event.details["matched_on"] = std::string(core::toString(*outcome.matched_on));
@@ -442,25 +440,6 @@ connectors::ImportReport Gateway::runImport(const ImportOrder& order,
 
 namespace {
 
-audit::AuditDecision decisionOfError(core::ErrorKind kind) {
-  return kind == core::ErrorKind::forbidden || kind == core::ErrorKind::not_found
-             ? audit::AuditDecision::deny
-             : audit::AuditDecision::invalid;
-}
-
-int statusOfError(core::ErrorKind kind) {
-  switch (kind) {
-    case core::ErrorKind::forbidden:
-      return 403;
-    case core::ErrorKind::not_found:
-      return 404;
-    case core::ErrorKind::conflict:
-      return 409;
-    default:
-      return 422;
-  }
-}
-
 // The entry a `passerelle reconciliation` command records, as the API would.
 audit::AuditEvent reconciliationEvent(const policies::Partner& partner, audit::AuditAction action,
                                       const std::string& policy_version) {
@@ -490,8 +469,8 @@ std::vector<store::ReconciliationCase> Gateway::reconciliationCases(
     audit_.append(std::move(event));
     return cases;
   } catch (const core::DomainError& e) {
-    event.decision = decisionOfError(e.kind());
-    event.status = statusOfError(e.kind());
+    event.status = httpStatus(e);
+    event.decision = refusalDecision(event.status);
     audit_.append(std::move(event));
     throw;
   }
@@ -505,7 +484,7 @@ dossiers::CaseOutcome Gateway::reconcile(const core::PartnerId& partner_id,
   auto event =
       reconciliationEvent(*partner, audit::AuditAction::reconciliation_resolve, policyVersion());
   event.details["reconciliation_case"] = core::auditableId('k', case_id);
-  store::PendingAuditScope writes(audit::pendingContext(event));
+  store::PendingAuditScope writes([&] { return audit::pendingContext(event); });
   try {
     auto outcome =
         reconciliation_.resolve({*partner, core::Purpose::instruction_rsa}, case_id, decision);
@@ -520,8 +499,8 @@ dossiers::CaseOutcome Gateway::reconcile(const core::PartnerId& partner_id,
     }
     return outcome;
   } catch (const core::DomainError& e) {
-    event.decision = decisionOfError(e.kind());
-    event.status = statusOfError(e.kind());
+    event.status = httpStatus(e);
+    event.decision = refusalDecision(event.status);
     audit_.append(std::move(event));
     throw;
   }

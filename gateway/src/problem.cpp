@@ -14,7 +14,7 @@ struct TypeInfo {
   const char* title;
 };
 
-constexpr std::array<TypeInfo, 19> kTypes = {{
+constexpr std::array<TypeInfo, 20> kTypes = {{
     {ProblemType::malformed_request, 400, "malformed-request", "The request cannot be read"},
     {ProblemType::validation_failed, 422, "validation-failed", "The document breaks the schema"},
     {ProblemType::unauthenticated, 401, "unauthenticated", "The partner is not authenticated"},
@@ -39,6 +39,7 @@ constexpr std::array<TypeInfo, 19> kTypes = {{
      "The access could not be recorded in the audit log"},
     {ProblemType::store_unavailable, 503, "store-unavailable",
      "The store cannot be written now; nothing was changed"},
+    {ProblemType::not_ready, 503, "not-ready", "This node should not be sent traffic now"},
 }};
 
 const TypeInfo& info(ProblemType type) {
@@ -89,6 +90,16 @@ Problem problemOf(const core::DomainError& error) {
   auto problem = problemOfKind(error);
   problem.members = error.members();
   return problem;
+}
+
+audit::AuditDecision refusalDecision(int status) {
+  if (status == 401 || status == 403 || status == 404) return audit::AuditDecision::deny;
+  if (status >= 500) return audit::AuditDecision::error;
+  return audit::AuditDecision::invalid;
+}
+
+int httpStatus(const core::DomainError& error) {
+  return httpStatus(problemOfKind(error).type);
 }
 
 nlohmann::json problemBody(const Problem& problem, const std::string& request_id) {

@@ -65,9 +65,7 @@ Problem internalProblem() {
 audit::AuditDecision decisionOf(int status, const AuditNote& note) {
   if (status < 400)
     return note.withheld.empty() ? audit::AuditDecision::allow : audit::AuditDecision::partial;
-  if (status == 401 || status == 403 || status == 404) return audit::AuditDecision::deny;
-  if (status >= 500) return audit::AuditDecision::error;
-  return audit::AuditDecision::invalid;
+  return refusalDecision(status);
 }
 
 // Serves one request: authenticate, route, check the purpose, call the handler, map every
@@ -100,22 +98,21 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
                      status);
     if (action) {
       try {
+        // Once a change is stored its entry is owed whatever the log says now, and the answer
+        // is not an error, since a client told to retry would write twice: the entry waits with
+        // the change. Otherwise it must be durable before the answer.
+        const auto record = [&](audit::AuditEvent e, std::vector<std::string> claims) {
+          return committed ? services_.pending_audit.record(std::move(e), std::move(claims))
+                           : std::optional(services_.audit.append(std::move(e)));
+        };
         const auto event = eventOf(request, *action, status, committed);
-        if (committed) {
-          // The change is stored: its entry is owed whatever the log says now, and the answer
-          // is not an error, since a client told to retry would write twice.
-          const auto appended = services_.pending_audit.record(event, writes->claim());
-          response.set("X-Audit-Entry", appended ? std::to_string(appended->index) : "pending");
-        } else {
-          response.set("X-Audit-Entry", std::to_string(services_.audit.append(event).index));
-        }
+        const auto appended =
+            record(event, committed ? writes->claim() : std::vector<std::string>{});
+        response.set("X-Audit-Entry", appended ? std::to_string(appended->index) : "pending");
         for (const auto& other : request.audit().also_persons) {
           auto copy = event;
           copy.person = services_.pseudonyms.of(other);
-          if (committed)
-            services_.pending_audit.record(std::move(copy), {});
-          else
-            services_.audit.append(std::move(copy));
+          record(std::move(copy), {});
         }
       } catch (const audit::AuditUnavailable&) {
         // Nothing unrecorded leaves the gateway; an error answer carries no personal data.
@@ -185,7 +182,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
       request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
     if (route.personal_data) request.requirePurpose();
     if (route.action)
-      writes.emplace(audit::pendingContext(eventOf(request, *route.action, 0, false)));
+      writes.emplace([this, &request, route_action = *route.action] {
+        return audit::pendingContext(eventOf(request, route_action, 0, false));
+      });
     try {
       return route.handler(request);
     } catch (const core::DomainError& e) {
@@ -323,6 +322,7 @@ struct GatewayServer::Impl {
   Poco::ThreadPool pool;
   std::unique_ptr<Poco::Net::TCPServer> server;
   std::shared_ptr<LiveConnections> live;
+  std::unique_ptr<ConnectionGuard> guard;
   std::uint16_t bound_port = 0;
 
   Impl(const ServerOptions& o, Services& s)
@@ -351,7 +351,7 @@ void GatewayServer::start() {
   Poco::Net::SecureServerSocket socket(context);
   try {
     socket.bind(Poco::Net::SocketAddress(impl_->options.host, impl_->options.port), true);
-    socket.listen(128);
+    socket.listen(1024);  // a burst of connections is refused by the guard, not the kernel
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
                              std::to_string(impl_->options.port) + ": " + e.displayText());
@@ -368,6 +368,7 @@ void GatewayServer::start() {
   params->setServerName("passerelle");
 
   impl_->live = std::make_shared<LiveConnections>();
+  impl_->guard = std::make_unique<ConnectionGuard>(limits);
   auto& services = impl_->services;
   impl_->server = std::make_unique<Poco::Net::TCPServer>(
       new ApiConnectionFactory(
@@ -376,8 +377,10 @@ void GatewayServer::start() {
           [&services](const std::string& reason, Poco::Net::HTTPServerResponse& response) {
             answerUnreadable(services, reason, response);
           },
-          impl_->live),
+          impl_->live, *impl_->guard),
       impl_->pool, socket, params);
+  // Admission before queueing: a connection over a cap costs no handshake and no thread.
+  impl_->server->setConnectionFilter(impl_->guard->filter());
   impl_->server->start();
 }
 
@@ -387,6 +390,7 @@ void GatewayServer::stop() {
   impl_->live->stopAll();
   impl_->server.reset();
   impl_->pool.joinAll();
+  impl_->guard.reset();
 }
 
 std::uint16_t GatewayServer::port() const {

@@ -358,6 +358,21 @@ std::optional<crypto::SecretKey> KeyStore::findDataKey(const core::DossierId& id
   return key;
 }
 
+bool KeyStore::probeReadable() const {
+  try {
+    std::shared_ptr<const Wrappers> keys;
+    {
+      std::lock_guard lock(impl_->wrappers_mutex);
+      keys = impl_->wrappers;
+    }
+    auto session = impl_->readers->acquire();
+    impl_->verifyChecks(*session, *keys);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 std::size_t KeyStore::destroyDataKeys(const std::vector<core::DossierId>& ids) {
   std::vector<core::DossierId> present;
   for (const auto& id : ids) {
@@ -366,7 +381,6 @@ std::size_t KeyStore::destroyDataKeys(const std::vector<core::DossierId>& ids) {
     query.bind(id.str());
     if (query.step()) present.push_back(id);
   }
-  for (const auto& id : ids) impl_->cache.forget(id.str());
   if (present.empty()) return 0;  // no write: a start on a full disk still opens
   std::lock_guard lock(impl_->write_mutex);
   std::size_t removed = 0;

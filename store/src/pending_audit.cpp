@@ -11,9 +11,14 @@ thread_local PendingWork* active_work = nullptr;
 
 }  // namespace
 
-PendingAuditScope::PendingAuditScope(std::string context)
-    : context_(std::move(context)), outer_(current_scope) {
+PendingAuditScope::PendingAuditScope(std::function<std::string()> context)
+    : make_context_(std::move(context)), outer_(current_scope) {
   current_scope = this;
+}
+
+const std::string& PendingAuditScope::context() {
+  if (!context_) context_ = make_context_();
+  return *context_;
 }
 
 PendingAuditScope::~PendingAuditScope() {

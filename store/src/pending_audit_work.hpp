@@ -11,7 +11,6 @@ namespace passerelle::store {
 // committing thread runs other threads' works, so the row travels with the work, not with the
 // thread that queued it.
 struct PendingWork {
-  std::string id;
   std::vector<core::DossierId> dossiers;
 
   // Makes `work` the one noteChangedDossier() fills on this thread while it lives.

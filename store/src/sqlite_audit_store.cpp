@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "passerelle/core/utc_time.hpp"
 #include "passerelle/store/audit_store.hpp"
 #include "sqlite_connection_pool.hpp"
 #include "sqlite_database.hpp"
@@ -77,13 +78,30 @@ class SqliteAuditStore final : public AuditStore {
       // After a failed commit (a full disk, an I/O error) the connection can be left in a
       // transaction that SQLite already rolled back; every later write would then fail until a
       // restart. A fresh connection takes the next append once the cause is gone.
-      statements_.reset();
       try {
         reopenWriter();
       } catch (const std::exception&) {
         // Tried again at the next append.
       }
       throw;
+    }
+  }
+
+  bool probeWritable() override {
+    std::lock_guard lock(write_mutex_);
+    try {
+      if (!statements_) reopenWriter();
+      statements_->prepare("INSERT OR REPLACE INTO liveness (id, probed_at) VALUES (1, ?)")
+          .bind(core::nowUtc())
+          .step();
+      return true;
+    } catch (const std::exception&) {
+      try {
+        reopenWriter();
+      } catch (const std::exception&) {
+        // Tried again at the next write.
+      }
+      return false;
     }
   }
 
@@ -99,53 +117,6 @@ class SqliteAuditStore final : public AuditStore {
     return out;
   }
 
- private:
-  void reopenWriter() {
-    statements_.reset();
-    writer_ = SqliteConnectionPool::open(file_, busy_timeout_ms_);
-    statements_ = std::make_unique<StatementCache>(writer_);
-  }
-
-  void appendLocked(const std::vector<AuditRow>& rows,
-                    const std::optional<AuditCheckpointRow>& checkpoint) {
-    // One statement, compiled once, run for each row inside one transaction: the commit is the
-    // one durable write of the whole group.
-    Poco::Data::Transaction tx(writer_);
-    for (const auto& r : rows) {
-      auto insert = statements_->prepare(
-          "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
-          "person, decision, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      insert.bind(static_cast<std::int64_t>(r.index))
-          .bind(r.entry ? std::string_view(*r.entry) : std::string_view(""))
-          .bind(r.leaf_hash)
-          .bind(r.time)
-          .bind(r.partner)
-          .bind(r.purpose)
-          .bind(r.action)
-          .bind(r.person)
-          .bind(r.decision);
-      if (r.sensitive)
-        insert.bind(std::string_view(*r.sensitive));
-      else
-        insert.bindNull();
-      insert.step();
-      for (const auto& claim : r.claims)
-        statements_->prepare("INSERT INTO audit_claims (outbox_id, idx) VALUES (?, ?)")
-            .bind(claim)
-            .bind(static_cast<std::int64_t>(r.index))
-            .step();
-    }
-    if (checkpoint) {
-      auto size = static_cast<Poco::Int64>(checkpoint->tree_size);
-      writer_ << "INSERT INTO audit_checkpoints (tree_size, log_id, root_hash, at, public_key, "
-                 "signature) VALUES (?, ?, ?, ?, ?, ?)",
-          bind(size), bind(checkpoint->log_id), bind(checkpoint->root_hash), bind(checkpoint->time),
-          bind(checkpoint->public_key), bind(checkpoint->signature), now;
-    }
-    tx.commit();
-  }
-
- public:
   void forEachRow(std::uint64_t from,
                   const std::function<void(const AuditRow&)>& visit) const override {
     constexpr Poco::Int64 kPage = 10000;
@@ -262,6 +233,51 @@ class SqliteAuditStore final : public AuditStore {
   }
 
  private:
+  void reopenWriter() {
+    statements_.reset();
+    writer_ = SqliteConnectionPool::open(file_, busy_timeout_ms_);
+    statements_ = std::make_unique<StatementCache>(writer_);
+  }
+
+  void appendLocked(const std::vector<AuditRow>& rows,
+                    const std::optional<AuditCheckpointRow>& checkpoint) {
+    // One statement, compiled once, run for each row inside one transaction: the commit is the
+    // one durable write of the whole group.
+    Poco::Data::Transaction tx(writer_);
+    for (const auto& r : rows) {
+      auto insert = statements_->prepare(
+          "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
+          "person, decision, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(static_cast<std::int64_t>(r.index))
+          .bind(r.entry ? std::string_view(*r.entry) : std::string_view(""))
+          .bind(r.leaf_hash)
+          .bind(r.time)
+          .bind(r.partner)
+          .bind(r.purpose)
+          .bind(r.action)
+          .bind(r.person)
+          .bind(r.decision);
+      if (r.sensitive)
+        insert.bind(std::string_view(*r.sensitive));
+      else
+        insert.bindNull();
+      insert.step();
+      for (const auto& claim : r.claims)
+        statements_->prepare("INSERT INTO audit_claims (outbox_id, idx) VALUES (?, ?)")
+            .bind(claim)
+            .bind(static_cast<std::int64_t>(r.index))
+            .step();
+    }
+    if (checkpoint) {
+      auto size = static_cast<Poco::Int64>(checkpoint->tree_size);
+      writer_ << "INSERT INTO audit_checkpoints (tree_size, log_id, root_hash, at, public_key, "
+                 "signature) VALUES (?, ?, ?, ?, ?, ?)",
+          bind(size), bind(checkpoint->log_id), bind(checkpoint->root_hash), bind(checkpoint->time),
+          bind(checkpoint->public_key), bind(checkpoint->signature), now;
+    }
+    tx.commit();
+  }
+
   const std::filesystem::path file_;
   const int busy_timeout_ms_;
   std::mutex write_mutex_;

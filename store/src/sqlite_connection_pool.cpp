@@ -24,11 +24,14 @@ Poco::Data::Session SqliteConnectionPool::open(const std::filesystem::path& file
   // must survive.
   session << "PRAGMA synchronous=FULL", now;
   session << "PRAGMA foreign_keys=ON", now;
-  // A checkpoint runs in the commit that crosses this many WAL pages (default 1,000). Ten times
-  // fewer checkpoints copy a hot page (an index's upper levels, a table's last leaf) once where
-  // it was copied ten times: the checkpoint was a seventh of a read's audit commit. The WAL
-  // stays under about 40 MB per database.
-  session << "PRAGMA wal_autocheckpoint=10000", now;
+  // The WAL's bounds (docs/ARCHITECTURE.md, "WAL size"). A checkpoint runs in the commit that
+  // crosses kWalAutocheckpointPages (default 1,000): four times fewer checkpoints copy a hot
+  // page (an index's upper levels, a table's last leaf) once where it was copied four times.
+  // When readers keep the checkpoint from reaching the WAL's end, the WAL grows past that; the
+  // next checkpoint that resets it truncates the file back to kJournalSizeLimitBytes, so a
+  // burst does not leave a large file behind.
+  session << "PRAGMA wal_autocheckpoint=" + std::to_string(kWalAutocheckpointPages), now;
+  session << "PRAGMA journal_size_limit=" + std::to_string(kJournalSizeLimitBytes), now;
   session << "PRAGMA busy_timeout=" + std::to_string(busy_timeout_ms), now;
   return session;
 }

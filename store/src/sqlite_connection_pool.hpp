@@ -21,6 +21,11 @@ class SqliteConnectionPool {
 
   // How long a statement waits for another connection's lock before failing with "busy".
   static constexpr int kDefaultBusyTimeoutMs = 10000;
+  // The WAL's bounds, for every file (docs/ARCHITECTURE.md, "WAL size"): a checkpoint in the
+  // commit that crosses this many pages (16 MiB of 4 KiB pages) ...
+  static constexpr int kWalAutocheckpointPages = 4000;
+  // ... and the size the file is truncated back to when a checkpoint resets it.
+  static constexpr long long kJournalSizeLimitBytes = 16LL * 1024 * 1024;
 
   // A session on loan; returned to the pool when the lease is destroyed.
   class Lease {

@@ -70,6 +70,19 @@ class SqliteDossierStore final : public DossierStore {
         writer_(db_->writes.session()),
         readers_(db_->readers) {}
 
+  bool probeWritable() override {
+    if (writes_.writable()) return true;
+    try {
+      writes_.run([&] {
+        writer_ << "INSERT OR REPLACE INTO liveness (id, probed_at) VALUES (1, ?)", bind(nowUtc()),
+            now;
+      });
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
   std::vector<VersionInfo> createDossier(
       const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
       const std::vector<core::Identifier>& identifiers, const WriteContext& context) override {

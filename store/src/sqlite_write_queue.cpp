@@ -77,23 +77,24 @@ void SqliteWriteQueue::runWork(Writer& writer) {
   }
   sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session_);
   const auto changes_before = sqlite3_total_changes64(db);
-  PendingWork row{crypto::toHex(crypto::randomBytes(16)), {}};
+  PendingWork row;
   {
     const PendingWork::Active active(&row);
     writer.work();
   }
   // A work that changed nothing (a match, an erasure of nobody) leaves nothing to claim.
   if (sqlite3_total_changes64(db) == changes_before) return;
+  auto id = crypto::toHex(crypto::randomBytes(16));
   std::string dossiers;
   for (const auto& d : row.dossiers) dossiers += (dossiers.empty() ? "" : " ") + d.str();
   statements_
       .prepare("INSERT INTO audit_outbox (id, context, dossiers, created_at) VALUES (?, ?, ?, ?)")
-      .bind(row.id)
+      .bind(id)
       .bind(writer.scope->context())
       .bind(dossiers)
       .bind(core::nowUtc())
       .step();
-  writer.outbox_id = row.id;
+  writer.outbox_id = std::move(id);
 }
 
 namespace {
@@ -143,6 +144,7 @@ bool SqliteWriteQueue::commitGroup(const std::vector<Writer*>& group,
       session_ << "RELEASE work", now;
     }
     session_.commit();
+    writable_ = true;
     if (refused_ > 0) {
       logger().notice("store writes succeed again, %Lu refused meanwhile",
                       static_cast<unsigned long long>(refused_));
@@ -164,6 +166,7 @@ bool SqliteWriteQueue::commitGroup(const std::vector<Writer*>& group,
     }
   }
   if (refused_ == 0) logger().error("store writes failing: %s", cause);
+  writable_ = false;
   refused_ += group.size();
   const auto failure = std::make_exception_ptr(core::DomainError(
       core::ErrorKind::unavailable,

@@ -2,6 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -36,6 +37,10 @@ class SqliteWriteQueue {
   // Its prepared statements, for the statements every write runs.
   StatementCache& statements() { return statements_; }
 
+  // Whether the last group committed: false from a failed group (full disk, I/O error) until
+  // one commits.
+  bool writable() const { return writable_.load(); }
+
   // Writers queued, the one committing included.
   std::size_t pending();
 
@@ -57,6 +62,7 @@ class SqliteWriteQueue {
   std::deque<Writer*> queue_;
   std::vector<std::string> retired_;
   std::uint64_t refused_ = 0;  // works refused since writes began failing (the committer's)
+  std::atomic<bool> writable_{true};
 };
 
 }  // namespace passerelle::store

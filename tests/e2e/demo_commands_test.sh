@@ -74,11 +74,11 @@ check_receipt_and_reload() {
   [ -n "$before" ] || { failed=$((failed + 1)); echo "FAIL: no X-Policy-Version header"; }
 }
 
-# healthz, lookup, read, section, PUT, history, POST (created then matched), schema violation,
+# healthz, readyz, lookup, read, section, PUT, history, POST (created then matched), schema violation,
 # the mission locale's read, the consent recorded, the DPO's access report, the checkpoint, the
 # CAF flux import, the change feed
-run_demo 1 200 200 200 200 200 200 201 422 200 201 200 200 200 200
-run_demo 2 200 200 200 200 200 200 200 422 200 201 200 200 200 200
+run_demo 1 200 200 200 200 200 200 200 201 422 200 201 200 200 200 200
+run_demo 2 200 200 200 200 200 200 200 200 422 200 201 200 200 200 200
 
 # The audit log the two rounds wrote verifies, and its export too.
 verify_cmd=$(sed -n 's/^# \(.* audit verify --config .*\)$/\1/p' "$work/out" | head -1)

@@ -14,6 +14,7 @@
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/aead.hpp"
+#include "sqlite_connection_pool.hpp"
 #include "temp_dir.hpp"
 
 namespace passerelle::store {
@@ -432,6 +433,47 @@ TEST_F(SqliteStoreTest, TheWebhookOutboxSurvivesAReopen) {
   EXPECT_FALSE(pending[0].delivered_at);
   ASSERT_EQ(stores.webhooks->due(core::utcIn(120'000), 10).size(), 1u) << "due once its time comes";
   EXPECT_EQ(stores.webhooks->deliveries(std::nullopt, false, 10).size(), 2u);
+}
+
+}  // namespace
+}  // namespace passerelle::store
+
+namespace passerelle::store {
+namespace {
+
+std::uintmax_t walBytes(const std::filesystem::path& file) {
+  const auto wal = std::filesystem::path(file.string() + "-wal");
+  return std::filesystem::exists(wal) ? std::filesystem::file_size(wal) : 0;
+}
+
+// The WAL stays bounded (issue 21, §2). A reader that holds an old snapshot keeps every
+// checkpoint from reaching the WAL's end, so a write burst grows it past the autocheckpoint;
+// once the reader lets go, the next checkpoint resets it and the file is truncated back to the
+// journal size limit instead of keeping its largest size for ever.
+TEST(SqliteWalTest, AWalGrownPastItsBoundShrinksBackOnceTheReaderLetsGo) {
+  using namespace Poco::Data::Keywords;
+  testing::TempDir dir;
+  const auto file = dir / "wal.db";
+  auto writer = SqliteConnectionPool::open(file);
+  writer << "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", now;
+  auto reader = SqliteConnectionPool::open(file);
+  int rows = 0;
+  reader << "BEGIN", now;
+  reader << "SELECT COUNT(*) FROM t", into(rows), now;  // the snapshot is held from here
+
+  const std::string blob(64 * 1024, 'x');
+  const auto limit = static_cast<std::uintmax_t>(SqliteConnectionPool::kJournalSizeLimitBytes);
+  const auto burst = static_cast<int>(limit / blob.size()) + 64;
+  for (int i = 0; i < burst; ++i) writer << "INSERT INTO t (v) VALUES (?)", bind(blob), now;
+  ASSERT_GT(walBytes(file), limit) << "the held snapshot must have kept the WAL from resetting";
+
+  reader << "COMMIT", now;
+  for (int i = 0; i < 8 && walBytes(file) > limit; ++i)
+    writer << "INSERT INTO t (v) VALUES (?)", bind(std::string("y")), now;
+  EXPECT_LE(walBytes(file), limit);
+  // Nothing was lost on the way.
+  writer << "SELECT COUNT(*) FROM t", into(rows), now;
+  EXPECT_GE(rows, burst);
 }
 
 }  // namespace

@@ -29,6 +29,11 @@ struct AuditLogOptions {
   std::chrono::milliseconds checkpoint_interval{1000};
   // Most entries one durable write takes; 1 makes every entry its own write (for comparison).
   std::size_t max_batch = 4096;
+  // After a failed write (full disk, I/O error), a due checkpoint is tried again after
+  // `first_retry`, doubling up to `max_retry`: a failing disk is not hammered. Entries that
+  // requests submit are always tried at once (their requests are waiting).
+  std::chrono::milliseconds first_retry{100};
+  std::chrono::milliseconds max_retry{30000};
 };
 
 // The entry's position and leaf hash, once it is durable.
@@ -88,6 +93,14 @@ class AuditLog {
   const std::string& publicKeyHex() const { return signer_.publicKeyHex(); }
   const store::AuditStore& store() const { return store_; }
 
+  // Whether the last write succeeded: false from a failed write (full disk, I/O error) until
+  // one succeeds. Each change of state is one line in the application log, the recovery's with
+  // the number of entries refused meanwhile.
+  bool writable() const { return writable_.load(); }
+  // Commits a write to the log's file (no entry) unless the log is writable, and says whether
+  // the log takes writes now: the readiness probe. A success ends a failing state.
+  bool probeWritable();
+
   // Durable writes made so far (each holds one or more entries): for the benchmark.
   std::uint64_t commits() const { return commits_.load(); }
 
@@ -103,6 +116,8 @@ class AuditLog {
   void writeBatch(std::vector<Pending>& batch, std::vector<std::promise<Checkpoint>>& requests,
                   bool checkpoint_due);
   bool checkpointDue(std::chrono::steady_clock::time_point now) const;
+  // Called by the writer after each write attempt: logs a change of state, sets the backoff.
+  void noteWrite(bool ok, std::size_t entries, const std::string& cause);
 
   store::AuditStore& store_;
   const crypto::Signer& signer_;
@@ -118,6 +133,11 @@ class AuditLog {
   std::optional<Checkpoint> latest_;
   std::chrono::steady_clock::time_point last_checkpoint_at_;
   bool stopping_ = false;
+  // Backoff of due checkpoints after a failed write (see AuditLogOptions::first_retry).
+  std::chrono::milliseconds backoff_{0};
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::uint64_t refused_ = 0;  // entries refused since writes began failing
+  std::atomic<bool> writable_{true};
 
   std::atomic<std::uint64_t> durable_size_{0};
   std::atomic<std::uint64_t> commits_{0};

@@ -22,6 +22,7 @@
 #include "passerelle/gateway/config.hpp"
 #include "passerelle/gateway/export_jobs.hpp"
 #include "passerelle/gateway/process_lock.hpp"
+#include "passerelle/gateway/readiness.hpp"
 #include "passerelle/gateway/server.hpp"
 #include "passerelle/gateway/webhook_dispatcher.hpp"
 #include "passerelle/policies/export_profile.hpp"
@@ -71,6 +72,7 @@ struct Services {
       import_file;
   std::filesystem::path import_spool;         // where request bodies are written while imported
   const store::WebhookStore& webhook_outbox;  // delivery attempts, for GET /v1/webhooks/...
+  ReadinessProbe& readiness;                  // GET /readyz
 };
 
 // The gateway's Ed25519 public key (receipts, audit checkpoints), derived from the root key in
@@ -183,6 +185,7 @@ class Gateway {
   std::unique_ptr<dossiers::DossierService> dossiers_;
   WebhookDispatcher webhooks_;
   ExportJobs exports_;
+  ReadinessProbe readiness_;
   Services services_;
   std::unique_ptr<GatewayServer> server_;
 

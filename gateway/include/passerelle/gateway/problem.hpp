@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "passerelle/audit/audit_entry.hpp"
 #include "passerelle/core/domain_error.hpp"
 
 namespace passerelle::gateway {
@@ -32,6 +33,7 @@ enum class ProblemType {
   unusable_file,      // an import's file cannot be used at all (nothing imported)
   audit_unavailable,  // nothing is returned that the audit log could not record
   store_unavailable,  // a write the store could not make (full disk, I/O error): retry later
+  not_ready,          // GET /readyz: this node should not be sent traffic now
 };
 
 int httpStatus(ProblemType type);
@@ -60,6 +62,13 @@ class ProblemException : public std::exception {
 
 // The problem a module's DomainError stands for.
 Problem problemOf(const core::DomainError& error);
+
+// What the audit log records of a request refused with `status` (>= 400): deny for 401, 403
+// and 404, error for 5xx, invalid otherwise.
+audit::AuditDecision refusalDecision(int status);
+// The status and decision the API would give a DomainError, for entries recorded outside a
+// request (imports, command line), so that both say the same of the same refusal.
+int httpStatus(const core::DomainError& error);
 
 // The application/problem+json body; `instance` is the request id.
 nlohmann::json problemBody(const Problem& problem, const std::string& request_id);

@@ -61,6 +61,11 @@ class AuditStore {
   virtual void append(const std::vector<AuditRow>& rows,
                       const std::optional<AuditCheckpointRow>& checkpoint) = 0;
 
+  // Commits a one-row write to the store's file (a liveness row, not an entry) and says whether
+  // it became durable: the readiness probe (audit::AuditLog calls it only after a failed
+  // write). A failure leaves the store as append() does. Never throws.
+  virtual bool probeWritable() = 0;
+
   // Every row from index `from` on, in index order, as stored (gaps and all: the verifier must
   // see what is there). Reads in pages; rows appended meanwhile may or may not be seen.
   virtual void forEachRow(std::uint64_t from,

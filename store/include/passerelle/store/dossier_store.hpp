@@ -91,6 +91,12 @@ class DossierStore {
  public:
   virtual ~DossierStore() = default;
 
+  // Whether the store takes writes: true unless the last write failed as a whole (full disk,
+  // I/O error); then commits a one-row write (a liveness row, no dossier) through the writer
+  // every change goes through, and says whether it became durable. The readiness probe; never
+  // throws.
+  virtual bool probeWritable() = 0;
+
   // Creates a dossier with the first version of each given section and its identifiers, all or
   // nothing; returns the versions written. Throws conflict if an identifier already belongs to
   // another dossier.

@@ -59,6 +59,10 @@ class KeyStore {
   // were. core::DomainError(unavailable) if the key file cannot be written.
   std::size_t destroyDataKeys(const std::vector<core::DossierId>& ids);
 
+  // Whether the key file can be read and the master key in use still opens its checks: the
+  // readiness probe. Never throws.
+  bool probeReadable() const;
+
   struct Status {
     Version active = 0;                        // the version new keys are wrapped under
     std::map<Version, std::size_t> data_keys;  // how many data keys each version wraps

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,14 +31,16 @@ struct PendingAuditRow {
 // copyable; not thread-safe (one thread).
 class PendingAuditScope {
  public:
-  explicit PendingAuditScope(std::string context);
+  // `context` is asked for only when a write of this scope commits (most requests write
+  // nothing), at most once, on the committing thread while this scope's thread waits for that
+  // write: it may read what that thread holds.
+  explicit PendingAuditScope(std::function<std::string()> context);
   ~PendingAuditScope();
   PendingAuditScope(const PendingAuditScope&) = delete;
   PendingAuditScope& operator=(const PendingAuditScope&) = delete;
 
-  // Replaces the context for writes made from now on (once the caller is authenticated, say).
-  void setContext(std::string context) { context_ = std::move(context); }
-  const std::string& context() const { return context_; }
+  // For the write queue: the context, made on first use.
+  const std::string& context();
 
   // The ids of the rows committed under this scope since the last call: the entry about to be
   // appended claims them.
@@ -52,7 +55,8 @@ class PendingAuditScope {
   void addCommitted(std::string id);
 
  private:
-  std::string context_;
+  std::function<std::string()> make_context_;
+  std::optional<std::string> context_;
   std::vector<std::string> unclaimed_;
   bool committed_ = false;
   PendingAuditScope* outer_;

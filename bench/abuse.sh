@@ -86,10 +86,14 @@ summary="$(mktemp)"
     "$N dossiers. Abusers attached at the end: $attached; connections the gateway closed or" \
     "refused during the run: $cut."
   echo
-  echo "| run | partner reads/s | reads p99 ms | /healthz req/s | /healthz p99 ms | errors |"
-  echo "|---|---|---|---|---|---|"
-  echo "| alone | $base_read_rps | $base_read_p99_ms | $base_health_rps | $base_health_p99_ms | $(($(errors base_read) + $(errors base_health))) |"
-  echo "| abused | $abused_read_rps | $abused_read_p99_ms | $abused_health_rps | $abused_health_p99_ms | $(($(errors abused_read) + $(errors abused_health))) |"
+  echo "| run | partner reads/s | reads p99 ms | reads errors | /healthz req/s | /healthz p99 ms | /healthz errors |"
+  echo "|---|---|---|---|---|---|---|"
+  for run in base abused; do
+    r="${run}_read" h="${run}_health"
+    rps="${r}_rps" p99="${r}_p99_ms" hrps="${h}_rps" hp99="${h}_p99_ms"
+    echo "| $([ "$run" = base ] && echo alone || echo abused) | ${!rps} | ${!p99} | $(errors "$r") |" \
+      "${!hrps} | ${!hp99} | $(errors "$h") |"
+  done
   echo
   echo "Partner reads/s abused / alone: $ratio (target ≥ 0.80); /healthz p99 abused:" \
     "$abused_health_p99_ms ms (target < 50)."

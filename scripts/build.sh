@@ -3,5 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
+# ccache (when installed) keyed on paths relative to the checkout, so that a clone in another
+# folder (CI's) hits what this one compiled.
+export CCACHE_BASEDIR="$(pwd)" CCACHE_NOHASHDIR=1
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"

@@ -52,9 +52,10 @@ void AccessGuard::requireVisible(const Caller& caller, const core::DossierId& id
 }
 
 policies::Decision AccessGuard::decide(const Caller& caller, const core::DossierId& id,
-                                       policies::Access access, const core::UtcTime& now) const {
+                                       policies::Access access, const core::UtcTime& now,
+                                       bool attaching) const {
   const auto policy = policies_.current();
-  requireVisible(caller, id, now);
+  if (!attaching || !policy->isSource(caller.partner.kind)) requireVisible(caller, id, now);
   // Past requireVisible, the caller is related whenever its kind needs to be.
   const bool is_related = policy->requiresRelationship(caller.partner.kind);
   return policies::decide(

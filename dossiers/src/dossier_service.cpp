@@ -128,11 +128,14 @@ CreateResult DossierService::create(const Caller& caller, const policies::Decisi
                        std::nullopt,
                        {},
                        recordOf(decision, fieldsIn(guard_.catalogue(), body))};
+  // The relationships the dossier implies are written in its own transaction: a crash or a full
+  // disk cannot leave it created without them (nor them without it).
   created.written =
-      store_.createDossier(created.id, sections, identifiers, {caller.partner.id, source});
-  relationships_.attachSource(caller, created.id, now);
-  if (body.contains("orientation"))
-    relationships_.followOrientation(created.id, body["orientation"], caller.partner.id, now);
+      store_.createDossier(created.id, sections, identifiers, {caller.partner.id, source}, [&] {
+        relationships_.attachSource(caller, created.id, now);
+        if (body.contains("orientation"))
+          relationships_.followOrientation(created.id, body["orientation"], caller.partner.id, now);
+      });
   return created;
 }
 
@@ -248,10 +251,7 @@ ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPer
                       std::move(errors));
 
   const auto match = resolvePerson(caller, decision, identifiers, full, now, source, position);
-  if (match) {
-    relationships_.attachSource(caller, match->id, now);
-    return mergeInto(caller, *match, person, source, now);
-  }
+  if (match) return mergeInto(caller, *match, person, source, now);
   if (!full.contains("identite"))
     incomplete.push_back(
         {"/identite", "required", "a dossier is created from its identity section"});
@@ -280,7 +280,9 @@ ImportOutcome DossierService::mergeInto(const Caller& caller, const PersonMatch&
   ImportOutcome out{ImportStatus::unchanged, match.id, match.on, {}, {}, std::nullopt, {}};
   std::optional<policies::Decision> decision;
   try {
-    decision = guard_.decide(caller, match.id, Access::write, now);
+    // A source is attached to the dossier it matched with what it writes (one transaction); a
+    // refused record attaches nothing.
+    decision = guard_.decide(caller, match.id, Access::write, now, /*attaching=*/true);
     for (const auto& path : person.if_allowed) {
       const json::json_pointer pointer(path.str());
       if (!sections.contains(pointer) || decision->allows(path.str())) continue;
@@ -330,18 +332,24 @@ ImportOutcome DossierService::mergeInto(const Caller& caller, const PersonMatch&
       throw DomainError(ErrorKind::validation_failed,
                         "the dossier, completed with the record, does not validate",
                         std::move(errors));
-    const auto results = writes.empty()
-                             ? std::vector<store::PutResult>{}
-                             : store_.putSections(match.id, writes, {caller.partner.id, source});
+    const auto follow = [&](const std::vector<store::PutResult>& done) {
+      relationships_.attachSource(caller, match.id, now);
+      for (std::size_t i = 0; i < done.size(); ++i)
+        if (done[i].changed && writes[i].section == core::Section::orientation)
+          relationships_.followOrientation(match.id, json::parse(writes[i].content),
+                                           caller.partner.id, now);
+    };
+    std::vector<store::PutResult> results;
+    if (writes.empty())
+      follow({});
+    else
+      results = store_.putSections(match.id, writes, {caller.partner.id, source}, follow);
     json changed = json::object();
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (!results[i].changed) continue;
       out.written.push_back(results[i].info);
       const std::string name(core::toString(writes[i].section));
       changed[name] = changes[name];
-      if (writes[i].section == core::Section::orientation)
-        relationships_.followOrientation(match.id, json::parse(writes[i].content),
-                                         caller.partner.id, now);
     }
     if (!out.written.empty()) out.status = ImportStatus::updated;
     out.decision = recordOf(*decision, fieldsIn(guard_.catalogue(), changed));
@@ -464,10 +472,13 @@ WriteResult DossierService::writeSection(const Caller& caller, const core::Dossi
   std::optional<store::IdentifierUpdate> reindex;
   if (auto kinds = identifierKindsOf(section); !kinds.empty())
     reindex = store::IdentifierUpdate{std::move(kinds), identifiersOf(section, merged)};
-  auto put = store_.putSection(id, section, merged.dump(), precondition, reindex,
-                               {caller.partner.id, source});
-  if (section == core::Section::orientation && put.changed)
-    relationships_.followOrientation(id, merged, caller.partner.id, now);
+  // The orientation's relationships change with it, in its transaction.
+  auto put = store_.putSection(
+      id, section, merged.dump(), precondition, reindex, {caller.partner.id, source},
+      [&](const std::vector<store::PutResult>& done) {
+        if (section == core::Section::orientation && done.front().changed)
+          relationships_.followOrientation(id, merged, caller.partner.id, now);
+      });
   return {put,
           recordOf(decision, put.changed
                                  ? fieldsIn(guard_.catalogue(),

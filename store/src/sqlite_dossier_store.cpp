@@ -85,7 +85,8 @@ class SqliteDossierStore final : public DossierStore {
 
   std::vector<VersionInfo> createDossier(
       const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
-      const std::vector<core::Identifier>& identifiers, const WriteContext& context) override {
+      const std::vector<core::Identifier>& identifiers, const WriteContext& context,
+      const ThenCreated& then) override {
     // The key first, durably: a crash before the dossier's rows leaves only an unused key; a
     // failed write takes its key with it.
     const auto cipher = sealed_.newDossierCipher(id);
@@ -94,6 +95,7 @@ class SqliteDossierStore final : public DossierStore {
       writes_.run([&] {
         for (const auto& identifier : identifiers) checkNotTaken(identifier, id);
         written = insertDossier(cipher, id, sections, identifiers, context);
+        if (then) then();
       });
     } catch (...) {
       try {
@@ -194,20 +196,21 @@ class SqliteDossierStore final : public DossierStore {
   PutResult putSection(const core::DossierId& id, core::Section section, const std::string& content,
                        const Precondition& precondition,
                        const std::optional<IdentifierUpdate>& identifiers,
-                       const WriteContext& context) override {
+                       const WriteContext& context, const ThenPut& then) override {
     const auto cipher = cipherOf(id);
     std::optional<PutResult> result;
     writes_.run([&] {
       requireLive(id);
       checkPrecondition(precondition, currentInfo(id, section));
       result = writeVersion(cipher, id, {section, content, identifiers}, nowUtc(), context);
+      if (then) then({*result});
     });
     return *result;
   }
 
   std::vector<PutResult> putSections(const core::DossierId& id,
                                      const std::vector<SectionWrite>& writes,
-                                     const WriteContext& context) override {
+                                     const WriteContext& context, const ThenPut& then) override {
     const auto cipher = cipherOf(id);
     std::vector<PutResult> results;
     writes_.run([&] {
@@ -216,6 +219,7 @@ class SqliteDossierStore final : public DossierStore {
       const auto at = nowUtc();
       for (const auto& write : writes)
         results.push_back(writeVersion(cipher, id, write, at, context));
+      if (then) then(results);
     });
     return results;
   }

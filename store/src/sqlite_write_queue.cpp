@@ -31,7 +31,31 @@ struct SqliteWriteQueue::Writer {
 SqliteWriteQueue::SqliteWriteQueue(Poco::Data::Session session)
     : session_(std::move(session)), statements_(session_) {}
 
+namespace {
+
+// The queue whose work this thread is running, if any: a run() from inside it nests.
+thread_local const SqliteWriteQueue* running_work_of = nullptr;
+
+class RunningWork {
+ public:
+  explicit RunningWork(const SqliteWriteQueue* queue) : previous_(running_work_of) {
+    running_work_of = queue;
+  }
+  ~RunningWork() { running_work_of = previous_; }
+  RunningWork(const RunningWork&) = delete;
+  RunningWork& operator=(const RunningWork&) = delete;
+
+ private:
+  const SqliteWriteQueue* previous_;
+};
+
+}  // namespace
+
 void SqliteWriteQueue::run(const std::function<void()>& work) {
+  if (running_work_of == this) {
+    work();
+    return;
+  }
   Writer self(work);
   std::unique_lock lock(mutex_);
   queue_.push_back(&self);
@@ -71,6 +95,7 @@ void SqliteWriteQueue::retire(std::vector<std::string> outbox_ids) {
 }
 
 void SqliteWriteQueue::runWork(Writer& writer) {
+  const RunningWork running(this);
   if (writer.scope == nullptr) {
     writer.work();
     return;

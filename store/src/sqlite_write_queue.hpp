@@ -30,6 +30,9 @@ class SqliteWriteQueue {
   // threw (its changes undone, the others' kept); if the transaction fails as a whole (full
   // disk, I/O error), core::DomainError(unavailable) for every work of it, nothing of it stored.
   // The connection takes the next group afresh: a failure does not outlive its cause.
+  // Called from inside a work of this queue (a store operation that a work makes through
+  // another store of the same database: a relationship added with a section's write), `work`
+  // runs at once as part of the enclosing work: one transaction, one outbox row, undone with it.
   void run(const std::function<void()>& work);
 
   // The writer session, for works, and for start-up code before any other thread writes.

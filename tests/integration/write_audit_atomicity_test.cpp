@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "fault_vfs.hpp"
@@ -75,7 +77,7 @@ class WriteAuditAtomicityTest : public ::testing::Test {
 
   // Distinct people: the generator keeps the NIRs of its first 999,000 people apart.
   static const json& person(std::size_t index) {
-    static const auto people = gateway::syntheticDossiers(700);
+    static const auto people = gateway::syntheticDossiers(3000);
     return people.at(index);
   }
 
@@ -233,6 +235,104 @@ TEST_F(WriteAuditAtomicityTest, AnErasureIsDoneWithItsEntryOrNotAtAll) {
             // Not erased means untouched: its sections still open under its key.
             ASSERT_EQ(read.status, 200) << read.body;
             EXPECT_TRUE(read.json()["sections"]["contact"]["email"].is_string()) << read.body;
+          }
+        });
+  }
+}
+
+// An import (NDJSON, as the CAF sends it): one person new (created, the CAF attached as its
+// source), one the Département opened with its identity only (matched: the CAF attached and its
+// sections written). Each person's writes are one transaction with its entry's outbox row: after
+// any fault, a dossier exists with its source relationship or not at all, a matched person has
+// the CAF's sections and relationship or neither, whatever is stored has its entry, and a
+// record reported refused (or a request answered with an error) stored nothing.
+TEST_F(WriteAuditAtomicityTest, AnImportRecordIsStoredWithItsEntryOrNotAtAll) {
+  // Rows of the dossiers' database, read as a new process would.
+  const auto count = [&](const std::string& sql, const std::string& id) {
+    Poco::Data::Session db("SQLite", gw_.config().sqlite_file.string());
+    int n = 0;
+    db << sql, Poco::Data::Keywords::bind(id), Poco::Data::Keywords::into(n),
+        Poco::Data::Keywords::now;
+    return n;
+  };
+  const auto cafAttached = [&](const std::string& id) {
+    return count("SELECT COUNT(*) FROM relationships WHERE dossier_id = ? AND partner_id = 'caf'",
+                 id) > 0;
+  };
+  const auto sectionsOf = [&](const std::string& id) {
+    return count("SELECT COUNT(DISTINCT section) FROM section_versions WHERE dossier_id = ?", id);
+  };
+  struct Import {
+    std::string request_id;
+    json fresh, known;     // the two persons' lines
+    std::string known_id;  // the dossier the Département opened
+    int known_sections = 0;
+  };
+  for (const auto mode : {FaultVfs::Mode::power_cut, FaultVfs::Mode::once}) {
+    const std::string tag = mode == FaultVfs::Mode::power_cut ? "cut" : "once";
+    const std::size_t offset =
+        mode == FaultVfs::Mode::power_cut ? 1000 : 2000;  // 500 faults each at most
+    everyFault(
+        mode, SQLITE_IOERR_WRITE,
+        [&](int n) {
+          Import in;
+          in.request_id = "import-" + tag + std::to_string(n);
+          in.fresh = gateway::cafPushOf(person(offset + 2 * static_cast<std::size_t>(n)));
+          in.known = gateway::cafPushOf(person(offset + 2 * static_cast<std::size_t>(n) + 1));
+          // The Département writes no NIR: the CAF matches on its household matricule.
+          json opened = {{"identite", in.known["identite"]},
+                         {"identifiants", in.known["identifiants"]}};
+          opened["identite"].erase("nir");
+          const auto r =
+              dept().request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), opened.dump());
+          EXPECT_EQ(r.status, 201) << r.body;
+          in.known_id = r.json().value("id", "");
+          in.known_sections = sectionsOf(in.known_id);
+          return in;
+        },
+        [&](const Import& in) {
+          auto headers = withPurpose("instruction_rsa");
+          headers["Content-Type"] = "application/x-ndjson";
+          return send(caf(), "POST", "/v1/imports/ndjson", in.request_id, headers,
+                      in.fresh.dump() + "\n" + in.known.dump() + "\n");
+        },
+        [&](const Import& in, const Outcome& outcome) {
+          const auto lookup = dept().request(
+              "GET", "/v1/dossiers?nir=" + in.fresh["identite"]["nir"].get<std::string>(),
+              withPurpose());
+          const auto fresh_id = lookup.status == 200 ? lookup.json().value("id", "") : "";
+          const bool fresh_stored = !fresh_id.empty();
+          const bool known_attached = cafAttached(in.known_id);
+          const bool known_written = sectionsOf(in.known_id) > in.known_sections;
+          if (fresh_stored) {
+            EXPECT_TRUE(cafAttached(fresh_id)) << "created without its source relationship";
+          }
+          EXPECT_EQ(known_attached, known_written)
+              << "a match attached without its sections, or the other way round";
+          const auto entries = entriesOf(in.request_id);
+          const auto entryFor = [&](const std::string& id) {
+            return std::any_of(entries.begin(), entries.end(), [&](const json& e) {
+              return e["action"] == "dossier_import" && e["decision"] == "allow" &&
+                     e["person"] == pseudonymOf(id);
+            });
+          };
+          if (fresh_stored) {
+            EXPECT_TRUE(entryFor(fresh_id)) << "a dossier created without its entry";
+          }
+          if (known_written) {
+            EXPECT_TRUE(entryFor(in.known_id)) << "a match written without its entry";
+          }
+          if (outcome.answered && outcome.status >= 400) {
+            EXPECT_FALSE(fresh_stored) << "answered " << outcome.status << " but created";
+            EXPECT_FALSE(known_written) << "answered " << outcome.status << " but written";
+          }
+          if (outcome.answered && outcome.status == 200) {
+            const auto report = json::parse(outcome.body);
+            std::set<int> refused;
+            for (const auto& r : report["rejections"])
+              refused.insert(r["position"]["line"].get<int>());
+            EXPECT_EQ(fresh_stored, !refused.contains(1)) << outcome.body;
+            EXPECT_EQ(known_written, !refused.contains(2)) << outcome.body;
           }
         });
   }

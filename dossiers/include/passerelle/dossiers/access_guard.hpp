@@ -42,9 +42,12 @@ class AccessGuard {
                       const core::UtcTime& now) const;
 
   // The field-by-field decision. Throws DomainError(not_found) when the caller may not learn
-  // that the dossier exists (its kind needs a relationship and it has none).
+  // that the dossier exists (its kind needs a relationship and it has none). `attaching`: the
+  // caller, if its kind is a source, is attached to the dossier in the same transaction as what
+  // is decided (it matched the person on its own identifiers), so it counts as related.
   policies::Decision decide(const Caller& caller, const core::DossierId& id,
-                            policies::Access access, const core::UtcTime& now) const;
+                            policies::Access access, const core::UtcTime& now,
+                            bool attaching = false) const;
 
   // The decision for a dossier being created or matched by a source (no dossier to look at yet).
   policies::Decision decideNew(const Caller& caller, policies::Access access,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -97,12 +98,19 @@ class DossierStore {
   // throws.
   virtual bool probeWritable() = 0;
 
-  // Creates a dossier with the first version of each given section and its identifiers, all or
-  // nothing; returns the versions written. Throws conflict if an identifier already belongs to
-  // another dossier.
+  // What a write does next in its own transaction (the relationships it implies, through the
+  // other stores of the same database), given what it wrote: one fact with the write, undone
+  // with it if it throws.
+  using ThenCreated = std::function<void()>;
+  using ThenPut = std::function<void(const std::vector<PutResult>&)>;
+
+  // Creates a dossier with the first version of each given section and its identifiers, then
+  // runs `then`, all or nothing; returns the versions written. Throws conflict if an identifier
+  // already belongs to another dossier.
   virtual std::vector<VersionInfo> createDossier(
       const core::DossierId& id, const std::vector<std::pair<core::Section, std::string>>& sections,
-      const std::vector<core::Identifier>& identifiers, const WriteContext& context) = 0;
+      const std::vector<core::Identifier>& identifiers, const WriteContext& context,
+      const ThenCreated& then = {}) = 0;
 
   // The dossier a person's identifier belongs to, if any. For a household identifier
   // (core::isHouseholdIdentifier), the dossier only when it is the one member holding it.
@@ -124,10 +132,11 @@ class DossierStore {
   // Writes a new version of a section, unless its content equals the current one. Checks the
   // precondition first (precondition_failed), then the identifiers (conflict); not_found if the
   // dossier does not exist. All or nothing, durable when it returns.
+  // `then` runs after the write, in its transaction, with its result.
   virtual PutResult putSection(const core::DossierId& id, core::Section section,
                                const std::string& content, const Precondition& precondition,
                                const std::optional<IdentifierUpdate>& identifiers,
-                               const WriteContext& context) = 0;
+                               const WriteContext& context, const ThenPut& then = {}) = 0;
 
   // One section of a putSections call.
   struct SectionWrite {
@@ -137,10 +146,11 @@ class DossierStore {
   };
   // Writes several sections of one dossier as putSection does (without precondition), all or
   // nothing, in one durable transaction (imports: one commit per person, not per section).
-  // Results in the order of `writes`.
+  // Results in the order of `writes`; `then` runs after them, in their transaction.
   virtual std::vector<PutResult> putSections(const core::DossierId& id,
                                              const std::vector<SectionWrite>& writes,
-                                             const WriteContext& context) = 0;
+                                             const WriteContext& context,
+                                             const ThenPut& then = {}) = 0;
 
   // Metadata of every version of every section, oldest first within a section.
   virtual std::vector<VersionInfo> history(const core::DossierId& id) const = 0;

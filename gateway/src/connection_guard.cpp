@@ -150,8 +150,9 @@ void ConnectionGuard::release(const std::shared_ptr<ConnectionClock>& clock) {
 }
 
 void ConnectionGuard::forget(const void* key, const std::string& address) {
-  open_.erase(key);
+  // `address` may be the entry's own: counted down before the entry goes.
   if (--per_address_[address] <= 0) per_address_.erase(address);
+  open_.erase(key);
 }
 
 std::size_t ConnectionGuard::open() const {

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Quick start, command 2: installs what is missing, checks formatting, then builds and runs the
-# whole test suite twice: optimised, and under AddressSanitizer + UndefinedBehaviorSanitizer.
-#   scripts/test.sh          both builds (what CI runs)
+# whole test suite twice, optimised and under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# runs every libFuzzer target on its corpus for 20 s (clang build, tests/fuzz/).
+#   scripts/test.sh          the three builds (what CI runs)
 #   scripts/test.sh release  only the optimised build (faster, for local iteration)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-presets=("${@:-release asan}")
+presets=("${@:-release asan fuzz}")
 read -r -a presets <<<"${presets[*]}"
 
 echo "== clang-format check"

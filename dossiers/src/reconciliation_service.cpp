@@ -156,10 +156,12 @@ CaseOutcome ReconciliationService::resolve(const Caller& caller, const std::stri
     return id;
   };
   const auto onlyKeys = [&](std::initializer_list<const char*> keys) {
-    for (const auto& [key, value] : body.items())
+    for (const auto& item : body.items()) {
+      const auto& key = item.key();
       if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; }))
         throw DomainError(ErrorKind::validation_failed, "unknown member in the decision",
                           {{"/" + key, "additionalProperties", "not a member of this decision"}});
+    }
   };
   const store::WriteContext context{caller.partner.id, "reconciliation:" + c.id};
   CaseOutcome out{c, {}, std::nullopt, std::nullopt};

@@ -94,18 +94,18 @@ ProblemException shortBody() {
 // Reads a request body within the connection's body deadline (connection_guard.hpp): every wait
 // for bytes is bounded by the time left, so a client that trickles them gains nothing. One
 // receive per call at most. Restores the connection's per-read timeout when done, and marks
-// the end of the body phase.
+// the end of the body phase. A request that no socket carries (the fuzzer's) is read as is.
 class BodyReader {
  public:
   BodyReader(Poco::Net::HTTPServerRequest& http, const Limits& limits)
-      : socket_(static_cast<Poco::Net::HTTPServerRequestImpl&>(http).socket()),
+      : socket_(socketOf(http)),
         stream_(http.stream()),
         per_read_(std::chrono::seconds(limits.request_timeout_seconds)),
-        clock_(ConnectionClock::current()) {}
+        clock_(socket_ != nullptr ? ConnectionClock::current() : nullptr) {}
 
   ~BodyReader() {
     try {
-      socket_.setReceiveTimeout(Poco::Timespan(per_read_.count(), 0));
+      if (socket_ != nullptr) socket_->setReceiveTimeout(Poco::Timespan(per_read_.count(), 0));
     } catch (const Poco::Exception&) {
       // the connection is gone: nothing to restore
     }
@@ -123,15 +123,23 @@ class BodyReader {
       // A TLS read that times out waits twice (the receive, then Poco's poll): half each, so
       // that neither the per-read timeout nor the deadline is exceeded.
       const auto wait = std::min<std::chrono::microseconds>(per_read_, left) / 2;
-      socket_.setReceiveTimeout(Poco::Timespan(wait.count()));
+      socket_->setReceiveTimeout(Poco::Timespan(wait.count()));
     }
+    // At the body's end, or left unusable by a read that failed: nothing more to read (and
+    // exceptions(badbit) on a bad stream would throw at once).
+    if (!stream_.good()) return 0;
     stream_.exceptions(std::ios::badbit);  // a timeout must surface as one (408)
     if (stream_.peek() == std::char_traits<char>::eof()) return 0;
     return static_cast<std::size_t>(stream_.readsome(buffer, static_cast<std::streamsize>(size)));
   }
 
  private:
-  Poco::Net::StreamSocket& socket_;
+  static Poco::Net::StreamSocket* socketOf(Poco::Net::HTTPServerRequest& http) {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&http);
+    return impl != nullptr ? &impl->socket() : nullptr;
+  }
+
+  Poco::Net::StreamSocket* socket_;
   std::istream& stream_;
   const std::chrono::seconds per_read_;
   ConnectionClock* clock_;

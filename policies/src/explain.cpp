@@ -73,9 +73,11 @@ std::string describeFields(const PolicyRule& rule, const schemas::FieldCatalogue
     by_section[schemas::FieldCatalogue::sectionOf(f)].push_back(f.str());
   std::string out;
   for (const auto& [section, paths] : by_section) {
+    // A copy: clang 14 cannot capture a structured binding.
+    const core::Section here = section;
     const auto in_section = std::count_if(
         catalogue.fields().begin(), catalogue.fields().end(),
-        [&](const auto& e) { return schemas::FieldCatalogue::sectionOf(e.path) == section; });
+        [&](const auto& e) { return schemas::FieldCatalogue::sectionOf(e.path) == here; });
     if (!out.empty()) out += " ; ";
     out += "section " + std::string(core::toString(section));
     if (static_cast<std::size_t>(in_section) == paths.size()) {

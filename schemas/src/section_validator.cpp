@@ -1,6 +1,7 @@
 #include "passerelle/schemas/section_validator.hpp"
 
 #include <array>
+#include <functional>
 #include <string_view>
 #include <utility>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -114,18 +115,61 @@ SectionValidator::SectionValidator() {
 
 SectionValidator::~SectionValidator() = default;
 
+namespace {
+
+// Valijson as Debian ships it casts a value to a string for a `format` check (date, e-mail) even
+// when the value is not one, and throws std::runtime_error: a date sent as an array made a 500.
+// Finds the value that does it: the first node that is not a string whose replacement by one
+// lets validation run. Only on that rare path; documents are a few hundred nodes at most.
+std::string nonStringUnderFormat(const std::function<void(const nlohmann::json&)>& check,
+                                 const nlohmann::json& document) {
+  std::vector<nlohmann::json::json_pointer> nodes;
+  const std::function<void(const nlohmann::json&, const nlohmann::json::json_pointer&)> collect =
+      [&](const nlohmann::json& node, const nlohmann::json::json_pointer& at) {
+        if (!node.is_string() && !at.empty()) nodes.push_back(at);
+        if (node.is_object())
+          for (const auto& [key, value] : node.items()) collect(value, at / key);
+        if (node.is_array())
+          for (std::size_t i = 0; i < node.size(); ++i) collect(node[i], at / i);
+      };
+  collect(document, nlohmann::json::json_pointer());
+  for (const auto& at : nodes) {
+    auto copy = document;
+    copy[at] = "";
+    try {
+      check(copy);
+      return at.to_string();
+    } catch (const std::runtime_error&) {
+      // not this one
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 std::vector<core::FieldError> SectionValidator::validate(core::Section section,
                                                          const nlohmann::json& document) const {
   // One validator per thread: it keeps the `pattern` regexes it compiled, which would otherwise
   // be compiled again for every document (a tenth of a write's time).
   thread_local valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(document);
+  const auto& schema = compiled_.at(section)->schema;
   std::vector<core::FieldError> errors;
-  if (!validator.validate(compiled_.at(section)->schema, target, &results)) {
-    valijson::ValidationResults::Error error;
-    while (results.popError(error))
-      if (!isSummary(error.description)) errors.push_back(toFieldError(error));
+  const auto run = [&](const nlohmann::json& doc) {
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(doc);
+    errors.clear();
+    if (!validator.validate(schema, target, &results)) {
+      valijson::ValidationResults::Error error;
+      while (results.popError(error))
+        if (!isSummary(error.description)) errors.push_back(toFieldError(error));
+    }
+  };
+  try {
+    run(document);
+  } catch (const std::runtime_error&) {
+    const auto pointer = nonStringUnderFormat(run, document);
+    return {{pointer, "type", "must be a string (a date, an e-mail address...)"}};
   }
   if (section == core::Section::identite && errors.empty() && document.contains("nir")) {
     const auto check = checkNir(document.at("nir").get<std::string>());

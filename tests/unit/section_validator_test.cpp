@@ -102,5 +102,13 @@ TEST_F(SectionValidatorTest, ASectionMustBeAnObject) {
   EXPECT_TRUE(hasError(errorsOf(Section::contact, "text"), "", "type"));
 }
 
+// Found by the json_body fuzzer: valijson casts a value to a string for a `format` check even
+// when it is an array, and threw; the gateway answered 500. It is a type error at that field.
+TEST_F(SectionValidatorTest, ANonStringWhereAFormatAppliesIsATypeErrorNamingTheField) {
+  const auto errors = errorsOf(
+      Section::contrat, json::parse(R"({"date_debut":"2026-06-22","date_signature":["Omar"]})"));
+  EXPECT_TRUE(hasError(errors, "/date_signature", "type"));
+}
+
 }  // namespace
 }  // namespace passerelle::schemas

@@ -119,7 +119,7 @@ void openSensitivePart(AuditEntry& entry, const std::optional<std::string>& sens
   json j;
   try {
     j = json::parse(*sensitive);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // a syntax error, or a number out of range
     bad("the sensitive part is not JSON");
   }
   if (!j.is_object()) bad("the sensitive part is not an object");
@@ -138,6 +138,8 @@ AuditEntry parseAuditEntry(std::string_view bytes) {
     j = json::parse(bytes);
   } catch (const json::parse_error& e) {
     bad("not JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const json::out_of_range&) {
+    bad("not JSON (a number out of range)");
   }
   if (!j.is_object()) bad("not a JSON object");
   if (member(j, "v", json::value_t::number_unsigned).get<int>() != kFormatVersion)

@@ -64,6 +64,8 @@ class ExportFileSource final : public LogSource {
       return json::parse(line);
     } catch (const json::parse_error& e) {
       fail("not JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const json::out_of_range&) {
+      fail("not JSON (a number out of range)");
     }
   }
 

@@ -242,7 +242,7 @@ json openExport(const fs::path& export_dir, const crypto::RecipientKeys& keys,
   json document;
   try {
     document = json::parse(in);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // a syntax error, or a number out of range
     throw refuse("manifest.json is not JSON");
   }
   if (!document.is_object() || !document.contains("manifest") ||

@@ -52,7 +52,7 @@ audit::Checkpoint readCheckpoint(const std::string& path) {
   if (!in) throw std::runtime_error("cannot read " + path);
   try {
     return audit::Checkpoint::fromJson(nlohmann::json::parse(in));
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // a syntax error, or a number out of range
     throw std::runtime_error(path + " is not a checkpoint (not JSON)");
   } catch (const audit::AuditFormatError& e) {
     throw std::runtime_error(path + ": " + e.what());

@@ -56,6 +56,8 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
     doc = json::parse(in);
   } catch (const json::parse_error& e) {
     reader.fail("not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const json::out_of_range&) {
+    reader.fail("not valid JSON (a number out of range)");
   }
   reader.onlyKeys(doc, "(root)",
                   {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies",

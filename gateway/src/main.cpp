@@ -284,7 +284,7 @@ int consent(const std::vector<std::string>& args) {
   nlohmann::json receipt;
   try {
     receipt = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // a syntax error, or a number out of range
     std::cout << "INVALID: " << args[1] << " is not JSON\n";
     return 1;
   }

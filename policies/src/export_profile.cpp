@@ -234,6 +234,8 @@ ExportProfiles ExportProfiles::loadDirectory(const std::filesystem::path& dir,
       document = json::parse(in);
     } catch (const json::parse_error& e) {
       throw PolicyError(origin + ": not JSON (" + e.what() + ")");
+    } catch (const json::out_of_range&) {
+      throw PolicyError(origin + ": not JSON (a number out of range)");
     }
     out.add(ExportProfile::parse(document, catalogue, origin), origin);
   }

@@ -151,6 +151,9 @@ PartnerRegistry PartnerRegistry::loadFile(const std::filesystem::path& path) {
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error("partner registry " + path.string() + " is not valid JSON (byte " +
                              std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::out_of_range&) {
+    throw std::runtime_error("partner registry " + path.string() +
+                             " is not valid JSON (a number out of range)");
   }
 }
 

@@ -180,6 +180,8 @@ json parseJson(const std::string& file, const std::string& text) {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     fail(file, "", "not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const json::out_of_range&) {
+    fail(file, "", "not valid JSON (a number out of range)");
   }
 }
 

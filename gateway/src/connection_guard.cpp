@@ -27,11 +27,6 @@ void ConnectionClock::enter(Phase phase, std::chrono::steady_clock::duration all
   deadline_ = std::chrono::steady_clock::now() + allowed;
 }
 
-ConnectionClock::Phase ConnectionClock::phase() const {
-  std::lock_guard lock(mutex_);
-  return phase_;
-}
-
 std::chrono::steady_clock::duration ConnectionClock::remaining() const {
   std::lock_guard lock(mutex_);
   return deadline_ - std::chrono::steady_clock::now();
@@ -153,11 +148,6 @@ void ConnectionGuard::forget(const void* key, const std::string& address) {
   // `address` may be the entry's own: counted down before the entry goes.
   if (--per_address_[address] <= 0) per_address_.erase(address);
   open_.erase(key);
-}
-
-std::size_t ConnectionGuard::open() const {
-  std::lock_guard lock(mutex_);
-  return open_.size();
 }
 
 void ConnectionGuard::reapLoop() {

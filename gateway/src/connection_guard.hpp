@@ -32,7 +32,6 @@ class ConnectionClock {
 
   // Enters `phase`, which must end within `allowed` (ignored for processing).
   void enter(Phase phase, std::chrono::steady_clock::duration allowed);
-  Phase phase() const;
   // Time left before the phase's deadline (negative once it passed).
   std::chrono::steady_clock::duration remaining() const;
   // Whether a deadline passed and the connection was cut. The body phase is not cut: its reader
@@ -98,9 +97,6 @@ class ConnectionGuard {
   void release(const std::shared_ptr<ConnectionClock>& clock);
 
   const Limits& limits() const { return limits_; }
-  // Connections open now, and refused since the start (for tests and logs).
-  std::size_t open() const;
-  std::uint64_t refused() const { return refused_.load(); }
 
  private:
   class Filter;

@@ -64,20 +64,28 @@ class ServeProcess {
   Poco::ProcessHandle handle_;
 };
 
-TEST(CrashRecoveryTest, EveryAcknowledgedWriteSurvivesSigkill) {
-  TempDir dir;
-  const auto port = freePort();
-  gateway::prepareDemoDirectory({dir.path(), port, 0});
-  json config = json::parse(std::ifstream(dir / "passerelle.json"));
-  config["listen"]["port"] = port;
-  std::ofstream(dir / "passerelle.json") << config.dump();
-
-  auto clientOf = [&](const char* id) {
+// A demo directory whose configuration listens on a free port, for `passerelle serve`.
+struct ServeDirectory {
+  ServeDirectory() {
+    gateway::prepareDemoDirectory({dir.path(), port, 0});
+    json config = json::parse(std::ifstream(dir / "passerelle.json"));
+    config["listen"]["port"] = port;
+    std::ofstream(dir / "passerelle.json") << config.dump();
+  }
+  HttpsClient clientOf(const char* id) const {
     const auto p = dir / "partners" / id;
     return HttpsClient(port, clientContext(dir / "ca.pem", p / "cert.pem", p / "key.pem"));
-  };
-  const auto caf = clientOf("caf");
-  const auto client = clientOf("departement");
+  }
+  TempDir dir;
+  std::uint16_t port = freePort();
+};
+
+TEST(CrashRecoveryTest, EveryAcknowledgedWriteSurvivesSigkill) {
+  const ServeDirectory served;
+  const auto& dir = served.dir;
+  const auto port = served.port;
+  const auto caf = served.clientOf("caf");
+  const auto client = served.clientOf("departement");
   std::map<std::string, json> acknowledged;  // dossier id -> last acknowledged contact
   {
     ServeProcess server(dir / "passerelle.json", port, dir / "ca.pem");
@@ -112,18 +120,11 @@ TEST(CrashRecoveryTest, EveryAcknowledgedWriteSurvivesSigkill) {
 // or may not be stored; if it is, it is audited.
 TEST(CrashRecoveryTest,
      AKillDuringConcurrentWritesLeavesNoChangeUnauditedAndLosesNoneAcknowledged) {
-  TempDir dir;
-  const auto port = freePort();
-  gateway::prepareDemoDirectory({dir.path(), port, 0});
-  json config = json::parse(std::ifstream(dir / "passerelle.json"));
-  config["listen"]["port"] = port;
-  std::ofstream(dir / "passerelle.json") << config.dump();
-  auto clientOf = [&](const char* id) {
-    const auto p = dir / "partners" / id;
-    return HttpsClient(port, clientContext(dir / "ca.pem", p / "cert.pem", p / "key.pem"));
-  };
-  const auto caf = clientOf("caf");
-  const auto dept = clientOf("departement");
+  const ServeDirectory served;
+  const auto& dir = served.dir;
+  const auto port = served.port;
+  const auto caf = served.clientOf("caf");
+  const auto dept = served.clientOf("departement");
   const auto db_file = (dir / "passerelle.db").string();
   // A count read from one of the gateway's files, as another process would.
   Poco::Data::SQLite::Connector::registerConnector();

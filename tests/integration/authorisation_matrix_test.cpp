@@ -384,6 +384,25 @@ TEST_F(AuthorisationMatrixTest, EveryEndpointWithoutADossierAnswersAsThePolicySa
   }
 }
 
+// Liveness and readiness need no credential: every kind, and a client without one, gets the same
+// answer, which names no dossier and no person.
+TEST_F(AuthorisationMatrixTest, HealthAndReadinessAnswerEveryoneAlikeAndNameNoOne) {
+  std::map<std::string, std::string> first;
+  auto check = [&](const HttpsClient& client, const std::string& who) {
+    for (const char* path : {"/healthz", "/readyz"}) {
+      SCOPED_TRACE(who + " " + path);
+      const auto r = client.request("GET", path, withPurpose());
+      EXPECT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(r.body.find("/v1/dossiers"), std::string::npos);
+      EXPECT_EQ(r.body.find("\"d"), std::string::npos) << "no dossier id";
+      if (!first.count(path)) first[path] = r.body;
+      EXPECT_EQ(r.body, first[path]) << "answers differ by caller";
+    }
+  };
+  check(gw_.anonymous(), "anonymous");
+  for (const auto& [partner, purposes] : kPurposes) check(gw_.asPartner(partner), partner);
+}
+
 // A partner reading the inclusion proof of an entry gets the entry only if it is its own (the
 // DPO: any), and a lookup of an unrelated dossier answers as one of nobody.
 TEST_F(AuthorisationMatrixTest, ProofsShowOnlyOwnEntriesAndLookupsHideUnrelatedDossiers) {

@@ -16,10 +16,10 @@
 
 #include "passerelle/audit/audit_log.hpp"
 #include "passerelle/crypto/root_key.hpp"
+#include "passerelle/demo/demo.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
-#include "passerelle/gateway/demo.hpp"
-#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/gateway/gateway.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace {
 
@@ -111,11 +111,11 @@ void appends(const fs::path& dir, double seconds) {
 
 void readCost(const fs::path& dir, double seconds) {
   std::printf("\n### What the audit entry adds to a dossier read (in process, no HTTP)\n\n");
-  auto config = gateway::prepareDemoDirectory({dir / "demo", 0, 200});
+  auto config = demo::prepareDemoDirectory({dir / "demo", 0, 200});
   gateway::Gateway gw(config);
-  gateway::loadDemoDossiers(gw, 200);
+  demo::loadDemoDossiers(gw, 200);
   std::vector<core::DossierId> ids;
-  for (const auto& person : gateway::syntheticDossiers(200))
+  for (const auto& person : testdata::syntheticDossiers(200))
     for (const auto& identifier :
          dossiers::identifiersOf(core::Section::identite, person["identite"]))
       if (auto id = gw.store().findByIdentifier(identifier)) ids.push_back(*id);

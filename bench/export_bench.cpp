@@ -23,11 +23,11 @@
 #include "child_process.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/bytes.hpp"
+#include "passerelle/demo/demo.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
-#include "passerelle/gateway/demo.hpp"
-#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/gateway/gateway.hpp"
 #include "passerelle/store/sqlite_store.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 extern char** environ;
 
@@ -58,7 +58,7 @@ void load(const gateway::GatewayConfig& config, std::size_t count) {
                              " dossiers, not " + std::to_string(count) + "; delete it");
   const auto started = Clock::now();
   std::size_t without_nir = 0;
-  gateway::forEachSyntheticDossier(count, [&](std::size_t i, const json& person) {
+  testdata::forEachSyntheticDossier(count, [&](std::size_t i, const json& person) {
     std::vector<std::pair<core::Section, std::string>> sections;
     std::vector<core::Identifier> identifiers;
     for (const auto& [name, document] : person.items()) {
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rows;
   for (const auto n : sizes) {
     const auto dir = work / std::to_string(n);
-    const auto config = gateway::prepareDemoDirectory({dir, 0, 0});
+    const auto config = demo::prepareDemoDirectory({dir, 0, 0});
     load(config, n);
     const auto config_file = (dir / "passerelle.json").string();
     const auto out = dir / ("export-" + std::to_string(::time(nullptr)));

@@ -8,8 +8,8 @@
 #include <iostream>
 
 #include "child_process.hpp"
-#include "passerelle/gateway/demo.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/demo/demo.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace {
 
@@ -31,9 +31,9 @@ int main(int argc, char** argv) {
     const std::size_t n = std::stoul(argv[i]);
     const auto dir = work / std::to_string(n);
     fs::remove_all(dir);
-    gateway::prepareDemoDirectory({dir, 0, 0});
+    demo::prepareDemoDirectory({dir, 0, 0});
     const auto flux = dir / "flux.xml";
-    const auto persons = gateway::writeSyntheticCafFlux(flux, n);
+    const auto persons = testdata::writeSyntheticCafFlux(flux, n);
     const auto config = (dir / "passerelle.json").string();
     const auto run = [&](const std::string& name) {
       const auto report = dir / (name + ".json");

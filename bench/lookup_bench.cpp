@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "passerelle/core/domain_error.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "service_harness.hpp"
 
 namespace {
@@ -39,7 +39,7 @@ void report(const char* name, std::vector<double> v) {
 int main(int argc, char** argv) {
   const std::size_t pairs = argc > 1 ? std::stoul(argv[1]) : 5000;
   testing::ServiceHarness h;
-  const auto people = gateway::syntheticDossiers(3);
+  const auto people = testdata::syntheticDossiers(3);
   // A dossier France Travail is not related to: opened by the CAF.
   h.createAsCaf(1);
   const auto caf = h.as("france-travail", core::Purpose::accompagnement);

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/policies/engine.hpp"
 #include "passerelle/policies/policy_set.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace {
 
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
 
   // Each dossier as the store hands it over: one serialised document per section.
   std::vector<std::vector<std::pair<std::string, std::string>>> stored;
-  for (const auto& person : gateway::syntheticDossiers(count)) {
+  for (const auto& person : testdata::syntheticDossiers(count)) {
     auto& sections = stored.emplace_back();
     for (const auto& [name, document] : person.items())
       if (core::parseSection(name)) sections.emplace_back(name, document.dump());

@@ -19,15 +19,15 @@
 
 #include "cli.hpp"
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/demo/demo.hpp"
 #include "passerelle/dossiers/consent_service.hpp"
 #include "passerelle/gateway/config.hpp"
-#include "passerelle/gateway/demo.hpp"
 #include "passerelle/gateway/gateway.hpp"
 #include "passerelle/policies/explain.hpp"
 
 namespace {
 
-using passerelle::gateway::DemoOptions;
+using passerelle::demo::DemoOptions;
 using passerelle::gateway::Gateway;
 using passerelle::gateway::UsageError;
 using passerelle::gateway::valueOf;
@@ -195,12 +195,12 @@ int demo(const std::vector<std::string>& args) {
     else
       throw UsageError("unknown option " + args[i]);
   }
-  auto config = passerelle::gateway::prepareDemoDirectory(options);
+  auto config = passerelle::demo::prepareDemoDirectory(options);
   Gateway gateway(config);
-  const auto created = passerelle::gateway::loadDemoDossiers(gateway, options.dossiers);
+  const auto created = passerelle::demo::loadDemoDossiers(gateway, options.dossiers);
   if (created > 0) std::cout << "Loaded " << created << " synthetic dossiers.\n";
   gateway.start();
-  passerelle::gateway::printDemoInstructions(std::cout, options.dir, gateway.port(), gateway);
+  passerelle::demo::printDemoInstructions(std::cout, options.dir, gateway.port(), gateway);
   serveUntilTerminated(gateway);
   gateway.stop();
   return 0;

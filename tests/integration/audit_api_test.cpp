@@ -11,7 +11,7 @@
 #include "command.hpp"
 #include "passerelle/audit/checkpoint.hpp"
 #include "passerelle/audit/log_verifier.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -41,9 +41,9 @@ class AuditApiTest : public ::testing::Test {
 
   // A dossier created by the CAF; returns the response.
   HttpResult create(int n = 1) {
-    const auto person = gateway::syntheticDossiers(n + 1)[n];
+    const auto person = testdata::syntheticDossiers(n + 1)[n];
     return caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                        gateway::cafPushOf(person).dump());
+                        testdata::cafPushOf(person).dump());
   }
 
   json search(const std::string& query) {
@@ -283,9 +283,9 @@ TEST_F(AuditApiTest, ConcurrentClientsEachGetTheirOwnDurableEntry) {
 
 TEST(AuditUnavailableTest, AnAccessThatCannotBeRecordedReturnsNoPersonalData) {
   TestGateway gw([](gateway::GatewayConfig& c) { c.audit.busy_timeout_ms = 200; });
-  const auto person = gateway::syntheticDossiers(2)[1];
+  const auto person = testdata::syntheticDossiers(2)[1];
   const auto created = gw.asPartner("caf").request(
-      "POST", "/v1/dossiers", withPurpose("instruction_rsa"), gateway::cafPushOf(person).dump());
+      "POST", "/v1/dossiers", withPurpose("instruction_rsa"), testdata::cafPushOf(person).dump());
   const auto id = created.json()["id"].get<std::string>();
   const auto dept = gw.asPartner("departement");
   {
@@ -386,7 +386,7 @@ TEST_F(AuditApiTest, TheVerifyCommandChecksTheStoreAndItsExport) {
 // What a client types where an id goes (a NIR, an e-mail address) never reaches the audit log:
 // the entry records "invalid" instead, and a well-formed id as it is.
 TEST_F(AuditApiTest, OnlyWellFormedIdsAreRecorded) {
-  const auto person = gateway::syntheticDossiers(1)[0];
+  const auto person = testdata::syntheticDossiers(1)[0];
   const std::string id = create(0).json()["id"];
   const std::string nir = person["identite"]["nir"];
   const std::string email = "jean.dupont@example.org";

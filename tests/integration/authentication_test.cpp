@@ -1,8 +1,8 @@
 #include <Poco/Exception.h>
 #include <gtest/gtest.h>
 
-#include "passerelle/gateway/demo_data.hpp"
-#include "passerelle/gateway/demo_pki.hpp"
+#include "passerelle/demo/demo_pki.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -15,7 +15,7 @@ class AuthenticationTest : public ::testing::Test {
   // Writes a dossier as `client` and returns the author the gateway recorded.
   std::string authorOfWriteBy(const HttpsClient& client) {
     const auto r = client.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                  gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump());
+                                  testdata::cafPushOf(testdata::syntheticDossiers(1)[0]).dump());
     EXPECT_TRUE(r.status == 201 || r.status == 200) << r.body;
     const auto id = r.json()["id"].get<std::string>();
     const auto history = gw_.asPartner("dpo").request("GET", "/v1/dossiers/" + id + "/history",
@@ -42,7 +42,7 @@ TEST_F(AuthenticationTest, BearerTokenIdentifiesThePartner) {
   const auto r = gw_.anonymous().request(
       "POST", "/v1/dossiers",
       {{"X-Purpose", "instruction_rsa"}, {"Authorization", "Bearer " + token}},
-      gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump());
+      testdata::cafPushOf(testdata::syntheticDossiers(1)[0]).dump());
   ASSERT_EQ(r.status, 201) << r.body;
   const auto history = gw_.asPartner("dpo").request(
       "GET", "/v1/dossiers/" + r.json()["id"].get<std::string>() + "/history",
@@ -65,8 +65,8 @@ TEST_F(AuthenticationTest, WrongTokenOrSchemeIs401) {
 }
 
 TEST_F(AuthenticationTest, CertificateFromOurCaButNotRegisteredIs401EvenWithAValidToken) {
-  auto ca = gateway::DemoPki::loadCa(gw_.dir() / "ca.pem", gw_.dir() / "ca-key.pem");
-  ca.issue(gateway::DemoPki::Usage::client, "intrus", {}, {}, gw_.dir() / "intrus.pem",
+  auto ca = demo::DemoPki::loadCa(gw_.dir() / "ca.pem", gw_.dir() / "ca-key.pem");
+  ca.issue(demo::DemoPki::Usage::client, "intrus", {}, {}, gw_.dir() / "intrus.pem",
            gw_.dir() / "intrus-key.pem");
   HttpsClient intruder(gw_.port(), clientContext(gw_.dir() / "ca.pem", gw_.dir() / "intrus.pem",
                                                  gw_.dir() / "intrus-key.pem"));
@@ -77,9 +77,9 @@ TEST_F(AuthenticationTest, CertificateFromOurCaButNotRegisteredIs401EvenWithAVal
 }
 
 TEST_F(AuthenticationTest, CertificateFromAnotherCaIsRefusedDuringTheHandshake) {
-  auto rogue = gateway::DemoPki::createCa("Rogue CA", gw_.dir() / "rogue-ca.pem",
-                                          gw_.dir() / "rogue-ca-key.pem");
-  rogue.issue(gateway::DemoPki::Usage::client, "caf", {}, {}, gw_.dir() / "rogue.pem",
+  auto rogue = demo::DemoPki::createCa("Rogue CA", gw_.dir() / "rogue-ca.pem",
+                                       gw_.dir() / "rogue-ca-key.pem");
+  rogue.issue(demo::DemoPki::Usage::client, "caf", {}, {}, gw_.dir() / "rogue.pem",
               gw_.dir() / "rogue-key.pem");
   HttpsClient rogue_client(gw_.port(), clientContext(gw_.dir() / "ca.pem", gw_.dir() / "rogue.pem",
                                                      gw_.dir() / "rogue-key.pem"));
@@ -96,7 +96,7 @@ TEST_F(AuthenticationTest, ProtocolsOlderThanTls12AreRefused) {
 
 TEST_F(AuthenticationTest, TheClientVerifiesTheServerAgainstTheDemoCa) {
   testing::TempDir other;
-  gateway::DemoPki::createCa("Other CA", other / "ca.pem", other / "ca-key.pem");
+  demo::DemoPki::createCa("Other CA", other / "ca.pem", other / "ca-key.pem");
   HttpsClient wrong_trust(gw_.port(), clientContext(other / "ca.pem"));
   EXPECT_THROW(wrong_trust.request("GET", "/healthz"), Poco::Exception);
 }

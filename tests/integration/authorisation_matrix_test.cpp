@@ -8,7 +8,7 @@
 
 #include <map>
 
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -152,11 +152,11 @@ class AuthorisationMatrixTest : public ::testing::Test {
  protected:
   AuthorisationMatrixTest() {
     auto dept = gw_.asPartner("departement");
-    const auto people = gateway::syntheticDossiers(2);
+    const auto people = testdata::syntheticDossiers(2);
     // R: pushed by the CAF (a source), matched by France Travail, oriented to the mission locale.
     related_ = gw_.asPartner("caf")
                    .request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                            gateway::cafPushOf(people[0]).dump())
+                            testdata::cafPushOf(people[0]).dump())
                    .json()["id"];
     EXPECT_EQ(dept.request("PUT", "/v1/dossiers/" + related_ + "/sections/identifiants",
                            withPurpose(), json{{"france_travail", "FTMATRIX1"}}.dump())
@@ -367,7 +367,7 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"resolve", 403}}}};
 
 TEST_F(AuthorisationMatrixTest, EveryEndpointWithoutADossierAnswersAsThePolicySays) {
-  const std::string nir = gateway::syntheticDossiers(2)[0]["identite"]["nir"];
+  const std::string nir = testdata::syntheticDossiers(2)[0]["identite"]["nir"];
   for (const auto& [partner, purposes] : kPurposes) {
     auto client = gw_.asPartner(partner);
     for (const auto& e : globalEndpoints(nir)) {

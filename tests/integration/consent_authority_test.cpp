@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/policies/policy_set.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -28,10 +28,10 @@ json consentBody(const json& grantee, const std::string& purpose, const json& se
 class ConsentAuthorityTest : public ::testing::Test {
  protected:
   ConsentAuthorityTest() : dept_(gw_.asPartner("departement")) {
-    for (const auto& person : gateway::syntheticDossiers(3)) {
+    for (const auto& person : testdata::syntheticDossiers(3)) {
       const auto r =
           gw_.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                       gateway::cafPushOf(person).dump());
+                                       testdata::cafPushOf(person).dump());
       EXPECT_EQ(r.status, 201) << r.body;
       ids_.push_back(r.json()["id"]);
     }
@@ -284,7 +284,7 @@ TEST(CapabilitiesTest, RoutesAskThePolicyWhoMay) {
   auto dept = gw.asPartner("departement");
   const std::string id = gw.asPartner("caf")
                              .request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                      gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump())
+                                      testdata::cafPushOf(testdata::syntheticDossiers(1)[0]).dump())
                              .json()["id"];
   const auto erase = dept.request("DELETE", "/v1/dossiers/" + id, withPurpose(),
                                   json{{"reason", "demande de la personne (art. 17)"}}.dump());

@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "command.hpp"
-#include "passerelle/gateway/demo.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/demo/demo.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -67,7 +67,7 @@ class ServeProcess {
 // A demo directory whose configuration listens on a free port, for `passerelle serve`.
 struct ServeDirectory {
   ServeDirectory() {
-    gateway::prepareDemoDirectory({dir.path(), port, 0});
+    demo::prepareDemoDirectory({dir.path(), port, 0});
     json config = json::parse(std::ifstream(dir / "passerelle.json"));
     config["listen"]["port"] = port;
     std::ofstream(dir / "passerelle.json") << config.dump();
@@ -89,9 +89,9 @@ TEST(CrashRecoveryTest, EveryAcknowledgedWriteSurvivesSigkill) {
   std::map<std::string, json> acknowledged;  // dossier id -> last acknowledged contact
   {
     ServeProcess server(dir / "passerelle.json", port, dir / "ca.pem");
-    for (const auto& body : gateway::syntheticDossiers(10)) {
+    for (const auto& body : testdata::syntheticDossiers(10)) {
       const auto created = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                       gateway::cafPushOf(body).dump());
+                                       testdata::cafPushOf(body).dump());
       ASSERT_EQ(created.status, 201) << created.body;
       const auto id = created.json()["id"].get<std::string>();
       json contact = body["contact"];
@@ -154,9 +154,9 @@ TEST(CrashRecoveryTest,
   for (int round = 0; round < 3; ++round) {
     ServeProcess server(dir / "passerelle.json", port, dir / "ca.pem");
     if (ids.empty()) {
-      for (const auto& body : gateway::syntheticDossiers(kWriters)) {
+      for (const auto& body : testdata::syntheticDossiers(kWriters)) {
         const auto created = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                         gateway::cafPushOf(body).dump());
+                                         testdata::cafPushOf(body).dump());
         ASSERT_EQ(created.status, 201) << created.body;
         ids.push_back(created.json()["id"].get<std::string>());
         contacts.push_back(body["contact"]);

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -33,7 +33,7 @@ class DossierApiTest : public ::testing::Test {
   TestGateway gw_;
   HttpsClient caf_;
   HttpsClient dept_;
-  const json person_ = gateway::cafPushOf(gateway::syntheticDossiers(3)[1]);
+  const json person_ = testdata::cafPushOf(testdata::syntheticDossiers(3)[1]);
 };
 
 TEST_F(DossierApiTest, HealthzAnswersWithoutCredentials) {
@@ -99,7 +99,7 @@ TEST_F(DossierApiTest, ANewSectionIsCreatedWith201) {
 
 TEST_F(DossierApiTest, MatchingWorksThroughEachIdentifier) {
   const auto id = create(person_);
-  const auto full = gateway::syntheticDossiers(3)[1]["identifiants"];
+  const auto full = testdata::syntheticDossiers(3)[1]["identifiants"];
   ASSERT_EQ(dept_
                 .request("PUT", "/v1/dossiers/" + id + "/sections/identifiants", withPurpose(),
                          full.dump())
@@ -141,7 +141,7 @@ TEST_F(DossierApiTest, MatchingWorksThroughEachIdentifier) {
 // got "200 matched", then read the real person's identity and contact.
 TEST_F(DossierApiTest, AnInventedIdentityAttachesNoSourceToSomeoneElsesDossier) {
   const auto id = create(person_);
-  auto identifiants = gateway::syntheticDossiers(3)[1]["identifiants"];
+  auto identifiants = testdata::syntheticDossiers(3)[1]["identifiants"];
   ASSERT_EQ(dept_
                 .request("PUT", "/v1/dossiers/" + id + "/sections/identifiants", withPurpose(),
                          identifiants.dump())

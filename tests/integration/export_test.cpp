@@ -14,11 +14,11 @@
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/sealed_stream.hpp"
 #include "passerelle/crypto/study_pseudonyms.hpp"
-#include "passerelle/gateway/demo.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/demo/demo.hpp"
 #include "passerelle/policies/indicators.hpp"
 #include "passerelle/policies/policy_set.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -104,7 +104,7 @@ class ExportTest : public ::testing::Test {
           std::ofstream(c.partners_file.parent_path() / "partners-b.json") << registry.dump();
           c.partners_file = c.partners_file.parent_path() / "partners-b.json";
         }) {
-    gateway::loadDemoDossiers(gw_.gateway(), kPeople);
+    demo::loadDemoDossiers(gw_.gateway(), kPeople);
   }
 
   json runExport(const std::string& study, const std::string& profile, const fs::path& out) {
@@ -142,7 +142,7 @@ TEST_F(ExportTest, NoDirectIdentifierLeavesAndEveryClassHasAtLeastK) {
 
   // Every file the évaluateur gets, decrypted, scanned for every direct identifier of the data.
   std::set<std::string> identifiers;
-  for (const auto& person : gateway::syntheticDossiers(kPeople))
+  for (const auto& person : testdata::syntheticDossiers(kPeople))
     directIdentifiers(person, "", identifiers);
   ASSERT_GT(identifiers.size(), 4 * kPeople) << "names, NIR, e-mail, phone... of every person";
   std::string everything;
@@ -520,7 +520,7 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
 
   // The data itself still names no one; without the option there is no contact file.
   std::set<std::string> identifiers;
-  for (const auto& person : gateway::syntheticDossiers(kPeople))
+  for (const auto& person : testdata::syntheticDossiers(kPeople))
     directIdentifiers(person, "", identifiers);
   const auto clear = readAll(plain / "data.csv") + readAll(plain / "data.ndjson");
   for (const auto& identifier : identifiers)
@@ -543,7 +543,7 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
     std::ofstream(policy_dir / name)
         << (name == "evaluateur.json" ? R"({"partner_kind": "evaluateur", "rules": []})" : text);
   TestGateway strict([&](gateway::GatewayConfig& c) { c.policies_dir = policy_dir; });
-  gateway::loadDemoDossiers(strict.gateway(), 20);
+  demo::loadDemoDossiers(strict.gateway(), 20);
   const auto refused = strict.asPartner("evaluateur")
                            .request("POST", "/v1/exports", {},
                                     R"({"study":"etude-demo","profile":"annexe-e",)"

@@ -17,7 +17,7 @@
 
 #include "fault_vfs.hpp"
 #include "passerelle/audit/log_verifier.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -45,10 +45,10 @@ class FullDisk {
   explicit FullDisk(TestGateway& gw) : gw_(gw) {}
 
   std::string createDossier(std::size_t index) {
-    static const auto people = gateway::syntheticDossiers(20);
+    static const auto people = testdata::syntheticDossiers(20);
     const auto r =
         gw_.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                     gateway::cafPushOf(people.at(index)).dump());
+                                     testdata::cafPushOf(people.at(index)).dump());
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json().value("id", "");
   }

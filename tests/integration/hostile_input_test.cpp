@@ -9,7 +9,7 @@
 #include <atomic>
 #include <thread>
 
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -23,7 +23,7 @@ class HostileInputTest : public ::testing::Test {
   HostileInputTest() : dept_(gw_.asPartner("departement")) {
     const auto r =
         gw_.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                     gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump());
+                                     testdata::cafPushOf(testdata::syntheticDossiers(1)[0]).dump());
     id_ = r.json()["id"];
   }
   ~HostileInputTest() override {

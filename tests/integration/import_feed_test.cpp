@@ -20,9 +20,9 @@
 #include <thread>
 
 #include "child_process.hpp"
-#include "passerelle/gateway/demo.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/demo/demo.hpp"
 #include "passerelle/gateway/webhook_dispatcher.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -339,7 +339,7 @@ namespace {
 // 5,000 take. Each run is the real command in its own process (peak resident set from wait4).
 TEST(LargeFluxTest, A50000HouseholdFluxIsReadInBoundedMemory) {
   TempDir dir;
-  gateway::prepareDemoDirectory({dir.path(), 0, 0});
+  demo::prepareDemoDirectory({dir.path(), 0, 0});
   // Under AddressSanitizer, freed memory waits in a quarantine (up to 256 MB) before reuse,
   // which would read as growth; without it the sanitised command is as flat as the optimised
   // one (234 MB for 10,000 and 100,000 households; 32 MB optimised).
@@ -350,7 +350,7 @@ TEST(LargeFluxTest, A50000HouseholdFluxIsReadInBoundedMemory) {
   const auto config = (dir.path() / "passerelle.json").string();
   const auto run = [&](std::size_t households) {
     const auto flux = dir.path() / ("flux-" + std::to_string(households) + ".xml");
-    const auto persons = gateway::writeSyntheticCafFlux(flux, households);
+    const auto persons = testdata::writeSyntheticCafFlux(flux, households);
     const auto report_file = dir.path() / "report.json";
     const auto r = measure({PASSERELLE_BINARY, "import", "caf-rsa-xml", flux.string(), "--config",
                             config, "--as", "caf", "--dry-run", "--report", report_file.string()},
@@ -391,9 +391,9 @@ TEST(WebhookTest, TheSourceOfACaseIsToldTheDecision) {
   gw.start();
   auto caf = gw.asPartner("caf");
   auto dept = gw.asPartner("departement");
-  const auto people = gateway::syntheticDossiers(2);
+  const auto people = testdata::syntheticDossiers(2);
   const auto holder = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                  gateway::cafPushOf(people[0]).dump());
+                                  testdata::cafPushOf(people[0]).dump());
   ASSERT_EQ(holder.status, 201) << holder.body;
   ASSERT_EQ(
       dept.request(
@@ -402,7 +402,7 @@ TEST(WebhookTest, TheSourceOfACaseIsToldTheDecision) {
               withPurpose("accompagnement"), json{{"france_travail", "FTNOTICE1"}}.dump())
           .status,
       200);
-  auto push = gateway::cafPushOf(people[1]);
+  auto push = testdata::cafPushOf(people[1]);
   push["identifiants"]["france_travail"] = "FTNOTICE1";
   const auto refused =
       caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), push.dump());

@@ -10,9 +10,9 @@
 
 #include "command.hpp"
 #include "passerelle/crypto/master_keys.hpp"
-#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/gateway/process_lock.hpp"
 #include "passerelle/store/sqlite_store.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -28,12 +28,12 @@ bool contains(const std::string& text, const std::string& part) {
 
 TEST(KeyRotationTest, TheGatewayServesWhileTheCommandLineRotatesAndResumes) {
   TestGateway gw;
-  const auto people = gateway::syntheticDossiers(60);
+  const auto people = testdata::syntheticDossiers(60);
   std::vector<std::string> ids;
   for (int n = 0; n < 30; ++n) {
     const auto r =
         gw.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                    gateway::cafPushOf(people[n]).dump());
+                                    testdata::cafPushOf(people[n]).dump());
     ASSERT_EQ(r.status, 201) << r.body;
     ids.push_back(r.json()["id"].get<std::string>());
   }
@@ -53,7 +53,7 @@ TEST(KeyRotationTest, TheGatewayServesWhileTheCommandLineRotatesAndResumes) {
       if (read.status != 200) failures.push_back("read " + std::to_string(read.status));
       if (n < 60) {  // a few new dossiers, whose keys land under whichever version is active
         const auto created = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                         gateway::cafPushOf(people[n]).dump());
+                                         testdata::cafPushOf(people[n]).dump());
         if (created.status != 201) failures.push_back("create " + std::to_string(created.status));
         std::lock_guard lock(ids_mutex);
         ids.push_back(created.json()["id"].get<std::string>());

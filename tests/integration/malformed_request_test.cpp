@@ -6,8 +6,8 @@
 #include <fstream>
 #include <thread>
 
-#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/store/audit_store.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -42,7 +42,7 @@ class MalformedRequestTest : public ::testing::Test {
   MalformedRequestTest() {
     const auto r =
         gw_.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                     gateway::cafPushOf(gateway::syntheticDossiers(1)[0]).dump());
+                                     testdata::cafPushOf(testdata::syntheticDossiers(1)[0]).dump());
     id_ = r.json()["id"];
   }
   ~MalformedRequestTest() override {

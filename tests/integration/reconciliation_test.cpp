@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "command.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -17,7 +17,7 @@ class ReconciliationTest : public ::testing::Test {
 
   std::string createAsCaf(const json& person) {
     const auto r = caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                gateway::cafPushOf(person).dump());
+                                testdata::cafPushOf(person).dump());
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json().value("id", "");
   }
@@ -41,7 +41,7 @@ class ReconciliationTest : public ::testing::Test {
                                               const std::string& ft_id, json& push) {
     const auto id = createAsCaf(people_[holder]);
     putIdentifiants(id, {{"france_travail", ft_id}});
-    push = gateway::cafPushOf(people_[other]);
+    push = testdata::cafPushOf(people_[other]);
     push["identifiants"]["france_travail"] = ft_id;
     const auto refused =
         caf_.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"), push.dump());
@@ -56,7 +56,7 @@ class ReconciliationTest : public ::testing::Test {
 
   TestGateway gw_;
   HttpsClient dept_, caf_;
-  std::vector<json> people_ = gateway::syntheticDossiers(4);
+  std::vector<json> people_ = testdata::syntheticDossiers(4);
 };
 
 TEST_F(ReconciliationTest, TwoDossiersOfOnePersonAreMergedAndTheOtherAnswersGone) {

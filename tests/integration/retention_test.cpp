@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "command.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -28,9 +28,9 @@ class RetentionTest : public ::testing::Test {
       : gw_([](gateway::GatewayConfig& c) { c.retention.daily = false; }),
         dept_(gw_.asPartner("departement")) {
     for (int n = 1; n <= 4; ++n) {
-      const auto r =
-          gw_.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                       gateway::cafPushOf(gateway::syntheticDossiers(5)[n]).dump());
+      const auto r = gw_.asPartner("caf").request(
+          "POST", "/v1/dossiers", withPurpose("instruction_rsa"),
+          testdata::cafPushOf(testdata::syntheticDossiers(5)[n]).dump());
       ids_.push_back(r.json()["id"].get<std::string>());
     }
     // B left the pathway after its last write; C left it a year ago.

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "passerelle/dossiers/consent_service.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -15,9 +15,9 @@ using nlohmann::json;
 class SharingTest : public ::testing::Test {
  protected:
   SharingTest() : dept_(gw_.asPartner("departement")), ml_(gw_.asPartner("mission-locale")) {
-    const auto person = gateway::syntheticDossiers(2)[1];
+    const auto person = testdata::syntheticDossiers(2)[1];
     const auto r = gw_.asPartner("caf").request(
-        "POST", "/v1/dossiers", withPurpose("instruction_rsa"), gateway::cafPushOf(person).dump());
+        "POST", "/v1/dossiers", withPurpose("instruction_rsa"), testdata::cafPushOf(person).dump());
     id_ = r.json()["id"];
     const json orientation = {{"type", "socio_professionnelle"},
                               {"structure_referente", "mission-locale"},

@@ -16,7 +16,7 @@
 
 #include "fault_vfs.hpp"
 #include "passerelle/audit/log_verifier.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
@@ -78,14 +78,14 @@ class WriteAuditAtomicityTest : public ::testing::Test {
 
   // Distinct people: the generator keeps the NIRs of its first 999,000 people apart.
   static const json& person(std::size_t index) {
-    static const auto people = gateway::syntheticDossiers(3000);
+    static const auto people = testdata::syntheticDossiers(3000);
     return people.at(index);
   }
 
   std::string createDossier(std::size_t index) {
     const auto& person = WriteAuditAtomicityTest::person(index);
     const auto r = caf().request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
-                                 gateway::cafPushOf(person).dump());
+                                 testdata::cafPushOf(person).dump());
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json().value("id", "");
   }
@@ -282,8 +282,8 @@ TEST_F(WriteAuditAtomicityTest, AnImportRecordIsStoredWithItsEntryOrNotAtAll) {
         [&](int n) {
           Import in;
           in.request_id = "import-" + tag + std::to_string(n);
-          in.fresh = gateway::cafPushOf(person(offset + 2 * static_cast<std::size_t>(n)));
-          in.known = gateway::cafPushOf(person(offset + 2 * static_cast<std::size_t>(n) + 1));
+          in.fresh = testdata::cafPushOf(person(offset + 2 * static_cast<std::size_t>(n)));
+          in.known = testdata::cafPushOf(person(offset + 2 * static_cast<std::size_t>(n) + 1));
           // The Département writes no NIR: the CAF matches on its household matricule.
           json opened = {{"identite", in.known["identite"]},
                          {"identifiants", in.known["identifiants"]}};

@@ -1,6 +1,6 @@
 #include "service_harness.hpp"
 
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace passerelle::testing {
 
@@ -45,9 +45,9 @@ const policies::Partner& ServiceHarness::partner(const std::string& id) const {
 }
 
 core::DossierId ServiceHarness::createAsCaf(std::size_t index) {
-  const auto person = gateway::syntheticDossiers(index + 1)[index];
+  const auto person = testdata::syntheticDossiers(index + 1)[index];
   return dossiers
-      .createOrMatch(as("caf", core::Purpose::instruction_rsa), gateway::cafPushOf(person), "test")
+      .createOrMatch(as("caf", core::Purpose::instruction_rsa), testdata::cafPushOf(person), "test")
       .id;
 }
 

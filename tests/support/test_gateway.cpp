@@ -4,12 +4,12 @@
 
 #include <fstream>
 
-#include "passerelle/gateway/demo.hpp"
+#include "passerelle/demo/demo.hpp"
 
 namespace passerelle::testing {
 
 TestGateway::TestGateway(const std::function<void(gateway::GatewayConfig&)>& adjust)
-    : config_(gateway::prepareDemoDirectory({dir_.path(), 0, 0})) {
+    : config_(demo::prepareDemoDirectory({dir_.path(), 0, 0})) {
   config_.server.limits.max_body_bytes = 64 * 1024;
   config_.server.limits.request_timeout_seconds = 2;
   if (adjust) adjust(config_);

@@ -3,7 +3,7 @@
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
 #include "passerelle/dossiers/person_match.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "service_harness.hpp"
 
 namespace passerelle::dossiers {
@@ -42,7 +42,7 @@ class DossierServiceTest : public ::testing::Test {
   store::Precondition any() const { return store::Precondition::any(); }
 
   testing::ServiceHarness h_;
-  std::vector<json> people_ = gateway::syntheticDossiers(5);
+  std::vector<json> people_ = testdata::syntheticDossiers(5);
 };
 
 TEST_F(DossierServiceTest, CafCreatesThenMatchesOnTheStrongestIdentifier) {

@@ -6,8 +6,8 @@
 #include <random>
 #include <set>
 
-#include "passerelle/gateway/demo_data.hpp"
 #include "passerelle/policies/engine.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace passerelle::policies {
 namespace {
@@ -112,7 +112,7 @@ std::set<std::string> leavesOf(const schemas::FieldCatalogue& catalogue, const j
 
 TEST(EnginePropertyTest, DisclosedIsExactlyWhatTheTraceGrantsAndNothingIsLost) {
   const auto& catalogue = schemas::FieldCatalogue::builtin();
-  const auto people = gateway::syntheticDossiers(60, 7);
+  const auto people = testdata::syntheticDossiers(60, 7);
   RandomPolicies random(20261123);
   const core::UtcTime now = "2026-11-23T12:00:00.000Z";
   std::size_t disclosed_total = 0, withheld_total = 0;

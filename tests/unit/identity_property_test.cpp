@@ -15,7 +15,7 @@
 
 #include "passerelle/connectors/importer.hpp"
 #include "passerelle/core/domain_error.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "service_harness.hpp"
 
 namespace passerelle::dossiers {
@@ -33,10 +33,10 @@ struct Record {
 // The CAF's record of each person, with the France Travail id the CAF knows; then, for a few,
 // a data-entry error: another person's France Travail id or NIR.
 std::vector<Record> population(std::mt19937& rng, std::size_t n, std::set<std::size_t>& touched) {
-  const auto people = gateway::syntheticDossiers(n, static_cast<std::uint32_t>(rng()));
+  const auto people = testdata::syntheticDossiers(n, static_cast<std::uint32_t>(rng()));
   std::vector<Record> out;
   for (std::size_t i = 0; i < n; ++i) {
-    json sections = gateway::cafPushOf(people[i]);
+    json sections = testdata::cafPushOf(people[i]);
     sections["identifiants"]["france_travail"] = people[i]["identifiants"]["france_travail"];
     out.push_back({i, sections, false});
   }

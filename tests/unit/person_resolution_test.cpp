@@ -5,7 +5,7 @@
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
 #include "passerelle/dossiers/person_match.hpp"
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "service_harness.hpp"
 
 namespace passerelle::dossiers {
@@ -59,7 +59,7 @@ class PersonResolutionTest : public ::testing::Test {
   }
 
   testing::ServiceHarness h_;
-  std::vector<json> people_ = gateway::syntheticDossiers(3);
+  std::vector<json> people_ = testdata::syntheticDossiers(3);
   core::DossierId id_;  // person 0, created by the CAF
 };
 
@@ -112,7 +112,7 @@ TEST_F(PersonResolutionTest, ItsOwnIdentifierWithAnotherIdentityAttachesNobody) 
 // one's France Travail id. Before, they became one dossier with the last one's identity.
 TEST_F(PersonResolutionTest, AnotherPersonWithTheSameFranceTravailIdIsNeverMergedIn) {
   const auto before = identiteNow();
-  auto other = gateway::cafPushOf(person(1));
+  auto other = testdata::cafPushOf(person(1));
   other["identifiants"]["france_travail"] = person(0)["identifiants"]["france_travail"];
   const auto caf = h_.as("caf", Purpose::instruction_rsa);
   const auto [kind, pointers] = errorOf([&] { h_.dossiers.createOrMatch(caf, other, "test"); });
@@ -161,7 +161,7 @@ TEST_F(PersonResolutionTest, NoIdentifierOrBirthDateSentMayContradictTheDossier)
 
 TEST_F(PersonResolutionTest, ACafMatchesOnItsOwnMatriculesOnly) {
   const auto caf = h_.as("caf", Purpose::instruction_rsa);
-  auto push = gateway::cafPushOf(person(2));
+  auto push = testdata::cafPushOf(person(2));
   push["identite"].erase("nir");
   push["identifiants"]["caf"]["organisme"] = "MSA";
   const auto created = h_.dossiers.createOrMatch(caf, push, "test");

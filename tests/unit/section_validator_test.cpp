@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace passerelle::schemas {
 namespace {
@@ -32,7 +32,7 @@ class SectionValidatorTest : public ::testing::Test {
 
 TEST_F(SectionValidatorTest, EverySectionOfTheSyntheticPopulationValidates) {
   std::map<std::string, int> seen;
-  for (const auto& dossier : gateway::syntheticDossiers(300)) {
+  for (const auto& dossier : testdata::syntheticDossiers(300)) {
     for (const auto& [name, content] : dossier.items()) {
       const auto errors = errorsOf(*core::parseSection(name), content);
       ASSERT_TRUE(errors.empty()) << name << ": " << errors.front().pointer << " "

@@ -8,10 +8,10 @@
 #include "passerelle/gateway/config.hpp"
 #include "passerelle/gateway/gateway.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::demo {
 
 struct DemoOptions {
-  std::filesystem::path dir = "demo";
+  std::filesystem::path dir = "passerelle-demo";
   std::uint16_t port = 8443;
   std::size_t dossiers = 500;
 };
@@ -26,15 +26,15 @@ struct DemoOptions {
 //   DIR/passerelle.json                    the configuration `passerelle serve` reads
 //   DIR/passerelle.db                      the SQLite store
 // Returns the configuration, listening on 127.0.0.1 and options.port.
-GatewayConfig prepareDemoDirectory(const DemoOptions& options);
+gateway::GatewayConfig prepareDemoDirectory(const DemoOptions& options);
 
 // Loads the synthetic dossiers into an empty store (a store that holds dossiers is left as it
 // is). Returns how many were created.
-std::size_t loadDemoDossiers(Gateway& gateway, std::size_t count);
+std::size_t loadDemoDossiers(gateway::Gateway& gateway, std::size_t count);
 
 // Ready-to-paste curl commands against the running demo gateway.
 void printDemoInstructions(std::ostream& out, const std::filesystem::path& dir, std::uint16_t port,
-                           Gateway& gateway);
+                           gateway::Gateway& gateway);
 
 // The demo partners: (id, kind, name).
 struct DemoPartner {
@@ -44,4 +44,4 @@ struct DemoPartner {
 };
 const std::vector<DemoPartner>& demoPartners();
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::demo

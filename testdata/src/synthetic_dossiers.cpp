@@ -1,4 +1,4 @@
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include "passerelle/schemas/nir.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::testdata {
 
 namespace {
 
@@ -269,4 +269,4 @@ void forEachSyntheticDossier(std::size_t count,
   for (std::size_t i = 0; i < count; ++i) use(i, person(g, i));
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::testdata

@@ -1,4 +1,4 @@
-#include "passerelle/gateway/demo.hpp"
+#include "passerelle/demo/demo.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,15 +12,20 @@
 #include "passerelle/crypto/digest.hpp"
 #include "passerelle/crypto/master_keys.hpp"
 #include "passerelle/crypto/sealed_stream.hpp"
+#include "passerelle/demo/demo_pki.hpp"
 #include "passerelle/gateway/certificate_fingerprint.hpp"
-#include "passerelle/gateway/demo_data.hpp"
-#include "passerelle/gateway/demo_pki.hpp"
 #include "passerelle/policies/policy_set.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::demo {
 
 namespace fs = std::filesystem;
+using gateway::GatewayConfig;
+using gateway::loadConfig;
 using nlohmann::json;
+using testdata::cafPushOf;
+using testdata::syntheticDossiers;
+using testdata::writeSyntheticCafFlux;
 
 const std::vector<DemoPartner>& demoPartners() {
   static const std::vector<DemoPartner> partners = {
@@ -65,13 +70,14 @@ void createDemo(const fs::path& dir) {
     ca.issue(DemoPki::Usage::client, p.id, {}, {}, pdir / "cert.pem", pdir / "key.pem");
     const std::string token = crypto::toHex(crypto::randomBytes(32));
     writeSecretFile(pdir / "token", token + "\n");
-    partners.push_back({{"id", p.id},
-                        {"name", p.name},
-                        {"kind", p.kind},
-                        {"siret", "0000000000" + std::to_string(1000 + n++)},
-                        {"certificate_sha256", {certificateFingerprint(pdir / "cert.pem")}},
-                        {"token_sha256", {crypto::sha256Hex(token)}},
-                        {"dpa_reference", std::string("DEMO-ART28-") + p.id}});
+    partners.push_back(
+        {{"id", p.id},
+         {"name", p.name},
+         {"kind", p.kind},
+         {"siret", "0000000000" + std::to_string(1000 + n++)},
+         {"certificate_sha256", {gateway::certificateFingerprint(pdir / "cert.pem")}},
+         {"token_sha256", {crypto::sha256Hex(token)}},
+         {"dpa_reference", std::string("DEMO-ART28-") + p.id}});
     if (std::string(p.kind) == "evaluateur") {
       // The évaluateur's own key pair for its demo study; in real life only the public half
       // reaches the Département.
@@ -109,7 +115,7 @@ void createDemo(const fs::path& dir) {
 
 }  // namespace
 
-GatewayConfig prepareDemoDirectory(const DemoOptions& options) {
+gateway::GatewayConfig prepareDemoDirectory(const DemoOptions& options) {
   const fs::path dir = fs::absolute(options.dir);
   if (!fs::exists(dir / "passerelle.json")) createDemo(dir);
   auto config = loadConfig(dir / "passerelle.json");
@@ -127,7 +133,7 @@ struct DemoCallers {
   const policies::Partner& departement;
 };
 
-DemoCallers demoCallers(const Gateway& gateway) {
+DemoCallers demoCallers(const gateway::Gateway& gateway) {
   auto get = [&](const char* id) -> const policies::Partner& {
     const auto* p = gateway.registry().byId(core::PartnerId(id));
     if (p == nullptr)
@@ -141,7 +147,7 @@ DemoCallers demoCallers(const Gateway& gateway) {
 // the sharing policy like any request: the CAF creates the dossier from its RSA flux, France
 // Travail matches it and adds the professional situation, the Département completes the rest,
 // recording the person's consent before any health information.
-void bringIn(Gateway& gateway, const DemoCallers& who, const json& person,
+void bringIn(gateway::Gateway& gateway, const DemoCallers& who, const json& person,
              bool consents_to_health) {
   auto& service = gateway.service();
   const dossiers::Caller caf{who.caf, core::Purpose::instruction_rsa};
@@ -182,7 +188,7 @@ void bringIn(Gateway& gateway, const DemoCallers& who, const json& person,
 
 }  // namespace
 
-std::size_t loadDemoDossiers(Gateway& gateway, std::size_t count) {
+std::size_t loadDemoDossiers(gateway::Gateway& gateway, std::size_t count) {
   if (gateway.store().dossierCount() > 0) return 0;
   const auto who = demoCallers(gateway);
   std::size_t index = 0;
@@ -192,7 +198,7 @@ std::size_t loadDemoDossiers(Gateway& gateway, std::size_t count) {
 }
 
 void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint16_t port,
-                           Gateway& gateway) {
+                           gateway::Gateway& gateway) {
   const fs::path dir = fs::absolute(dir_in);
   const std::string base = "https://127.0.0.1:" + std::to_string(port);
   const std::string ca = "--cacert " + (dir / "ca.pem").string();
@@ -311,4 +317,4 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
       << std::flush;
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::demo

@@ -1,4 +1,4 @@
-#include "passerelle/gateway/demo_pki.hpp"
+#include "passerelle/demo/demo_pki.hpp"
 
 #include <fcntl.h>
 #include <openssl/bn.h>
@@ -13,7 +13,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace passerelle::gateway {
+namespace passerelle::demo {
 
 namespace {
 
@@ -147,4 +147,4 @@ void DemoPki::issue(Usage usage, const std::string& common_name,
   writeCert(cert.get(), cert_pem);
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::demo

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-namespace passerelle::gateway {
+namespace passerelle::testdata {
 
 // Synthetic people for the demo and the tests: obviously fake names (plants and animals), valid
 // NIR keys, and every section of the dossier exercised with varied, plausible pathways. Each
@@ -31,4 +31,4 @@ nlohmann::json cafPushOf(const nlohmann::json& person);
 std::size_t writeSyntheticCafFlux(const std::filesystem::path& file, std::size_t households,
                                   std::uint32_t seed = 2026);
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::testdata

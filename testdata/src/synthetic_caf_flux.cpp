@@ -6,9 +6,9 @@
 #include <random>
 #include <stdexcept>
 
-#include "passerelle/gateway/demo_data.hpp"
+#include "passerelle/testdata/synthetic_dossiers.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::testdata {
 
 namespace {
 
@@ -124,4 +124,4 @@ std::size_t writeSyntheticCafFlux(const std::filesystem::path& file, std::size_t
   return persons;
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::testdata

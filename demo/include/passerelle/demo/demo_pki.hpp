@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace passerelle::gateway {
+namespace passerelle::demo {
 
 // Issues the demo's and the tests' X.509 material with OpenSSL: a local CA, and ECDSA P-256
 // leaf certificates signed by it. Demo and test material only: production certificates come
@@ -38,4 +38,4 @@ class DemoPki {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::demo

@@ -14,11 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "passerelle/app/application.hpp"
 #include "passerelle/audit/audit_log.hpp"
 #include "passerelle/crypto/root_key.hpp"
 #include "passerelle/demo/demo.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace {
@@ -112,7 +112,7 @@ void appends(const fs::path& dir, double seconds) {
 void readCost(const fs::path& dir, double seconds) {
   std::printf("\n### What the audit entry adds to a dossier read (in process, no HTTP)\n\n");
   auto config = demo::prepareDemoDirectory({dir / "demo", 0, 200});
-  gateway::Gateway gw(config);
+  app::Application gw(config);
   demo::loadDemoDossiers(gw, 200);
   std::vector<core::DossierId> ids;
   for (const auto& person : testdata::syntheticDossiers(200))
@@ -127,11 +127,11 @@ void readCost(const fs::path& dir, double seconds) {
       "| p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n");
   for (int threads : {1, 16}) {
     const auto plain = measure(threads, seconds, [&](int, int i) {
-      gw.service().read(caller, ids[static_cast<std::size_t>(i) % ids.size()]);
+      gw.dossiers().read(caller, ids[static_cast<std::size_t>(i) % ids.size()]);
     });
     const auto audited = measure(threads, seconds, [&](int t, int i) {
       const auto& id = ids[static_cast<std::size_t>(i) % ids.size()];
-      const auto view = gw.service().read(caller, id);
+      const auto view = gw.dossiers().read(caller, id);
       auto event = sampleEvent(t, i);
       event.person = gw.pseudonyms().of(id);
       event.disclosed = view.decision.fields;

@@ -21,11 +21,12 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "passerelle/app/application.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/demo/demo.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
-#include "passerelle/gateway/gateway.hpp"
+#include "passerelle/gateway/config.hpp"
 #include "passerelle/store/sqlite_store.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 
@@ -46,7 +47,7 @@ double secondsSince(Clock::time_point start) {
 // its sections (as a partner's first push would), bypassing the HTTP layer and the policy: this
 // prepares data, it is not what is measured.
 void load(const gateway::GatewayConfig& config, std::size_t count) {
-  const auto keys = gateway::openKeyStore(config);
+  const auto keys = app::openKeyStore(config);
   auto stores = store::openSqliteStores({config.sqlite_file, 1}, keys);
   const auto present = static_cast<std::size_t>(stores.dossiers->dossierCount());
   if (present == count) {

@@ -34,7 +34,7 @@ AuditLog::AuditLog(store::AuditStore& store, const crypto::Signer& signer, Audit
   // What the last run left unsigned is signed at once.
   if (durable_size_.load() > (latest_ ? latest_->tree_size : 0))
     last_checkpoint_at_ -= options_.checkpoint_interval;
-  writer_ = std::thread([this] { run(); });
+  writer_.start();
 }
 
 AuditLog::~AuditLog() {
@@ -42,8 +42,7 @@ AuditLog::~AuditLog() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
-  writer_.join();
+  writer_.stop();  // after what was queued is written
 }
 
 void AuditLog::loadTree() {
@@ -77,7 +76,7 @@ std::future<Appended> AuditLog::submit(AuditEvent event, std::vector<std::string
     queue_.push_back({std::move(event), std::move(claims), {}});
     done = queue_.back().done.get_future();
   }
-  wake_.notify_one();
+  writer_.wake();
   return done;
 }
 
@@ -89,7 +88,7 @@ Checkpoint AuditLog::checkpointNow() {
     checkpoint_requests_.emplace_back();
     done = checkpoint_requests_.back().get_future();
   }
-  wake_.notify_one();
+  writer_.wake();
   return done.get();
 }
 
@@ -104,34 +103,28 @@ bool AuditLog::checkpointDue(std::chrono::steady_clock::time_point now) const {
          now >= last_checkpoint_at_ + options_.checkpoint_interval;
 }
 
-void AuditLog::run() {
+std::optional<core::Worker::Clock::time_point> AuditLog::writeRound() {
   std::unique_lock lock(mutex_);
-  while (true) {
+  // A due checkpoint waits out the backoff of a failed write: otherwise, with the disk full,
+  // the writer would retry it at once, forever, and log each failure.
+  const auto now = std::chrono::steady_clock::now();
+  const bool due = checkpointDue(now) && now >= retry_at_;
+  if (queue_.empty() && checkpoint_requests_.empty() && !due) {
     const auto signed_size = latest_ ? latest_->tree_size : 0;
-    if (queue_.empty() && checkpoint_requests_.empty()) {
-      if (stopping_) return;
-      if (durable_size_.load() > signed_size)
-        wake_.wait_until(lock,
-                         std::max(last_checkpoint_at_ + options_.checkpoint_interval, retry_at_));
-      else
-        wake_.wait(lock);
-    }
-    // A due checkpoint waits out the backoff of a failed write: otherwise, with the disk full,
-    // this loop would retry it at once, forever, and log each failure.
-    const auto now = std::chrono::steady_clock::now();
-    const bool due = checkpointDue(now) && now >= retry_at_;
-    if (queue_.empty() && checkpoint_requests_.empty() && !due) continue;
-    std::vector<Pending> batch;
-    while (!queue_.empty() && batch.size() < options_.max_batch) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    auto requests = std::move(checkpoint_requests_);
-    checkpoint_requests_.clear();
-    lock.unlock();
-    writeBatch(batch, requests, due || !requests.empty());
-    lock.lock();
+    if (durable_size_.load() > signed_size)
+      return std::max(last_checkpoint_at_ + options_.checkpoint_interval, retry_at_);
+    return std::nullopt;  // until an entry or a checkpoint is asked for
   }
+  std::vector<Pending> batch;
+  while (!queue_.empty() && batch.size() < options_.max_batch) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  auto requests = std::move(checkpoint_requests_);
+  checkpoint_requests_.clear();
+  lock.unlock();
+  writeBatch(batch, requests, due || !requests.empty());
+  return core::Worker::now();  // what queued meanwhile, at once
 }
 
 void AuditLog::writeBatch(std::vector<Pending>& batch,
@@ -219,7 +212,7 @@ bool AuditLog::probeWritable() {
   const bool ok = store_.probeWritable();
   if (ok) {
     noteWrite(true, 0, {});
-    wake_.notify_one();  // a checkpoint that waited out its backoff can be signed now
+    writer_.wake();  // a checkpoint that waited out its backoff can be signed now
   }
   return ok;
 }

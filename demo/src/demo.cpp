@@ -133,9 +133,9 @@ struct DemoCallers {
   const policies::Partner& departement;
 };
 
-DemoCallers demoCallers(const gateway::Gateway& gateway) {
+DemoCallers demoCallers(const app::Application& application) {
   auto get = [&](const char* id) -> const policies::Partner& {
-    const auto* p = gateway.registry().byId(core::PartnerId(id));
+    const auto* p = application.registry().byId(core::PartnerId(id));
     if (p == nullptr)
       throw std::runtime_error(std::string("the demo registry has no partner ") + id);
     return *p;
@@ -147,9 +147,9 @@ DemoCallers demoCallers(const gateway::Gateway& gateway) {
 // the sharing policy like any request: the CAF creates the dossier from its RSA flux, France
 // Travail matches it and adds the professional situation, the Département completes the rest,
 // recording the person's consent before any health information.
-void bringIn(gateway::Gateway& gateway, const DemoCallers& who, const json& person,
+void bringIn(app::Application& application, const DemoCallers& who, const json& person,
              bool consents_to_health) {
-  auto& service = gateway.service();
+  auto& service = application.dossiers();
   const dossiers::Caller caf{who.caf, core::Purpose::instruction_rsa};
   const dossiers::Caller ft{who.france_travail, core::Purpose::accompagnement};
   const dossiers::Caller dep{who.departement, core::Purpose::accompagnement};
@@ -167,15 +167,14 @@ void bringIn(gateway::Gateway& gateway, const DemoCallers& who, const json& pers
   const bool health =
       consents_to_health && (person.contains("sante") || person.contains("diagnostic"));
   if (health)
-    gateway.services().consents.record(
-        dep, id,
-        {{"grantee", {{"kind", "departement"}}},
-         {"purpose", "accompagnement"},
-         {"categories", {"sensible"}},
-         {"given_at", "2026-01-15"},
-         {"method", "ecrit"},
-         {"collected_by", "Référent RSA du Département (démonstration)"},
-         {"notice_version", "notice-dui-2026-01"}});
+    application.consents().record(dep, id,
+                                  {{"grantee", {{"kind", "departement"}}},
+                                   {"purpose", "accompagnement"},
+                                   {"categories", {"sensible"}},
+                                   {"given_at", "2026-01-15"},
+                                   {"method", "ecrit"},
+                                   {"collected_by", "Référent RSA du Département (démonstration)"},
+                                   {"notice_version", "notice-dui-2026-01"}});
   for (const char* name : {"orientation", "diagnostic", "contrat", "parcours", "sortie", "sante"}) {
     if (!person.contains(name)) continue;
     json section = person[name];
@@ -188,17 +187,17 @@ void bringIn(gateway::Gateway& gateway, const DemoCallers& who, const json& pers
 
 }  // namespace
 
-std::size_t loadDemoDossiers(gateway::Gateway& gateway, std::size_t count) {
-  if (gateway.store().dossierCount() > 0) return 0;
-  const auto who = demoCallers(gateway);
+std::size_t loadDemoDossiers(app::Application& application, std::size_t count) {
+  if (application.store().dossierCount() > 0) return 0;
+  const auto who = demoCallers(application);
   std::size_t index = 0;
   for (const auto& person : syntheticDossiers(count))
-    bringIn(gateway, who, person, index++ % 3 == 0);
+    bringIn(application, who, person, index++ % 3 == 0);
   return count;
 }
 
 void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint16_t port,
-                           gateway::Gateway& gateway) {
+                           app::Application& application) {
   const fs::path dir = fs::absolute(dir_in);
   const std::string base = "https://127.0.0.1:" + std::to_string(port);
   const std::string ca = "--cacert " + (dir / "ca.pem").string();
@@ -215,19 +214,19 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
   // A small monthly CAF flux to import, as the CAF would send it (synthetic people).
   const auto flux = dir / "exemple-flux-caf.xml";
   if (!fs::exists(flux)) writeSyntheticCafFlux(flux, 12, 7);
-  const dossiers::Caller dep{demoCallers(gateway).departement, core::Purpose::accompagnement};
-  const auto id = gateway.service().lookup(dep, {core::IdentifierKind::france_travail, ft_id});
+  const dossiers::Caller dep{demoCallers(application).departement, core::Purpose::accompagnement};
+  const auto id = application.dossiers().lookup(dep, {core::IdentifierKind::france_travail, ft_id});
   const std::string dossier = id.str();
   // The current version, so that the If-Match below holds on a reused directory too.
   const auto contact_version =
-      gateway.service().readSection(dep, id, core::Section::contact).info.version;
+      application.dossiers().readSection(dep, id, core::Section::contact).info.version;
   // A person oriented to the mission locale: what a structure référente sees of them.
   std::string followed;
-  for (const auto& person : syntheticDossiers(
-           static_cast<std::size_t>(std::min<std::int64_t>(gateway.store().dossierCount(), 50)))) {
+  for (const auto& person : syntheticDossiers(static_cast<std::size_t>(
+           std::min<std::int64_t>(application.store().dossierCount(), 50)))) {
     if (person.contains("orientation") &&
         person["orientation"]["structure_referente"] == "mission-locale") {
-      followed = gateway.service()
+      followed = application.dossiers()
                      .lookup(dep, {core::IdentifierKind::france_travail,
                                    person["identifiants"]["france_travail"].get<std::string>()})
                      .str();
@@ -236,7 +235,7 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
   }
 
   out << "\nPasserelle DUI demo gateway on " << base << " (SQLite "
-      << (dir / "passerelle.db").string() << ", " << gateway.store().dossierCount()
+      << (dir / "passerelle.db").string() << ", " << application.store().dossierCount()
       << " synthetic dossiers)\n"
       << "Partners: departement, caf, france-travail, mission-locale, evaluateur, dpo; each has\n"
       << "cert.pem, key.pem and token under " << (dir / "partners").string() << "/<id>/\n\n"

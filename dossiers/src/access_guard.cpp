@@ -19,8 +19,12 @@ void refuseFields(const std::string& message, const std::vector<policies::Withhe
   throw DomainError(ErrorKind::forbidden, message, std::move(errors));
 }
 
+bool AccessGuard::grants(const Caller& caller, policies::Access access) const {
+  return policies_.current()->grantsAny(caller.partner.kind, caller.purpose, access);
+}
+
 void AccessGuard::requireCapability(const Caller& caller, policies::Access access) const {
-  if (!policies_.current()->grantsAny(caller.partner.kind, caller.purpose, access))
+  if (!grants(caller, access))
     throw DomainError(ErrorKind::forbidden, "the sharing policy gives partners of kind " +
                                                 std::string(core::toString(caller.partner.kind)) +
                                                 " no " + std::string(policies::toString(access)) +
@@ -55,12 +59,26 @@ policies::Decision AccessGuard::decide(const Caller& caller, const core::Dossier
                                        policies::Access access, const core::UtcTime& now,
                                        bool attaching) const {
   const auto policy = policies_.current();
-  if (!attaching || !policy->isSource(caller.partner.kind)) requireVisible(caller, id, now);
-  // Past requireVisible, the caller is related whenever its kind needs to be.
-  const bool is_related = policy->requiresRelationship(caller.partner.kind);
+  const bool skip_visibility = attaching && policy->isSource(caller.partner.kind);
+  return decideFor(*policy, caller, id, access, now, skip_visibility);
+}
+
+policies::Decision AccessGuard::decideUnder(const policies::PolicySet& policy, const Caller& caller,
+                                            const core::DossierId& id, policies::Access access,
+                                            const core::UtcTime& now) const {
+  return decideFor(policy, caller, id, access, now, false);
+}
+
+policies::Decision AccessGuard::decideFor(const policies::PolicySet& policy, const Caller& caller,
+                                          const core::DossierId& id, policies::Access access,
+                                          const core::UtcTime& now, bool attaching_source) const {
+  const bool needs_relationship = policy.requiresRelationship(caller.partner.kind);
+  if (!attaching_source && needs_relationship && !related(caller, id, now))
+    throw DomainError(ErrorKind::not_found, "no such dossier");
+  // Past this point, the caller is related whenever its kind needs to be.
   return policies::decide(
-      *policy, catalogue_,
-      {caller.partner.id, caller.partner.kind, caller.purpose, access, is_related},
+      policy, catalogue_,
+      {caller.partner.id, caller.partner.kind, caller.purpose, access, needs_relationship},
       consents_.consents(id), now);
 }
 

@@ -240,30 +240,4 @@ void ApiRequest::drainBody() {
   }
 }
 
-namespace {
-
-void recordGrounds(AuditNote& note, const dossiers::DecisionRecord& decision) {
-  note.policy_version = decision.policy_version;
-  note.rules = decision.grounds;
-  const auto& catalogue = schemas::FieldCatalogue::builtin();
-  for (const auto& w : decision.withheld) {
-    const auto* field = catalogue.find(w.path);
-    const bool sensitive = field != nullptr && field->category == core::FieldCategory::sensible;
-    (sensitive ? note.withheld_sensitive : note.withheld)
-        .push_back({w.path, std::string(policies::toString(w.reason))});
-  }
-}
-
-}  // namespace
-
-void AuditNote::recordRead(const dossiers::DecisionRecord& decision) {
-  recordGrounds(*this, decision);
-  disclosed = decision.fields;
-}
-
-void AuditNote::recordWrite(const dossiers::DecisionRecord& decision) {
-  recordGrounds(*this, decision);
-  written = decision.fields;
-}
-
 }  // namespace passerelle::gateway

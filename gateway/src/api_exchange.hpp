@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "authenticator.hpp"
+#include "passerelle/app/audit_recorder.hpp"
 #include "passerelle/audit/audit_entry.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/purpose.hpp"
@@ -20,26 +21,8 @@
 namespace passerelle::gateway {
 
 // What a handler tells the audit log about its request, beyond what the server knows (caller,
-// purpose, status). Filled as the handler goes, so that a request that fails halfway is still
-// logged with the person it concerned.
-struct AuditNote {
-  std::optional<audit::AuditAction> action;  // overrides the route's (a create that matched)
-  std::optional<core::DossierId> person;
-  // Other persons the request concerned (a merge: both dossiers): each gets the same entry, so
-  // that their access reports show it.
-  std::vector<core::DossierId> also_persons;
-  std::vector<std::string> disclosed;
-  std::vector<std::string> written;
-  std::vector<audit::WithheldNote> withheld;
-  std::vector<audit::WithheldNote> withheld_sensitive;  // category `sensible`: the DPO's view only
-  std::string policy_version;
-  std::vector<std::string> rules;
-  std::map<std::string, std::string> details;
-
-  // The decision behind a read (fields disclosed) or a write (fields written).
-  void recordRead(const dossiers::DecisionRecord& decision);
-  void recordWrite(const dossiers::DecisionRecord& decision);
-};
+// purpose, status): app::AuditNote.
+using app::AuditNote;
 
 // One API request as the handlers see it: the authenticated caller, the declared purpose, the
 // path parameters, and the body read within the limits. Lives for one request, one thread.

@@ -6,10 +6,10 @@
 #include <optional>
 
 #include "cli.hpp"
+#include "passerelle/app/application.hpp"
 #include "passerelle/audit/log_verifier.hpp"
 #include "passerelle/crypto/signer.hpp"
 #include "passerelle/gateway/config.hpp"
-#include "passerelle/gateway/gateway.hpp"
 
 namespace passerelle::gateway {
 
@@ -26,8 +26,8 @@ struct LogLocation {
 bool readLocation(const std::vector<std::string>& args, std::size_t& i, LogLocation& where) {
   if (args[i] == "--config") {
     where.config = loadConfig(valueOf(args, i));
-    where.store = auditFile(*where.config);
-    where.public_key = gatewayPublicKey(*where.config);
+    where.store = app::auditFile(*where.config);
+    where.public_key = app::gatewayPublicKey(*where.config);
   } else if (args[i] == "--store") {
     where.store = valueOf(args, i);
   } else if (args[i] == "--file") {
@@ -140,7 +140,7 @@ int prune(const std::vector<std::string>& args) {
   const auto limit = before ? core::parseUtc(*before)
                             : core::monthsBefore(core::nowUtc(), config->audit.retention_months);
   if (!limit) throw UsageError("--before takes a date (YYYY-MM-DD)");
-  auto store = openExisting(auditFile(*config), config->audit.retention_months);
+  auto store = openExisting(app::auditFile(*config), config->audit.retention_months);
   const auto pruned = store->pruneBefore(*limit);
   std::cout << "pruned the content of " << pruned << " entries dated before " << *limit
             << "; their leaf hashes stay, so proofs still verify\n";
@@ -154,7 +154,7 @@ int auditCommand(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "pubkey") {
     if (rest.size() != 2 || rest[0] != "--config") throw UsageError("audit pubkey --config FILE");
-    std::cout << gatewayPublicKey(loadConfig(rest[1])) << "\n";
+    std::cout << app::gatewayPublicKey(loadConfig(rest[1])) << "\n";
     return 0;
   }
   if (args[0] == "verify") return verify(rest);

@@ -70,7 +70,7 @@ store::AuditQuery queryOf(Services& services, ApiRequest& request, bool csv) {
     const auto id = core::DossierId::parse(it->second);
     if (!id) badParameter("person must be a dossier id");
     request.audit().person = *id;  // the DPO's look at one person's trail is itself logged
-    q.person = services.pseudonyms.of(*id);
+    q.person = services.audit.person(*id);
   }
   if (auto it = params.find("partner"); it != params.end()) q.partner = it->second;
   if (auto it = params.find("purpose"); it != params.end()) {
@@ -180,7 +180,7 @@ ApiResponse searchEntries(Services& services, ApiRequest& request) {
                          "search the audit log");
   const bool csv = wantsCsv(request);
   const auto q = queryOf(services, request, csv);
-  const auto rows = services.audit.store().search(q);
+  const auto rows = services.audit_log.store().search(q);
   request.audit().details["results"] = std::to_string(rows.size());
   ApiResponse response;
   // A full page may have a next one: the cursor is the last index returned.
@@ -214,7 +214,8 @@ json labelledFields(const std::vector<std::string>& paths) {
 json reportEntry(Services& services, const store::AuditRow& row, const audit::Checkpoint& head) {
   json out = {{"index", row.index}, {"time", row.time}, {"leaf_hash", row.leaf_hash}};
   if (row.index < head.tree_size)
-    out["inclusion_proof"] = hexList(services.audit.inclusionProof(row.index, head.tree_size).path);
+    out["inclusion_proof"] =
+        hexList(services.audit_log.inclusionProof(row.index, head.tree_size).path);
   if (!row.entry) {
     out["pruned"] = true;
     out["summary"] = "contenu effacé à l'issue de la durée de conservation";
@@ -254,13 +255,13 @@ ApiResponse personReport(Services& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   queryParams(request, {});
   // A fresh checkpoint, so that every entry so far comes with its proof.
-  const auto head = services.audit.checkpointNow();
+  const auto head = services.audit_log.checkpointNow();
   store::AuditQuery q;
-  q.person = services.pseudonyms.of(id);
+  q.person = services.audit.person(id);
   q.limit = kMaxPage;
   json entries = json::array();
   while (true) {
-    const auto rows = services.audit.store().search(q);
+    const auto rows = services.audit_log.store().search(q);
     for (const auto& row : rows) entries.push_back(reportEntry(services, row, head));
     if (rows.size() < q.limit) break;
     q.after = rows.back().index;
@@ -280,8 +281,8 @@ ApiResponse personReport(Services& services, ApiRequest& request) {
 // ---- checkpoints and proofs ----
 
 audit::Checkpoint latestHead(Services& services) {
-  if (auto head = services.audit.latestCheckpoint()) return *head;
-  return services.audit.checkpointNow();
+  if (auto head = services.audit_log.latestCheckpoint()) return *head;
+  return services.audit_log.checkpointNow();
 }
 
 ApiResponse getCheckpoint(Services& services, ApiRequest& request) {
@@ -291,7 +292,7 @@ ApiResponse getCheckpoint(Services& services, ApiRequest& request) {
 
 ApiResponse newCheckpoint(Services& services, ApiRequest& request) {
   queryParams(request, {});
-  return {201, services.audit.checkpointNow().toJson(), {}};
+  return {201, services.audit_log.checkpointNow().toJson(), {}};
 }
 
 ApiResponse inclusion(Services& services, ApiRequest& request) {
@@ -300,19 +301,19 @@ ApiResponse inclusion(Services& services, ApiRequest& request) {
   if (!index) badParameter("give the index of the entry");
   const auto head = latestHead(services);
   const auto size = numberParam(params, "tree_size").value_or(head.tree_size);
-  if (size > services.audit.size() || *index >= size)
+  if (size > services.audit_log.size() || *index >= size)
     badParameter("index must be below tree_size, and tree_size at most " +
-                 std::to_string(services.audit.size()));
-  const auto proof = services.audit.inclusionProof(*index, size);
+                 std::to_string(services.audit_log.size()));
+  const auto proof = services.audit_log.inclusionProof(*index, size);
   request.audit().details["index"] = std::to_string(*index);
   json out = {{"index", *index},
               {"tree_size", size},
               {"leaf_hash", audit::hashHex(proof.leaf_hash)},
               {"proof", hexList(proof.path)},
-              {"root_hash", audit::hashHex(services.audit.rootAt(size))}};
+              {"root_hash", audit::hashHex(services.audit_log.rootAt(size))}};
   if (head.tree_size == size) out["checkpoint"] = head.toJson();
   // The entry itself to the DPO, and to the partner it records, so that they can check it.
-  if (const auto row = services.audit.store().row(*index); row && row->entry) {
+  if (const auto row = services.audit_log.store().row(*index); row && row->entry) {
     const auto entry = audit::parseAuditEntry(*row->entry);
     const auto& caller = *request.caller().partner;
     const bool dpo = services.guard.may(caller, policies::Capability::audit_any_entry);
@@ -329,17 +330,17 @@ ApiResponse consistency(Services& services, ApiRequest& request) {
   const auto from = numberParam(params, "from");
   if (!from) badParameter("give from, the tree size of the checkpoint you hold");
   const auto to = numberParam(params, "to").value_or(latestHead(services).tree_size);
-  if (to > services.audit.size() || *from > to)
+  if (to > services.audit_log.size() || *from > to)
     badParameter("from must not exceed to, and to at most " +
-                 std::to_string(services.audit.size()));
+                 std::to_string(services.audit_log.size()));
   request.audit().details["from"] = std::to_string(*from);
   request.audit().details["to"] = std::to_string(to);
   return {200,
           json{{"from", *from},
                {"to", to},
-               {"from_root_hash", audit::hashHex(services.audit.rootAt(*from))},
-               {"to_root_hash", audit::hashHex(services.audit.rootAt(to))},
-               {"proof", hexList(services.audit.consistencyProof(*from, to))}},
+               {"from_root_hash", audit::hashHex(services.audit_log.rootAt(*from))},
+               {"to_root_hash", audit::hashHex(services.audit_log.rootAt(to))},
+               {"proof", hexList(services.audit_log.consistencyProof(*from, to))}},
           {}};
 }
 

@@ -171,11 +171,4 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   return config;
 }
 
-std::filesystem::path auditFile(const GatewayConfig& config) {
-  if (config.audit.sqlite_file) return *config.audit.sqlite_file;
-  auto file = config.sqlite_file;
-  file += ".audit";
-  return file;
-}
-
 }  // namespace passerelle::gateway

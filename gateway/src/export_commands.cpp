@@ -4,11 +4,11 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "passerelle/app/application.hpp"
 #include "passerelle/connectors/export_job.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/sealed_stream.hpp"
 #include "passerelle/gateway/config.hpp"
-#include "passerelle/gateway/gateway.hpp"
 
 namespace passerelle::gateway {
 
@@ -65,17 +65,17 @@ int run(std::vector<std::string> args) {
   if (survey_contact) args.erase(flag);
   const auto options = namedOptions(
       args, 1, {"config", "as", "study", "profile", "out", "from", "to", "reference-date"});
-  Gateway gateway(loadConfig(required(options, "config")));
-  ExportOrder order{core::PartnerId(required(options, "as")),
-                    "cli:export",
-                    required(options, "study"),
-                    required(options, "profile"),
-                    optional(options, "from"),
-                    optional(options, "to"),
-                    optional(options, "reference-date"),
-                    survey_contact};
+  app::Application app(loadConfig(required(options, "config")));
+  app::ExportOrder order{core::PartnerId(required(options, "as")),
+                         "cli:export",
+                         required(options, "study"),
+                         required(options, "profile"),
+                         optional(options, "from"),
+                         optional(options, "to"),
+                         optional(options, "reference-date"),
+                         survey_contact};
   try {
-    const auto manifest = gateway.runExport(order, required(options, "out"));
+    const auto manifest = app.exportOrders().run(order, required(options, "out"));
     std::cout << "exported " << manifest["rows"] << " persons of " << manifest["persons_considered"]
               << " (" << manifest["suppressed"] << " suppressed, smallest class "
               << manifest["smallest_class"] << ", k = " << manifest["k"] << ") to "

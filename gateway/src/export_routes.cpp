@@ -49,15 +49,15 @@ ApiResponse requestExport(Services& services, ApiRequest& request) {
   if (!profile) invalidField("profile", "required", "annexe-e, indicateurs, ...");
   if (body.contains("survey_contact") && !body["survey_contact"].is_boolean())
     invalidField("survey_contact", "type", "must be true or false");
-  ExportOrder order{partner.id,
-                    request.presentedCredential(),
-                    *study,
-                    *profile,
-                    optionalDate(body, "from"),
-                    optionalDate(body, "to"),
-                    optionalDate(body, "reference_date"),
-                    body.value("survey_contact", false)};
-  services.check_export(order);  // a refusal now, rather than a failed export later
+  app::ExportOrder order{partner.id,
+                         request.presentedCredential(),
+                         *study,
+                         *profile,
+                         optionalDate(body, "from"),
+                         optionalDate(body, "to"),
+                         optionalDate(body, "reference_date"),
+                         body.value("survey_contact", false)};
+  services.export_orders.check(order);  // a refusal now, rather than a failed export later
   const auto id = services.exports.submit(order);
   request.audit().details = {{"export", id}, {"study", *study}, {"profile", *profile}};
   ApiResponse response{

@@ -5,10 +5,10 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "passerelle/app/application.hpp"
 #include "passerelle/connectors/delimited_reader.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/gateway/config.hpp"
-#include "passerelle/gateway/gateway.hpp"
 
 namespace passerelle::gateway {
 
@@ -46,16 +46,16 @@ int importCommand(const std::vector<std::string>& args) {
     if (!parsed) throw UsageError("unknown purpose " + options["purpose"]);
     purpose = *parsed;
   }
-  Gateway gateway(loadConfig(options["config"]));
-  const ImportOrder order{core::PartnerId(options["as"]),
-                          "cli:import",
-                          purpose,
-                          *format,
-                          core::RequestId("import-" + core::nowUtc()),
-                          true,
-                          import_options};
+  app::Application app(loadConfig(options["config"]));
+  const app::ImportOrder order{core::PartnerId(options["as"]),
+                               "cli:import",
+                               purpose,
+                               *format,
+                               core::RequestId("import-" + core::nowUtc()),
+                               true,
+                               import_options};
   try {
-    const auto report = gateway.runImport(order, args[1]).toJson();
+    const auto report = app.imports().run(order, args[1]).toJson();
     if (options.count("report")) {
       std::ofstream out(options["report"]);
       out << report.dump(2) << "\n";

@@ -49,15 +49,15 @@ ApiResponse postImport(Services& services, ApiRequest& request) {
   const SpoolFile spool(services.import_spool /
                         (crypto::toHex(crypto::randomBytes(16)) + ".import"));
   request.spoolBody(spool.path(), request.limits().max_import_bytes);
-  const ImportOrder order{caller.partner.id,
-                          request.presentedCredential(),
-                          caller.purpose,
-                          *format,
-                          request.id(),
-                          false,
-                          options};
+  const app::ImportOrder order{caller.partner.id,
+                               request.presentedCredential(),
+                               caller.purpose,
+                               *format,
+                               request.id(),
+                               false,
+                               options};
   try {
-    const auto report = services.import_file(order, spool.path());
+    const auto report = services.imports.run(order, spool.path());
     auto& details = request.audit().details;
     details["dry_run"] = dry_run ? "true" : "false";
     details["records"] = std::to_string(report.records);

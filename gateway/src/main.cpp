@@ -150,7 +150,7 @@ void serveUntilTerminated(Gateway& gateway) {
     sigwait(&set, &received);
     if (received != SIGHUP) return;
     try {
-      log.information("sharing policy reloaded: version %s", gateway.reloadPolicy());
+      log.information("sharing policy reloaded: version %s", gateway.app().reloadPolicy());
     } catch (const std::exception& e) {
       log.error("sharing policy not reloaded, the one in force stays: %s", std::string(e.what()));
     }
@@ -197,10 +197,10 @@ int demo(const std::vector<std::string>& args) {
   }
   auto config = passerelle::demo::prepareDemoDirectory(options);
   Gateway gateway(config);
-  const auto created = passerelle::demo::loadDemoDossiers(gateway, options.dossiers);
+  const auto created = passerelle::demo::loadDemoDossiers(gateway.app(), options.dossiers);
   if (created > 0) std::cout << "Loaded " << created << " synthetic dossiers.\n";
   gateway.start();
-  passerelle::demo::printDemoInstructions(std::cout, options.dir, gateway.port(), gateway);
+  passerelle::demo::printDemoInstructions(std::cout, options.dir, gateway.port(), gateway.app());
   serveUntilTerminated(gateway);
   gateway.stop();
   return 0;
@@ -274,7 +274,7 @@ int consent(const std::vector<std::string>& args) {
       expected = valueOf(args, i);
     } else if (args[i] == "--config") {
       const auto config = passerelle::gateway::loadConfig(valueOf(args, i));
-      expected = passerelle::gateway::gatewayPublicKey(config);
+      expected = passerelle::app::gatewayPublicKey(config);
     } else {
       throw UsageError("unknown option " + args[i]);
     }
@@ -319,8 +319,8 @@ int keysRotate(const passerelle::gateway::GatewayConfig& config,
   auto lock_file = keys_file;
   lock_file += ".rotate.lock";
   // Not the store's lock: the gateway keeps serving during the rotation.
-  const passerelle::gateway::ProcessLock lock(lock_file, "another key rotation is running");
-  const auto keys = passerelle::gateway::openKeyStore(config);
+  const passerelle::app::ProcessLock lock(lock_file, "another key rotation is running");
+  const auto keys = passerelle::app::openKeyStore(config);
   const auto rotation = keys->rotate(*config.master_key_file, max_keys);
   std::cout << (rotation.resumed ? "resumed the rotation to master key version "
                                  : "rotating to master key version ")
@@ -347,7 +347,7 @@ int keysRotate(const passerelle::gateway::GatewayConfig& config,
 }
 
 int keysStatus(const passerelle::gateway::GatewayConfig& config) {
-  const auto status = passerelle::gateway::openKeyStore(config)->status();
+  const auto status = passerelle::app::openKeyStore(config)->status();
   std::cout << "new data keys are wrapped under master key version " << status.active << "\n"
             << "root key wrapped under version " << status.root
             << (status.root_is_master_v1 ? " (it is master key version 1 itself)" : "") << "\n";
@@ -389,7 +389,7 @@ int keys(const std::vector<std::string>& args) {
   }
   const auto config = passerelle::gateway::loadConfig(options.at("config"));
   if (args[0] == "public") {
-    std::cout << passerelle::gateway::gatewayPublicKey(config) << "\n";
+    std::cout << passerelle::app::gatewayPublicKey(config) << "\n";
     return 0;
   }
   if (args[0] == "status") return keysStatus(config);
@@ -402,11 +402,12 @@ int indicators(const std::vector<std::string>& args) {
   for (const char* name : {"config", "from", "to"})
     if (options.count(name) == 0)
       throw UsageError("indicators --config FILE --from DATE --to DATE [--as-of DATE]");
-  Gateway gateway(passerelle::gateway::loadConfig(options.at("config")));
+  passerelle::app::Application app(passerelle::gateway::loadConfig(options.at("config")));
   const auto as_of =
       options.count("as-of") ? std::optional<std::string>(options.at("as-of")) : std::nullopt;
   try {
-    std::cout << gateway.indicators(options.at("from"), options.at("to"), as_of).dump(2) << "\n";
+    std::cout << app.indicators().compute(options.at("from"), options.at("to"), as_of).dump(2)
+              << "\n";
     return 0;
   } catch (const passerelle::core::DomainError& e) {
     std::cerr << "passerelle: " << e.what() << "\n";
@@ -427,8 +428,8 @@ int retention(const std::vector<std::string>& args) {
       throw UsageError("unknown option " + args[i]);
   }
   if (!config_file) throw UsageError("retention run needs --config FILE");
-  Gateway gateway(passerelle::gateway::loadConfig(*config_file));
-  const auto report = gateway.applyRetention(dry_run);
+  passerelle::app::Application app(passerelle::gateway::loadConfig(*config_file));
+  const auto report = app.retention().apply(dry_run);
   std::cout << (dry_run ? "would erase " : "erased ")
             << (dry_run ? report.due.size() : report.erased)
             << " dossiers whose last activity is before " << report.cutoff << "\n";

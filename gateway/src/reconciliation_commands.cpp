@@ -3,9 +3,9 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "passerelle/app/application.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/gateway/config.hpp"
-#include "passerelle/gateway/gateway.hpp"
 
 namespace passerelle::gateway {
 
@@ -21,11 +21,12 @@ int reconciliationCommand(const std::vector<std::string>& args) {
                               {"config", "as", "decision", "keep", "identifier-kept-by"});
   if (options.count("config") == 0) throw UsageError(usage);
   const core::PartnerId as(options.count("as") ? options["as"] : "departement");
-  Gateway gateway(loadConfig(options["config"]));
+  app::Application app(loadConfig(options["config"]));
   try {
     if (!resolve) {
       nlohmann::json cases = nlohmann::json::array();
-      for (const auto& c : gateway.reconciliationCases(as)) cases.push_back(dossiers::caseJson(c));
+      for (const auto& c : app.reconciliationCommands().cases(as))
+        cases.push_back(dossiers::caseJson(c));
       std::cout << nlohmann::json{{"cases", cases}}.dump(2) << "\n";
       return 0;
     }
@@ -36,7 +37,7 @@ int reconciliationCommand(const std::vector<std::string>& args) {
       decision["identifier_kept_by"] = options.count("identifier-kept-by")
                                            ? nlohmann::json(options["identifier-kept-by"])
                                            : nlohmann::json(nullptr);
-    const auto outcome = gateway.reconcile(as, args[1], decision);
+    const auto outcome = app.reconciliationCommands().resolve(as, args[1], decision);
     std::cout << nlohmann::json{{"case", dossiers::caseJson(outcome.decided)}}.dump(2) << "\n";
     return 0;
   } catch (const core::DomainError& e) {

@@ -62,12 +62,6 @@ Problem internalProblem() {
           {}};
 }
 
-audit::AuditDecision decisionOf(int status, const AuditNote& note) {
-  if (status < 400)
-    return note.withheld.empty() ? audit::AuditDecision::allow : audit::AuditDecision::partial;
-  return refusalDecision(status);
-}
-
 // Serves one request: authenticate, route, check the purpose, call the handler, map every
 // error to its problem type, and record the request in the audit log before answering. Never
 // lets an exception escape to Poco.
@@ -102,16 +96,16 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         // is not an error, since a client told to retry would write twice: the entry waits with
         // the change. Otherwise it must be durable before the answer.
         const auto record = [&](audit::AuditEvent e, std::vector<std::string> claims) {
-          return committed ? services_.pending_audit.record(std::move(e), std::move(claims))
+          return committed ? services_.audit.recordCommitted(std::move(e), std::move(claims))
                            : std::optional(services_.audit.append(std::move(e)));
         };
-        const auto event = eventOf(request, *action, status, committed);
+        const auto event = eventOf(request, *action, status, problem, committed);
         const auto appended =
             record(event, committed ? writes->claim() : std::vector<std::string>{});
         response.set("X-Audit-Entry", appended ? std::to_string(appended->index) : "pending");
         for (const auto& other : request.audit().also_persons) {
           auto copy = event;
-          copy.person = services_.pseudonyms.of(other);
+          copy.person = services_.audit.person(other);
           record(std::move(copy), {});
         }
       } catch (const audit::AuditUnavailable&) {
@@ -183,7 +177,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     if (route.personal_data) request.requirePurpose();
     if (route.action)
       writes.emplace([this, &request, route_action = *route.action] {
-        return audit::pendingContext(eventOf(request, route_action, 0, false));
+        return audit::pendingContext(eventOf(request, route_action, 0, std::nullopt, false));
       });
     try {
       return route.handler(request);
@@ -238,29 +232,19 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
   }
 
-  // `committed`: a change of the request is stored, so its entry says what was written even if
-  // the answer is an error.
+  // The request's entry: who asked, what the handler noted, the answer. `committed`: a change
+  // of the request is stored, so the entry says what was written even if the answer is an error.
   audit::AuditEvent eventOf(ApiRequest& request, audit::AuditAction route_action, int status,
-                            bool committed) const {
-    const auto& note = request.audit();
-    audit::AuditEvent e;
-    e.time = core::nowUtc();
-    if (request.caller().partner) e.partner = request.caller().partner->id;
-    e.credential = request.presentedCredential();
-    e.purpose = request.purpose();
-    e.action = note.action.value_or(route_action);
-    if (note.person) e.person = services_.pseudonyms.of(*note.person);
-    if (status < 400) e.disclosed = note.disclosed;  // a failed request disclosed nothing
-    if (status < 400 || committed) e.written = note.written;
-    e.withheld = note.withheld;
-    e.withheld_sensitive = note.withheld_sensitive;
-    e.decision = decisionOf(status, note);
-    e.policy_version = note.policy_version;
-    e.rules = note.rules;
-    e.request_id = request.id();
-    e.status = status;
-    e.details = note.details;
-    return e;
+                            const std::optional<Problem>& problem, bool committed) const {
+    std::optional<audit::AuditDecision> refusal;
+    if (problem)
+      refusal = app::describe(problem->type).decision;
+    else if (status >= 400)
+      refusal = audit::AuditDecision::error;
+    const app::Actor actor{
+        request.caller().partner ? std::optional(request.caller().partner->id) : std::nullopt,
+        request.presentedCredential(), request.purpose(), request.id()};
+    return services_.audit.entry(actor, route_action, request.audit(), status, refusal, committed);
   }
 
   const Router& router_;
@@ -275,13 +259,11 @@ void answerUnreadable(Services& services, const std::string& reason,
   const core::RequestId id(crypto::toHex(crypto::randomBytes(8)));
   const Problem problem{ProblemType::malformed_request, reason, {}};
   const int status = httpStatus(problem.type);
-  audit::AuditEvent event;
-  event.time = core::nowUtc();
-  event.action = audit::AuditAction::unknown_endpoint;
-  event.decision = audit::AuditDecision::invalid;
-  event.request_id = id;
-  event.status = status;
-  event.details["malformed"] = "http";
+  app::AuditNote note;
+  note.details["malformed"] = "http";
+  const auto event = services.audit.entry({std::nullopt, "", std::nullopt, id},
+                                          audit::AuditAction::unknown_endpoint, note, status,
+                                          app::describe(problem.type).decision, false);
   try {
     response.set("X-Audit-Entry", std::to_string(services.audit.append(event).index));
   } catch (const audit::AuditUnavailable&) {

@@ -52,7 +52,7 @@ class AuditApiTest : public ::testing::Test {
     return r.json()["entries"];
   }
 
-  std::string publicKey() { return gw_.gateway().signer().publicKeyHex(); }
+  std::string publicKey() { return gw_.gateway().app().signer().publicKeyHex(); }
 
   TestGateway gw_;
   HttpsClient caf_, dept_, ml_, dpo_;
@@ -97,7 +97,7 @@ TEST_F(AuditApiTest, EachRequestRecordsWhatItDid) {
       {&anonymous, "dossier_read", "", "deny", 401},
   };
   ASSERT_EQ(entries.size(), expected.size()) << entries.dump(1);
-  const auto person = gw_.gateway().pseudonyms().of(*core::DossierId::parse(id));
+  const auto person = gw_.gateway().app().pseudonyms().of(*core::DossierId::parse(id));
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const auto& e = entries[i];
     const auto& x = expected[i];
@@ -263,7 +263,7 @@ TEST_F(AuditApiTest, ConcurrentClientsEachGetTheirOwnDurableEntry) {
     });
   for (auto& t : threads) t.join();
   std::set<std::uint64_t> indexes;
-  const auto& log = gw_.gateway().auditLog();
+  const auto& log = gw_.gateway().app().auditLog();
   for (const auto& list : seen) {
     ASSERT_EQ(list.size(), static_cast<std::size_t>(kEach));
     for (const auto& [index, request_id] : list) {
@@ -274,7 +274,7 @@ TEST_F(AuditApiTest, ConcurrentClientsEachGetTheirOwnDurableEntry) {
     }
   }
   EXPECT_EQ(indexes.size(), static_cast<std::size_t>(kThreads * kEach));
-  gw_.gateway().auditLog().checkpointNow();
+  gw_.gateway().app().auditLog().checkpointNow();
   auto source = audit::storeSource(log.store());
   const auto report = audit::verifyLog(*source, {publicKey(), {}, std::nullopt});
   EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems.front());
@@ -290,7 +290,7 @@ TEST(AuditUnavailableTest, AnAccessThatCannotBeRecordedReturnsNoPersonalData) {
   const auto dept = gw.asPartner("departement");
   {
     // Another process holds the audit log's write lock past the busy timeout.
-    Poco::Data::Session other("SQLite", gateway::auditFile(gw.config()).string());
+    Poco::Data::Session other("SQLite", app::auditFile(gw.config()).string());
     other << "BEGIN EXCLUSIVE", Poco::Data::Keywords::now;
     const auto r = dept.request("GET", "/v1/dossiers/" + id, withPurpose());
     EXPECT_EQ(r.status, 503);
@@ -343,8 +343,8 @@ CommandResult passerelle(const std::vector<std::string>& args) {
 TEST_F(AuditApiTest, TheVerifyCommandChecksTheStoreAndItsExport) {
   const auto id = create().json()["id"].get<std::string>();
   for (int i = 0; i < 5; ++i) dept_.request("GET", "/v1/dossiers/" + id, withPurpose());
-  gw_.gateway().auditLog().checkpointNow();
-  const auto store = gateway::auditFile(gw_.config()).string();
+  gw_.gateway().app().auditLog().checkpointNow();
+  const auto store = app::auditFile(gw_.config()).string();
   const auto key = publicKey();
 
   const auto verified = passerelle({"audit", "verify", "--store", store, "--public-key", key});
@@ -488,9 +488,9 @@ TEST_F(AuditApiTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
       listed = e.contains("withheld_sensitive_fields");
   EXPECT_TRUE(listed) << search.dump();
   // The store and its export verify, sensitive parts included.
-  gw_.gateway().auditLog().checkpointNow();
-  const auto store = gateway::auditFile(gw_.config()).string();
-  const auto key = gw_.gateway().signer().publicKeyHex();
+  gw_.gateway().app().auditLog().checkpointNow();
+  const auto store = app::auditFile(gw_.config()).string();
+  const auto key = gw_.gateway().app().signer().publicKeyHex();
   const auto verified =
       runCommand(PASSERELLE_BINARY, {"audit", "verify", "--store", store, "--public-key", key});
   EXPECT_EQ(verified.status, 0) << verified.output;

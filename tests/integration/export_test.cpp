@@ -104,11 +104,11 @@ class ExportTest : public ::testing::Test {
           std::ofstream(c.partners_file.parent_path() / "partners-b.json") << registry.dump();
           c.partners_file = c.partners_file.parent_path() / "partners-b.json";
         }) {
-    demo::loadDemoDossiers(gw_.gateway(), kPeople);
+    demo::loadDemoDossiers(gw_.gateway().app(), kPeople);
   }
 
   json runExport(const std::string& study, const std::string& profile, const fs::path& out) {
-    return gw_.gateway().runExport(
+    return gw_.gateway().app().exportOrders().run(
         {core::PartnerId("evaluateur"), "test", study, profile, {}, {}, "2026-06-30"}, out);
   }
 
@@ -121,7 +121,7 @@ class ExportTest : public ::testing::Test {
   std::vector<std::vector<std::string>> openCsv(const fs::path& dir,
                                                 const crypto::RecipientKeys& keys) {
     const auto plain = fs::path(dir.string() + "-plain");
-    connectors::openExport(dir, keys, gw_.gateway().signer().publicKeyHex(), plain);
+    connectors::openExport(dir, keys, gw_.gateway().app().signer().publicKeyHex(), plain);
     return parseCsv(readAll(plain / "data.csv"));
   }
 
@@ -196,7 +196,7 @@ TEST_F(ExportTest, TamperingIsRefusedByExportOpenAndNothingIsLeftBehind) {
   const auto out = gw_.dir() / "export-t";
   runExport("etude-demo", "annexe-e", out);
   const auto key_file = (gw_.dir() / "partners" / "evaluateur" / "study.key").string();
-  const auto gateway_key = gw_.gateway().signer().publicKeyHex();
+  const auto gateway_key = gw_.gateway().app().signer().publicKeyHex();
   const auto open = [&](const fs::path& dir, const std::string& key, const std::string& signer) {
     const auto plain = dir.string() + "-opened";
     auto r = runCommand(PASSERELLE_BINARY, {"export", "open", dir.string(), "--secret-key", key,
@@ -248,8 +248,9 @@ TEST_F(ExportTest, OnlyAnEvaluateursOwnStudyAndProfileAreExportedAndEachIsAudite
   const auto refused = [&](const std::string& partner, const std::string& study,
                            const std::string& profile) {
     try {
-      gw_.gateway().runExport({core::PartnerId(partner), "test", study, profile, {}, {}, {}},
-                              gw_.dir() / ("no-" + partner + study + profile));
+      gw_.gateway().app().exportOrders().run(
+          {core::PartnerId(partner), "test", study, profile, {}, {}, {}},
+          gw_.dir() / ("no-" + partner + study + profile));
       return std::string("accepted");
     } catch (const core::DomainError& e) {
       EXPECT_FALSE(fs::exists(gw_.dir() / ("no-" + partner + study + profile)));
@@ -284,7 +285,7 @@ TEST_F(ExportTest, IndicatorsAreServedToTheDepartementOnlyAggregatedAndAudited) 
   ASSERT_EQ(r.status, 200) << r.body;
   const auto body = r.json();
   EXPECT_EQ(body["definitions_version"], policies::IndicatorDefinitions::builtin().version);
-  EXPECT_EQ(body, json(gw_.gateway().indicators("2025-01-01", "2026-06-30")))
+  EXPECT_EQ(body, json(gw_.gateway().app().indicators().compute("2025-01-01", "2026-06-30")))
       << "the endpoint and the command give the same figures";
   ASSERT_EQ(body["indicators"].size(), 5u);
   // No published cell counts fewer people than the threshold.
@@ -338,8 +339,9 @@ TEST_F(ExportTest, AnEvaluateurAsksOverHttpsFollowsTheExportAndFetchesItsFiles) 
     const auto name = href.get<std::string>().substr(href.get<std::string>().rfind('/') + 1);
     std::ofstream(local / name, std::ios::binary) << r.body;
   }
-  const auto manifest = connectors::openExport(
-      local, studyKeys(), gw_.gateway().signer().publicKeyHex(), gw_.dir() / "downloaded-plain");
+  const auto manifest =
+      connectors::openExport(local, studyKeys(), gw_.gateway().app().signer().publicKeyHex(),
+                             gw_.dir() / "downloaded-plain");
   EXPECT_EQ(manifest["rows"], status["manifest"]["rows"]);
 
   // Others: the DPO sees the status but not the files; the Département does not see it at all.
@@ -381,7 +383,7 @@ TEST_F(ExportTest, AnEvaluateurAsksOverHttpsFollowsTheExportAndFetchesItsFiles) 
 // in a survey-contact file.
 TEST_F(ExportTest, AnEvaluateurCannotForgeTheConsentsThatWouldNamePeopleToIt) {
   auto evaluateur = gw_.asPartner("evaluateur");
-  const auto ids = gw_.gateway().store().dossierIdsAfter(std::nullopt, 40);
+  const auto ids = gw_.gateway().app().store().dossierIdsAfter(std::nullopt, 40);
   for (const auto& grantee : {json{{"partner", "evaluateur"}}, json{{"kind", "evaluateur"}}})
     for (const auto& id : ids) {
       const json body = {{"grantee", grantee},
@@ -408,7 +410,7 @@ TEST_F(ExportTest, AnEvaluateurCannotForgeTheConsentsThatWouldNamePeopleToIt) {
   }
   EXPECT_EQ(recorded, 0u);
   const auto out = gw_.dir() / "forged";
-  const auto manifest = gw_.gateway().runExport(
+  const auto manifest = gw_.gateway().app().exportOrders().run(
       {core::PartnerId("evaluateur"), "test", "etude-demo", "annexe-e", {}, {}, "2026-06-30", true},
       out);
   EXPECT_EQ(manifest["survey_contact"]["rows"], 0) << manifest.dump();
@@ -419,7 +421,7 @@ TEST_F(ExportTest, AnEvaluateurCannotForgeTheConsentsThatWouldNamePeopleToIt) {
 // the audit log; no such file without a legal basis in the policy.
 TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) {
   auto departement = gw_.asPartner("departement");
-  const auto ids = gw_.gateway().store().dossierIdsAfter(std::nullopt, 8);
+  const auto ids = gw_.gateway().app().store().dossierIdsAfter(std::nullopt, 8);
   ASSERT_EQ(ids.size(), 8u);
   const auto consent = [&](const core::DossierId& id, const json& overrides, int status = 201) {
     json body = {{"grantee", {{"kind", "evaluateur"}}},
@@ -453,11 +455,11 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
   consent(ids[6], {{"grantee", {{"partner", "mission-locale"}}}}, 422);
 
   const auto out = gw_.dir() / "with-contacts";
-  const auto manifest = gw_.gateway().runExport(
+  const auto manifest = gw_.gateway().app().exportOrders().run(
       {core::PartnerId("evaluateur"), "test", "etude-demo", "annexe-e", {}, {}, "2026-06-30", true},
       out);
   const auto plain = fs::path(out.string() + "-plain");
-  connectors::openExport(out, studyKeys(), gw_.gateway().signer().publicKeyHex(), plain);
+  connectors::openExport(out, studyKeys(), gw_.gateway().app().signer().publicKeyHex(), plain);
   const auto data = parseCsv(readAll(plain / "data.csv"));
   const auto contacts = parseCsv(readAll(plain / "survey-contact.csv"));
   ASSERT_FALSE(contacts.empty());
@@ -467,7 +469,7 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
   EXPECT_EQ(contacts[0], header);
 
   // Who should be there: 0, 1, 2, unless the anonymisation suppressed their row.
-  const crypto::StudyPseudonyms pseudonyms(gw_.gateway().keyStore().root(), "etude-demo");
+  const crypto::StudyPseudonyms pseudonyms(gw_.gateway().app().keyStore().root(), "etude-demo");
   std::set<std::string> exported;
   for (std::size_t r = 1; r < data.size(); ++r) exported.insert(data[r][0]);
   std::map<std::string, std::size_t> expected;  // pseudonym -> which person
@@ -515,7 +517,7 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
   }
   std::set<std::string> expected_persons;
   for (const auto& [pseudonym, person] : expected)
-    expected_persons.insert(gw_.gateway().pseudonyms().of(ids[person]));
+    expected_persons.insert(gw_.gateway().app().pseudonyms().of(ids[person]));
   EXPECT_EQ(persons, expected_persons);
 
   // The data itself still names no one; without the option there is no contact file.
@@ -530,7 +532,7 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
 
   // A profile without contact columns, or a policy without a basis: refused.
   try {
-    gw_.gateway().runExport(
+    gw_.gateway().app().exportOrders().run(
         {core::PartnerId("evaluateur"), "test", "etude-demo", "indicateurs", {}, {}, {}, true},
         gw_.dir() / "refused");
     ADD_FAILURE() << "indicateurs has no survey-contact file";
@@ -543,7 +545,7 @@ TEST_F(ExportTest, TheSurveyContactFileNamesOnlyThoseWhoConsentedToBeContacted) 
     std::ofstream(policy_dir / name)
         << (name == "evaluateur.json" ? R"({"partner_kind": "evaluateur", "rules": []})" : text);
   TestGateway strict([&](gateway::GatewayConfig& c) { c.policies_dir = policy_dir; });
-  demo::loadDemoDossiers(strict.gateway(), 20);
+  demo::loadDemoDossiers(strict.gateway().app(), 20);
   const auto refused = strict.asPartner("evaluateur")
                            .request("POST", "/v1/exports", {},
                                     R"({"study":"etude-demo","profile":"annexe-e",)"

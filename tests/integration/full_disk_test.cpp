@@ -111,7 +111,7 @@ class FullDisk {
       EXPECT_NE(emailOf(id), email) << "a write answered 503 was stored";
     for (const auto& [id, email] : acknowledged_)
       EXPECT_EQ(emailOf(id), email) << "an acknowledged write was lost";
-    const auto& log = gw_.gateway().auditLog();
+    const auto& log = gw_.gateway().app().auditLog();
     const auto report =
         audit::verifyLog(*audit::storeSource(log.store()), {log.publicKeyHex(), {}, {}});
     EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems.front());
@@ -142,7 +142,7 @@ TEST(FullDiskTest, AnInjectedFullDiskIsRefusedCleanlyReportedAndRecoveredWithout
   const auto id = disk.createDossier(0);
   ASSERT_EQ(disk.writeEmail(id, "avant@exemple.invalid"), 200);
   ASSERT_EQ(disk.readyzStatus(), 200);
-  EXPECT_EQ(disk.readyz()["policy_version"], gw.gateway().policyVersion());
+  EXPECT_EQ(disk.readyz()["policy_version"], gw.gateway().app().policyVersion());
 
   vfs.failAt(1, SQLITE_FULL, FaultVfs::Mode::until_healed);
   EXPECT_EQ(disk.writeEmail(id, "pendant@exemple.invalid"), 503);

@@ -20,8 +20,8 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "passerelle/app/webhook_dispatcher.hpp"
 #include "passerelle/demo/demo.hpp"
-#include "passerelle/gateway/webhook_dispatcher.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
 
@@ -48,7 +48,7 @@ std::size_t auditCount(TestGateway& gw, const std::string& action) {
   store::AuditQuery query;
   query.action = action;
   query.limit = 10000;
-  return gw.gateway().auditLog().store().search(query).size();
+  return gw.gateway().app().auditLog().store().search(query).size();
 }
 
 TEST(ImportApiTest, ACafFluxIsImportedWithOneAuditEntryPerPerson) {
@@ -94,7 +94,7 @@ TEST(ImportApiTest, RefusalsAreProblemsAndImportNothing) {
   EXPECT_EQ(r.status, 403) << "an évaluateur writes nothing";
   r = caf.request("POST", "/v1/imports/caf-rsa-xml", {{"Content-Type", "application/xml"}}, "<x/>");
   EXPECT_EQ(r.status, 400) << "the purpose is required";
-  EXPECT_EQ(gw.gateway().store().dossierCount(), 0);
+  EXPECT_EQ(gw.gateway().app().store().dossierCount(), 0);
 }
 
 // Every change a partner may see, following the feed `limit` at a time.
@@ -192,7 +192,7 @@ class Receiver {
       std::string body;
       Poco::StreamCopier::copyToString(request.stream(), body);
       const auto expected =
-          gateway::webhookSignature(kSecret, request.get("X-Passerelle-Timestamp", ""), body);
+          app::webhookSignature(kSecret, request.get("X-Passerelle-Timestamp", ""), body);
       if (request.get("X-Passerelle-Signature", "") != expected) {
         ++r_.bad_signatures_;
         response.setStatus(Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED);

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "command.hpp"
+#include "passerelle/app/process_lock.hpp"
 #include "passerelle/crypto/master_keys.hpp"
-#include "passerelle/gateway/process_lock.hpp"
 #include "passerelle/store/sqlite_store.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
@@ -76,7 +76,7 @@ TEST(KeyRotationTest, TheGatewayServesWhileTheCommandLineRotatesAndResumes) {
   {  // A second rotation while one runs is refused.
     auto lock_file = store::keysFileOf({gw.config().sqlite_file});
     lock_file += ".rotate.lock";
-    const gateway::ProcessLock held(lock_file, "held by the test");
+    const app::ProcessLock held(lock_file, "held by the test");
     const auto concurrent = passerelle({"keys", "rotate", "--config", config});
     EXPECT_EQ(concurrent.status, 1);
     EXPECT_TRUE(contains(concurrent.output, "another key rotation is running"))
@@ -98,13 +98,13 @@ TEST(KeyRotationTest, TheGatewayServesWhileTheCommandLineRotatesAndResumes) {
   EXPECT_FALSE(contains(done.output, "version 1: ")) << done.output;
 
   // After a restart, only the new key file: every dossier reads, the signing key is the same.
-  const auto public_key = gw.gateway().signer().publicKeyHex();
+  const auto public_key = gw.gateway().app().signer().publicKeyHex();
   gw.restart();
   auto caf = gw.asPartner("caf");
   for (const auto& id : ids)
     EXPECT_EQ(caf.request("GET", "/v1/dossiers/" + id, withPurpose("instruction_rsa")).status, 200)
         << id;
-  EXPECT_EQ(gw.gateway().signer().publicKeyHex(), public_key);
+  EXPECT_EQ(gw.gateway().app().signer().publicKeyHex(), public_key);
   const auto verified = passerelle({"audit", "verify", "--config", config});
   EXPECT_EQ(verified.status, 0) << verified.output;
 }

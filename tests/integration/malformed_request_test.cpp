@@ -65,7 +65,7 @@ class MalformedRequestTest : public ::testing::Test {
     store::AuditQuery query;
     query.limit = 10000;
     bool recorded = false;
-    for (const auto& row : gw_.gateway().auditLog().store().search(query))
+    for (const auto& row : gw_.gateway().app().auditLog().store().search(query))
       if (row.entry && row.entry->find("\"request_id\":\"" + id + "\"") != std::string::npos &&
           row.entry->find("\"status\":400") != std::string::npos)
         recorded = true;

@@ -65,7 +65,7 @@ class RetentionTest : public ::testing::Test {
 
 TEST_F(RetentionTest, DossiersPastTheirLastActivityAreErasedAndLogged) {
   auto& gateway = gw_.gateway();
-  const auto listed = gateway.applyRetention(true);
+  const auto listed = gateway.app().retention().apply(true);
   ASSERT_EQ(listed.due.size(), 2u);
   EXPECT_EQ(listed.due[0].id.str(), ids_[0]);
   EXPECT_EQ(listed.due[0].basis, "derniere_ecriture");
@@ -75,13 +75,13 @@ TEST_F(RetentionTest, DossiersPastTheirLastActivityAreErasedAndLogged) {
   EXPECT_EQ(listed.erased, 0u);
   for (const auto& id : ids_) EXPECT_EQ(statusOf(id), 200) << "a dry run erases nothing";
 
-  const auto done = gateway.applyRetention(false);
+  const auto done = gateway.app().retention().apply(false);
   EXPECT_EQ(done.erased, 2u);
   EXPECT_EQ(statusOf(ids_[0]), 404);
   EXPECT_EQ(statusOf(ids_[1]), 404);
   EXPECT_EQ(statusOf(ids_[2]), 200);
   EXPECT_EQ(statusOf(ids_[3]), 200);
-  EXPECT_TRUE(gateway.applyRetention(true).due.empty());
+  EXPECT_TRUE(gateway.app().retention().apply(true).due.empty());
 
   const auto entries =
       gw_.asPartner("dpo")

@@ -118,7 +118,7 @@ TEST_F(SharingTest, ReceiptsAreSignedByTheGatewayAndTamperingShows) {
   const auto given = giveConsent();
   ASSERT_EQ(given.status, 201);
   const auto receipt = given.json()["receipt"];
-  const auto key = gw_.gateway().signer().publicKeyHex();
+  const auto key = gw_.gateway().app().signer().publicKeyHex();
   EXPECT_TRUE(dossiers::verifyReceipt(receipt, key).valid);
   auto altered = receipt;
   altered["receipt"]["record"]["sections"] = {"foyer", "sante"};

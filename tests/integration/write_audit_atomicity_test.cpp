@@ -54,7 +54,7 @@ class WriteAuditAtomicityTest : public ::testing::Test {
   // The log's entries for one request id.
   std::vector<json> entriesOf(const std::string& request_id) {
     std::vector<json> out;
-    gw_.gateway().auditLog().store().forEachRow(0, [&](const store::AuditRow& row) {
+    gw_.gateway().app().auditLog().store().forEachRow(0, [&](const store::AuditRow& row) {
       if (!row.entry) return;
       auto entry = json::parse(*row.entry);
       if (entry["request_id"] == request_id) out.push_back(std::move(entry));
@@ -64,10 +64,11 @@ class WriteAuditAtomicityTest : public ::testing::Test {
 
   // What must hold after every fault: the log verifies, and no outbox row is left unrecorded.
   void checkLogAndOutbox() {
-    const auto report = audit::verifyLog(*audit::storeSource(gw_.gateway().auditLog().store()),
-                                         {gw_.gateway().auditLog().publicKeyHex(), {}, {}});
+    const auto report =
+        audit::verifyLog(*audit::storeSource(gw_.gateway().app().auditLog().store()),
+                         {gw_.gateway().app().auditLog().publicKeyHex(), {}, {}});
     EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems.front());
-    EXPECT_EQ(gw_.gateway().pendingAudit().waiting(), 0u);
+    EXPECT_EQ(gw_.gateway().app().pendingAudit().waiting(), 0u);
     // At start, rows an entry claims are deleted and the others recorded: none is left.
     Poco::Data::Session db("SQLite", gw_.config().sqlite_file.string());
     int rows = -1;
@@ -91,7 +92,7 @@ class WriteAuditAtomicityTest : public ::testing::Test {
   }
 
   std::string pseudonymOf(const std::string& id) {
-    return gw_.gateway().pseudonyms().of(*core::DossierId::parse(id));
+    return gw_.gateway().app().pseudonyms().of(*core::DossierId::parse(id));
   }
 
   // Runs `attempt(n)` with the nth operation failing, for n = 1, 2, ... until the fault no

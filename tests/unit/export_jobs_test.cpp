@@ -1,4 +1,4 @@
-#include "passerelle/gateway/export_jobs.hpp"
+#include "passerelle/app/export_jobs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "passerelle/core/domain_error.hpp"
 #include "temp_dir.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 namespace {
 
 using nlohmann::json;
@@ -81,4 +81,4 @@ TEST(ExportJobsTest, StatusesSurviveARestartAndFailuresSayOnlyWhatIsSafe) {
 }
 
 }  // namespace
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <future>
@@ -12,11 +11,11 @@
 #include <shared_mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "passerelle/audit/audit_entry.hpp"
 #include "passerelle/audit/checkpoint.hpp"
+#include "passerelle/core/worker.hpp"
 #include "passerelle/crypto/merkle_tree.hpp"
 #include "passerelle/crypto/signer.hpp"
 #include "passerelle/store/audit_store.hpp"
@@ -112,7 +111,8 @@ class AuditLog {
   };
 
   void loadTree();
-  void run();
+  // One round of the writer: a batch of entries, a due checkpoint, or nothing; says when next.
+  std::optional<core::Worker::Clock::time_point> writeRound();
   void writeBatch(std::vector<Pending>& batch, std::vector<std::promise<Checkpoint>>& requests,
                   bool checkpoint_due);
   bool checkpointDue(std::chrono::steady_clock::time_point now) const;
@@ -127,7 +127,6 @@ class AuditLog {
   crypto::MerkleTree tree_;
 
   mutable std::mutex mutex_;  // guards everything below
-  std::condition_variable wake_;
   std::deque<Pending> queue_;
   std::vector<std::promise<Checkpoint>> checkpoint_requests_;
   std::optional<Checkpoint> latest_;
@@ -141,7 +140,7 @@ class AuditLog {
 
   std::atomic<std::uint64_t> durable_size_{0};
   std::atomic<std::uint64_t> commits_{0};
-  std::thread writer_;
+  core::Worker writer_{[this] { return writeRound(); }, core::Worker::OnStop::finish};
 };
 
 }  // namespace passerelle::audit

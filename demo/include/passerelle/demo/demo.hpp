@@ -5,8 +5,8 @@
 #include <ostream>
 #include <string>
 
+#include "passerelle/app/application.hpp"
 #include "passerelle/gateway/config.hpp"
-#include "passerelle/gateway/gateway.hpp"
 
 namespace passerelle::demo {
 
@@ -30,11 +30,11 @@ gateway::GatewayConfig prepareDemoDirectory(const DemoOptions& options);
 
 // Loads the synthetic dossiers into an empty store (a store that holds dossiers is left as it
 // is). Returns how many were created.
-std::size_t loadDemoDossiers(gateway::Gateway& gateway, std::size_t count);
+std::size_t loadDemoDossiers(app::Application& application, std::size_t count);
 
 // Ready-to-paste curl commands against the running demo gateway.
 void printDemoInstructions(std::ostream& out, const std::filesystem::path& dir, std::uint16_t port,
-                           gateway::Gateway& gateway);
+                           app::Application& application);
 
 // The demo partners: (id, kind, name).
 struct DemoPartner {

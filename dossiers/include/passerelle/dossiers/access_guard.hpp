@@ -21,6 +21,8 @@ class AccessGuard {
         relationships_(relationships),
         consents_(consents) {}
 
+  // Whether some rule gives the caller's kind `access` for its purpose.
+  bool grants(const Caller& caller, policies::Access access) const;
   // Throws DomainError(forbidden) if no rule gives the caller's kind `access` for its purpose:
   // checked before the dossier is looked at, so that the answer reveals nothing about it.
   void requireCapability(const Caller& caller, policies::Access access) const;
@@ -49,6 +51,12 @@ class AccessGuard {
                             policies::Access access, const core::UtcTime& now,
                             bool attaching = false) const;
 
+  // As decide(), under `policy` rather than the one in force now: for the persons of one run
+  // (an export's survey-contact file), all under the policy in force when the run started.
+  policies::Decision decideUnder(const policies::PolicySet& policy, const Caller& caller,
+                                 const core::DossierId& id, policies::Access access,
+                                 const core::UtcTime& now) const;
+
   // The decision for a dossier being created or matched by a source (no dossier to look at yet).
   policies::Decision decideNew(const Caller& caller, policies::Access access,
                                const core::UtcTime& now) const;
@@ -57,6 +65,11 @@ class AccessGuard {
   const schemas::FieldCatalogue& catalogue() const { return catalogue_; }
 
  private:
+  // `attaching_source`: a source attached in the same transaction counts as related.
+  policies::Decision decideFor(const policies::PolicySet& policy, const Caller& caller,
+                               const core::DossierId& id, policies::Access access,
+                               const core::UtcTime& now, bool attaching_source) const;
+
   const PolicyHolder& policies_;
   const schemas::FieldCatalogue& catalogue_;
   const store::RelationshipStore& relationships_;

@@ -1,65 +1,21 @@
 #pragma once
 
 #include <filesystem>
-#include <optional>
-#include <string>
 
-#include "passerelle/core/consent.hpp"
+#include "passerelle/app/config.hpp"
 #include "passerelle/gateway/server.hpp"
 
 namespace passerelle::gateway {
 
-// The audit log's settings (the "audit" object of the configuration file).
-struct AuditConfig {
-  // Its own SQLite file; when absent, "<store file>.audit" beside the dossiers' database.
-  std::optional<std::filesystem::path> sqlite_file;
-  std::string log_id = "passerelle";  // named in every checkpoint
-  int checkpoint_interval_ms = 1000;  // a checkpoint at least this often under load
-  int retention_months = 12;          // `passerelle audit prune` empties older entries
-  int busy_timeout_ms = 10000;        // how long a write waits for another process's lock
-};
-
-// The retention rule (the "retention" object): dossiers are erased `months` after the last
-// activity in the pathway; a serving gateway applies it at start and then daily.
-struct RetentionConfig {
-  int months = 24;
-  bool daily = true;
-};
-
-// Webhook notifications (the "webhooks" object): how often the outbox is looked at, the
-// exponential backoff between attempts, the time an endpoint has to answer, and the CA that
-// partners' endpoints are checked against (the system's when absent).
-struct WebhookConfig {
-  int poll_ms = 1000;
-  int backoff_base_ms = 2000;  // the first retry; each next one waits twice as long
-  int backoff_max_seconds = 3600;
-  int timeout_seconds = 10;
-  std::optional<std::filesystem::path> ca_file;
-};
-
-// Everything `passerelle serve` needs, read from a JSON configuration file. Relative paths in
-// the file are relative to the file's own directory.
-struct GatewayConfig {
+// Everything `passerelle serve` needs, read from a JSON configuration file: the application's
+// settings and the HTTPS server's. Relative paths in the file are relative to the file's own
+// directory.
+struct GatewayConfig : app::AppConfig {
   ServerOptions server;
-  std::filesystem::path partners_file;
-  // The master key file; when absent, the key is read from PASSERELLE_MASTER_KEY (64 hex digits).
-  std::optional<std::filesystem::path> master_key_file;
-  std::filesystem::path sqlite_file;
-  // The sharing policy directory (policy.json and one file per partner kind); when absent, the
-  // default policy built into the binary.
-  std::optional<std::filesystem::path> policies_dir;
-  AuditConfig audit;
-  RetentionConfig retention;
-  WebhookConfig webhooks;
-  // The controller named in consent records (the "controller" object); none when absent.
-  std::optional<core::ConsentController> controller;
 };
 
 // Reads a configuration file. Throws std::runtime_error naming the file and the offending key
 // (unknown keys are refused: a misspelt limit must not be silently ignored).
 GatewayConfig loadConfig(const std::filesystem::path& path);
-
-// The audit log's SQLite file for this configuration.
-std::filesystem::path auditFile(const GatewayConfig& config);
 
 }  // namespace passerelle::gateway

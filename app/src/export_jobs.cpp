@@ -1,4 +1,4 @@
-#include "passerelle/gateway/export_jobs.hpp"
+#include "passerelle/app/export_jobs.hpp"
 
 #include <Poco/Logger.h>
 
@@ -11,7 +11,7 @@
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/bytes.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -28,7 +28,7 @@ std::string readAll(const fs::path& path) {
 ExportJobs::ExportJobs(fs::path dir, Runner runner)
     : dir_(std::move(dir)), runner_(std::move(runner)) {
   fs::create_directories(dir_);
-  worker_ = std::thread([this] { work(); });
+  worker_.start();
 }
 
 ExportJobs::~ExportJobs() {
@@ -36,12 +36,7 @@ ExportJobs::~ExportJobs() {
 }
 
 void ExportJobs::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  worker_.stop();
 }
 
 std::string ExportJobs::submit(const ExportOrder& order) {
@@ -60,38 +55,36 @@ std::string ExportJobs::submit(const ExportOrder& order) {
     queue_.emplace_back(id, order);
     queued_.insert(id);
   }
-  wake_.notify_one();
+  worker_.wake();
   return id;
 }
 
-void ExportJobs::work() {
-  auto& log = Poco::Logger::get("passerelle.exports");
+std::optional<core::Worker::Clock::time_point> ExportJobs::runNext() {
   std::unique_lock lock(mutex_);
-  while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (stopping_) return;
-    auto [id, order] = std::move(queue_.front());
-    queue_.pop_front();
-    queued_.erase(id);
-    running_ = id;
-    lock.unlock();
-    try {
-      runner_(order, dir_ / id);
-      log.information("export %s done", id);  // ids only: no personal data in this log
-    } catch (const core::DomainError& e) {    // messages made for the caller: no personal data
-      recordFailure(id, e.what());
-      log.warning("export %s refused", id);
-    } catch (const connectors::PopulationChanged& e) {
-      recordFailure(id, e.what());
-      log.warning("export %s: population changed during the export", id);
-    } catch (const std::exception& e) {
-      // Anything else may quote what it was reading: neither the évaluateur nor the log gets it.
-      recordFailure(id, "the export failed; the gateway's log has its id");
-      log.error("export %s failed (%s)", id, std::string(typeid(e).name()));
-    }
-    lock.lock();
-    running_.clear();
+  if (queue_.empty()) return std::nullopt;  // until one is submitted
+  auto [id, order] = std::move(queue_.front());
+  queue_.pop_front();
+  queued_.erase(id);
+  running_ = id;
+  lock.unlock();
+  auto& log = Poco::Logger::get("passerelle.exports");
+  try {
+    runner_(order, dir_ / id);
+    log.information("export %s done", id);  // ids only: no personal data in this log
+  } catch (const core::DomainError& e) {    // messages made for the caller: no personal data
+    recordFailure(id, e.what());
+    log.warning("export %s refused", id);
+  } catch (const connectors::PopulationChanged& e) {
+    recordFailure(id, e.what());
+    log.warning("export %s: population changed during the export", id);
+  } catch (const std::exception& e) {
+    // Anything else may quote what it was reading: neither the évaluateur nor the log gets it.
+    recordFailure(id, "the export failed; the gateway's log has its id");
+    log.error("export %s failed (%s)", id, std::string(typeid(e).name()));
   }
+  lock.lock();
+  running_.clear();
+  return core::Worker::now();  // the next one at once
 }
 
 void ExportJobs::recordFailure(const std::string& id, const std::string& reason) const {
@@ -145,4 +138,4 @@ std::optional<fs::path> ExportJobs::file(const std::string& id, const std::strin
   return std::nullopt;
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

@@ -1,4 +1,4 @@
-#include "passerelle/gateway/process_lock.hpp"
+#include "passerelle/app/process_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
 ProcessLock::ProcessLock(const std::filesystem::path& file, const std::string& why_busy)
     : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
@@ -21,4 +21,4 @@ ProcessLock::~ProcessLock() {
   ::close(fd_);  // releases the lock
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

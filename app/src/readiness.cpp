@@ -1,8 +1,8 @@
-#include "passerelle/gateway/readiness.hpp"
+#include "passerelle/app/readiness.hpp"
 
 #include <Poco/Logger.h>
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
 ReadinessProbe::ReadinessProbe(Parts parts, std::chrono::milliseconds min_interval)
     : parts_(std::move(parts)), min_interval_(min_interval) {}
@@ -43,4 +43,4 @@ ReadinessReport ReadinessProbe::check() {
   return report;
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <string>
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
 // An exclusive lock (flock) on a file beside the store: held while a gateway has the store open
 // (two processes writing one audit log would number entries twice), or while a key rotation
@@ -21,4 +21,4 @@ class ProcessLock {
   int fd_;
 };
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
 // Whether this node should be sent traffic (GET /readyz), and each reason it should not.
 struct ReadinessReport {
@@ -56,4 +56,4 @@ class ReadinessProbe {
   std::optional<std::vector<std::string>> last_reasons_;
 };
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

@@ -1,22 +1,20 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "passerelle/app/config.hpp"
+#include "passerelle/core/worker.hpp"
 #include "passerelle/dossiers/dossier_service.hpp"
-#include "passerelle/gateway/config.hpp"
 #include "passerelle/policies/partner_registry.hpp"
 #include "passerelle/store/webhook_store.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
-// Notifies partners of the changes they may see (docs/webhooks.md). Each round it follows the
-// change feed for every partner with a webhook, through the same policy filter as
-// GET /v1/changes, queues one notification per changed dossier in the persistent outbox (and
-// moves the partner's cursor, in one transaction), then POSTs what is due:
+// Notifies partners of the changes they may see (docs/api.md, "Webhooks"). Each round it follows
+// the change feed for every partner with a webhook, through the same policy filter as GET
+// /v1/changes, queues one notification per changed dossier in the persistent outbox (and moves the
+// partner's cursor, in one transaction), then POSTs what is due:
 // {"delivery", "dossier", "sections", "cursor"}, signed with HMAC-SHA256 over
 // "<timestamp>.<body>". A 2xx answer acknowledges; anything else is retried with exponential
 // backoff, across restarts, until acknowledged. start()/stop() from one thread.
@@ -36,7 +34,7 @@ class WebhookDispatcher {
   std::size_t runOnce();
 
  private:
-  void loop();
+  std::optional<core::Worker::Clock::time_point> round();
   void enqueue(const policies::Partner& partner);
   bool deliver(const store::WebhookDelivery& delivery, const policies::Partner& partner);
 
@@ -45,10 +43,7 @@ class WebhookDispatcher {
   store::WebhookStore& outbox_;
   const WebhookConfig config_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  core::Worker worker_{[this] { return round(); }, core::Worker::OnStop::abandon};
 };
 
 // The signature header's value for a notification: "sha256=" + hex HMAC-SHA256(secret,
@@ -56,4 +51,4 @@ class WebhookDispatcher {
 std::string webhookSignature(const std::string& secret, const std::string& timestamp,
                              const std::string& body);
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

@@ -1,4 +1,4 @@
-#include "passerelle/gateway/webhook_dispatcher.hpp"
+#include "passerelle/app/webhook_dispatcher.hpp"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -17,7 +17,7 @@
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/digest.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
 namespace {
 
@@ -52,34 +52,22 @@ WebhookDispatcher::~WebhookDispatcher() {
 void WebhookDispatcher::start() {
   const bool any = std::any_of(registry_.partners().begin(), registry_.partners().end(),
                                [](const auto& p) { return p.webhook.has_value(); });
-  if (!any || thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  if (any) worker_.start();
 }
 
 void WebhookDispatcher::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  worker_.stop();
 }
 
-void WebhookDispatcher::loop() {
-  auto& log = Poco::Logger::get("passerelle.webhooks");
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    try {
-      runOnce();
-    } catch (const std::exception& e) {
-      // The outbox is intact: the next round takes up where this one failed.
-      log.error("webhook round failed, will retry: %s", std::string(e.what()));
-    }
-    lock.lock();
-    wake_.wait_for(lock, std::chrono::milliseconds(config_.poll_ms), [this] { return stopping_; });
+std::optional<core::Worker::Clock::time_point> WebhookDispatcher::round() {
+  try {
+    runOnce();
+  } catch (const std::exception& e) {
+    // The outbox is intact: the next round takes up where this one failed.
+    Poco::Logger::get("passerelle.webhooks")
+        .error("webhook round failed, will retry: %s", std::string(e.what()));
   }
+  return core::Worker::now() + std::chrono::milliseconds(config_.poll_ms);
 }
 
 std::size_t WebhookDispatcher::runOnce() {
@@ -187,4 +175,4 @@ bool WebhookDispatcher::deliver(const store::WebhookDelivery& d, const policies:
   return ok;
 }
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

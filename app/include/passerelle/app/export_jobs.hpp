@@ -1,6 +1,5 @@
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -9,11 +8,11 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "passerelle/core/ids.hpp"
+#include "passerelle/core/worker.hpp"
 
-namespace passerelle::gateway {
+namespace passerelle::app {
 
 // What an évaluateur asks for: a profile, for one of its studies, over a period, and perhaps the
 // survey-contact file of the persons who consented to it.
@@ -53,19 +52,18 @@ class ExportJobs {
   void stop();
 
  private:
-  void work();
+  // The worker's round: runs the next queued export, if any.
+  std::optional<core::Worker::Clock::time_point> runNext();
   bool validId(const std::string& id) const;
   void recordFailure(const std::string& id, const std::string& reason) const;
 
   std::filesystem::path dir_;
   Runner runner_;
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
   std::deque<std::pair<std::string, ExportOrder>> queue_;
   std::set<std::string> queued_;
   std::string running_;
-  bool stopping_ = false;
-  std::thread worker_;
+  core::Worker worker_{[this] { return runNext(); }, core::Worker::OnStop::abandon};
 };
 
-}  // namespace passerelle::gateway
+}  // namespace passerelle::app

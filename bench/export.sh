@@ -16,7 +16,7 @@ sizes=("$@")
 work="${BENCH_DIR:-build/bench-export}"
 mkdir -p "$work"
 out="$(mktemp)"
-build/release/bench/passerelle_export_bench build/release/gateway/passerelle "$work" "${sizes[@]}" \
+build/release/bench/passerelle_export_bench build/release/cli/passerelle "$work" "${sizes[@]}" \
   | tee "$out"
 {
   echo

@@ -15,7 +15,7 @@ sizes=("$@")
 work="${BENCH_DIR:-build/bench-import}"
 mkdir -p "$work"
 out="$(mktemp)"
-build/release/bench/passerelle_import_bench build/release/gateway/passerelle "$work" "${sizes[@]}" \
+build/release/bench/passerelle_import_bench build/release/cli/passerelle "$work" "${sizes[@]}" \
   | tee "$out"
 {
   echo

@@ -25,7 +25,7 @@ trap bench_stop_all EXIT
 # dossiers the first time), logs under WORK, and returns once /healthz answers (at most an hour:
 # loading is slow); sets gateway_pid. BENCH_PRELOAD, if set, is preloaded into the gateway.
 bench_start_gateway() {
-  ${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/gateway/passerelle demo --dir "$1" \
+  ${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/cli/passerelle demo --dir "$1" \
     --port "$2" --dossiers "$3" >"$4/gateway.out" 2>"$4/gateway.log" &
   gateway_pid=$!
   pids+=("$gateway_pid")

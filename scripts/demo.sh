@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh release passerelle  # the demo needs the binary only, not the tests
-exec build/release/gateway/passerelle demo "$@"
+exec build/release/cli/passerelle demo "$@"

@@ -115,5 +115,29 @@ check "keys init mode" "600" "$(stat -c %a "$work/new.key")"
 if "$binary" keys init --file "$work/new.key" 2>/dev/null; then
   failed=$((failed + 1)); echo "FAIL: keys init overwrote a key"; else passed=$((passed + 1)); fi
 
+# Every command says what it takes: `--help` prints its own usage and exits 0; a command line
+# that is wrong exits 2 and names what is wrong, without running anything.
+for command in serve demo "policy explain" "policy check" "consent verify" "keys init" \
+  "keys public" "keys status" "keys rotate" "audit pubkey" "audit verify" "audit export" \
+  "audit prune" "export keygen" "export run" "export open" import "reconciliation list" \
+  "reconciliation resolve" indicators "retention run"; do
+  # shellcheck disable=SC2086 # the command's words are meant to split
+  if help=$("$binary" $command --help 2>&1) && [[ "$help" == *"Usage: passerelle $command "* ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL: passerelle $command --help: $help"
+  fi
+done
+set +e
+msg=$("$binary" keys rotate --max-keys 3 2>&1); code=$?
+set -e
+check "a missing required option exits" "2" "$code"
+case "$msg" in *"--config"*) passed=$((passed + 1)) ;;
+  *) failed=$((failed + 1)); echo "FAIL: the usage error does not name --config: $msg" ;; esac
+set +e
+"$binary" import xlsx some-file --config x --as caf >/dev/null 2>&1; code=$?
+set -e
+check "an unknown import format exits" "2" "$code"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,115 @@
+// `passerelle keys init|public|status|rotate`: the master key and the data keys it wraps.
+#include <iostream>
+
+#include "commands.hpp"
+#include "passerelle/app/application.hpp"
+#include "passerelle/gateway/config.hpp"
+
+namespace passerelle::cli {
+
+namespace {
+
+std::string versionList(const std::vector<crypto::MasterKeys::Version>& versions) {
+  std::string out;
+  for (const auto v : versions) out += (out.empty() ? "" : ", ") + std::to_string(v);
+  return out;
+}
+
+void rotate(const gateway::GatewayConfig& config, std::optional<std::size_t> max_keys) {
+  if (!config.master_key_file)
+    throw std::runtime_error(
+        "keys rotate writes the new master key version into the key file: set master_key_file "
+        "in the configuration (a key given by PASSERELLE_MASTER_KEY cannot be rotated in place)");
+  const auto keys_file = store::keysFileOf({config.sqlite_file});
+  auto lock_file = keys_file;
+  lock_file += ".rotate.lock";
+  // Not the store's lock: the gateway keeps serving during the rotation.
+  const app::ProcessLock lock(lock_file, "another key rotation is running");
+  const auto keys = app::openKeyStore(config);
+  const auto rotation = keys->rotate(*config.master_key_file, max_keys);
+  std::cout << (rotation.resumed ? "resumed the rotation to master key version "
+                                 : "rotating to master key version ")
+            << rotation.to << (rotation.resumed ? "" : ", added to ")
+            << (rotation.resumed ? "" : config.master_key_file->string()) << "\n"
+            << "re-wrapped " << rotation.rewrapped
+            << " data keys (sections are not re-encrypted)\n";
+  if (rotation.remaining > 0) {
+    std::cout << rotation.remaining
+              << " keys are still wrapped under an older version: run `passerelle keys rotate` "
+                 "again to finish (the gateway reads both meanwhile)\n";
+    return;
+  }
+  if (!rotation.retired.empty())
+    std::cout << "retired version " << versionList(rotation.retired) << " from "
+              << keys_file.string() << " and " << config.master_key_file->string() << "; back up "
+              << config.master_key_file->string()
+              << " now: copies of the old version no longer open anything\n";
+  if (keys->status().root_is_master_v1)
+    std::cout << "note: this store's root key (blind indexes, pseudonyms, signing) is master key "
+                 "version 1 itself, as in stores created before the root key existed; rotation "
+                 "re-wraps it but does not renew it (see docs/ARCHITECTURE.md, Keys)\n";
+}
+
+void status(const gateway::GatewayConfig& config) {
+  const auto status = app::openKeyStore(config)->status();
+  std::cout << "new data keys are wrapped under master key version " << status.active << "\n"
+            << "root key wrapped under version " << status.root
+            << (status.root_is_master_v1 ? " (it is master key version 1 itself)" : "") << "\n";
+  std::size_t total = 0;
+  for (const auto& [version, count] : status.data_keys) {
+    std::cout << "version " << version << ": " << count << " data keys\n";
+    total += count;
+  }
+  std::cout << total << " data keys in all\n";
+}
+
+}  // namespace
+
+void addKeyCommands(CLI::App& program, ExitStatus&) {
+  auto* keys = program.add_subcommand("keys", "The master key and the data keys it wraps.");
+  keys->require_subcommand(1);
+
+  auto file = std::make_shared<std::string>();
+  auto* init = keys->add_subcommand(
+      "init",
+      "Create a master key file (version 1: 32 random bytes in hex, mode 600); never "
+      "overwrites one.");
+  init->add_option("--file", *file, "the key file to create")->required();
+  init->callback([file] {
+    crypto::MasterKeys::generate().saveNewFile(*file);
+    std::cout << "wrote a new master key to " << *file
+              << " (readable by its owner only); keep a copy offline: without it, nothing the "
+                 "gateway stored can be read\n";
+  });
+
+  auto config = std::make_shared<std::string>();
+  auto* pub = keys->add_subcommand(
+      "public",
+      "Print the gateway's Ed25519 public key (receipts and audit checkpoints are signed with "
+      "it).");
+  pub->add_option("--config", *config, "the configuration file")->required();
+  pub->callback(
+      [config] { std::cout << app::gatewayPublicKey(gateway::loadConfig(*config)) << "\n"; });
+
+  auto* st = keys->add_subcommand(
+      "status",
+      "Which master key version wraps new keys, and how many data keys each version wraps.");
+  st->add_option("--config", *config, "the configuration file")->required();
+  st->callback([config] { status(gateway::loadConfig(*config)); });
+
+  auto max_keys = std::make_shared<std::size_t>(0);
+  auto* rot = keys->add_subcommand(
+      "rotate",
+      "Add a new master key version to the key file and re-wrap every dossier's data key under "
+      "it (sections are not re-encrypted), in small transactions while the gateway serves; then "
+      "retire the old version from the key file. Interrupted (or stopped after N keys), it "
+      "resumes where it was when run again.");
+  rot->add_option("--config", *config, "the configuration file")->required();
+  rot->add_option("--max-keys", *max_keys, "stop after N keys")->check(CLI::PositiveNumber);
+  rot->callback([config, max_keys] {
+    rotate(gateway::loadConfig(*config),
+           *max_keys > 0 ? std::optional<std::size_t>(*max_keys) : std::nullopt);
+  });
+}
+
+}  // namespace passerelle::cli

@@ -1,12 +1,19 @@
 // Relationships, consents and the policy in force.
-#include "dossier_routes.hpp"
 #include "passerelle/core/domain_error.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
+
+// What these routes call, and nothing else.
+struct AccessRouteServices {
+  const dossiers::AccessGuard& guard;
+  dossiers::RelationshipService& relationships;
+  dossiers::ConsentService& consents;
+  std::function<std::string()> reload_policy;
+};
 
 using nlohmann::json;
 
@@ -16,7 +23,7 @@ json recordedJson(const dossiers::RecordedConsent& recorded,
           {"receipt", recorded.receipt}};
 }
 
-ApiResponse listRelationships(Services& services, ApiRequest& request) {
+ApiResponse listRelationships(AccessRouteServices& services, ApiRequest& request) {
   const auto now = core::nowUtc();
   json list = json::array();
   for (const auto& r : services.relationships.list(callerOf(request), dossierIdParam(request)))
@@ -24,7 +31,7 @@ ApiResponse listRelationships(Services& services, ApiRequest& request) {
   return {200, json{{"relationships", list}}, {}};
 }
 
-ApiResponse attachRelationship(Services& services, ApiRequest& request) {
+ApiResponse attachRelationship(AccessRouteServices& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   const auto body = request.jsonBody();
   const auto r = services.relationships.attach(callerOf(request), id, body);
@@ -35,14 +42,14 @@ ApiResponse attachRelationship(Services& services, ApiRequest& request) {
   return response;
 }
 
-ApiResponse endRelationship(Services& services, ApiRequest& request) {
+ApiResponse endRelationship(AccessRouteServices& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   request.audit().details["relationship"] = core::auditableId('r', request.pathParam("rid"));
   services.relationships.end(callerOf(request), id, request.pathParam("rid"));
   return {204, std::nullopt, {}};
 }
 
-ApiResponse listConsents(Services& services, ApiRequest& request) {
+ApiResponse listConsents(AccessRouteServices& services, ApiRequest& request) {
   const auto all = services.consents.list(callerOf(request), dossierIdParam(request));
   const auto now = core::nowUtc();
   json list = json::array();
@@ -50,7 +57,7 @@ ApiResponse listConsents(Services& services, ApiRequest& request) {
   return {200, json{{"consents", list}}, {}};
 }
 
-ApiResponse recordConsent(Services& services, ApiRequest& request) {
+ApiResponse recordConsent(AccessRouteServices& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   const auto body = request.jsonBody();
   const auto recorded = services.consents.record(callerOf(request), id, body);
@@ -61,7 +68,7 @@ ApiResponse recordConsent(Services& services, ApiRequest& request) {
 }
 
 // A withdrawal or a re-affirmation: a new record about a consent given.
-ApiResponse followConsent(Services& services, ApiRequest& request, bool withdrawal) {
+ApiResponse followConsent(AccessRouteServices& services, ApiRequest& request, bool withdrawal) {
   const auto body = request.jsonBody();
   request.audit().details["consent"] = core::auditableId('c', request.pathParam("cid"));
   const auto caller = callerOf(request);
@@ -72,15 +79,15 @@ ApiResponse followConsent(Services& services, ApiRequest& request, bool withdraw
   return {201, recordedJson(recorded, {recorded.record}), {}};
 }
 
-ApiResponse withdrawConsent(Services& services, ApiRequest& request) {
+ApiResponse withdrawConsent(AccessRouteServices& services, ApiRequest& request) {
   return followConsent(services, request, true);
 }
 
-ApiResponse reaffirmConsent(Services& services, ApiRequest& request) {
+ApiResponse reaffirmConsent(AccessRouteServices& services, ApiRequest& request) {
   return followConsent(services, request, false);
 }
 
-ApiResponse reloadPolicy(Services& services, ApiRequest& request) {
+ApiResponse reloadPolicy(AccessRouteServices& services, ApiRequest& request) {
   services.guard.require(*request.caller().partner, policies::Capability::policy_reload,
                          "reload the sharing policy");
   try {
@@ -97,8 +104,13 @@ ApiResponse reloadPolicy(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-void addAccessRoutes(Router& router, Services& services) {
-  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
+void addAccessRoutes(Router& router, const dossiers::AccessGuard& guard,
+                     dossiers::RelationshipService& relationships,
+                     dossiers::ConsentService& consents,
+                     std::function<std::string()> reload_policy) {
+  const auto services = std::make_shared<AccessRouteServices>(
+      AccessRouteServices{guard, relationships, consents, std::move(reload_policy)});
+  auto bindTo = [services](auto fn) { return bindRoute(services, fn); };
   using audit::AuditAction;
   router.add({"GET", "/v1/dossiers/{id}/relationships", true, true, bindTo(&listRelationships),
               AuditAction::relationship_list});

@@ -2,12 +2,11 @@
 // every partner.
 #include <charconv>
 
-#include "dossier_routes.hpp"
 #include "passerelle/audit/checkpoint.hpp"
 #include "passerelle/connectors/csv_writer.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
@@ -32,6 +31,14 @@ std::map<std::string, std::string> queryParams(const ApiRequest& request,
 }
 
 namespace {
+
+// What these routes call, and nothing else.
+struct AuditRouteServices {
+  const dossiers::AccessGuard& guard;
+  const policies::PartnerRegistry& registry;
+  audit::AuditLog& audit_log;
+  app::AuditRecorder& audit;
+};
 
 using nlohmann::json;
 
@@ -62,7 +69,7 @@ bool wantsCsv(ApiRequest& request) {
 
 // ---- search ----
 
-store::AuditQuery queryOf(Services& services, ApiRequest& request, bool csv) {
+store::AuditQuery queryOf(AuditRouteServices& services, ApiRequest& request, bool csv) {
   const auto params = queryParams(request, {"person", "partner", "purpose", "action", "decision",
                                             "from", "to", "after", "limit"});
   store::AuditQuery q;
@@ -175,7 +182,7 @@ std::string csvOf(const std::vector<store::AuditRow>& rows) {
   return out;
 }
 
-ApiResponse searchEntries(Services& services, ApiRequest& request) {
+ApiResponse searchEntries(AuditRouteServices& services, ApiRequest& request) {
   services.guard.require(*request.caller().partner, policies::Capability::audit_search,
                          "search the audit log");
   const bool csv = wantsCsv(request);
@@ -211,7 +218,8 @@ json labelledFields(const std::vector<std::string>& paths) {
   return out;
 }
 
-json reportEntry(Services& services, const store::AuditRow& row, const audit::Checkpoint& head) {
+json reportEntry(AuditRouteServices& services, const store::AuditRow& row,
+                 const audit::Checkpoint& head) {
   json out = {{"index", row.index}, {"time", row.time}, {"leaf_hash", row.leaf_hash}};
   if (row.index < head.tree_size)
     out["inclusion_proof"] =
@@ -249,7 +257,7 @@ json reportEntry(Services& services, const store::AuditRow& row, const audit::Ch
   return out;
 }
 
-ApiResponse personReport(Services& services, ApiRequest& request) {
+ApiResponse personReport(AuditRouteServices& services, ApiRequest& request) {
   services.guard.require(*request.caller().partner, policies::Capability::audit_person_report,
                          "read a person's access report");
   const auto id = dossierIdParam(request);
@@ -280,22 +288,22 @@ ApiResponse personReport(Services& services, ApiRequest& request) {
 
 // ---- checkpoints and proofs ----
 
-audit::Checkpoint latestHead(Services& services) {
+audit::Checkpoint latestHead(AuditRouteServices& services) {
   if (auto head = services.audit_log.latestCheckpoint()) return *head;
   return services.audit_log.checkpointNow();
 }
 
-ApiResponse getCheckpoint(Services& services, ApiRequest& request) {
+ApiResponse getCheckpoint(AuditRouteServices& services, ApiRequest& request) {
   queryParams(request, {});
   return {200, latestHead(services).toJson(), {}};
 }
 
-ApiResponse newCheckpoint(Services& services, ApiRequest& request) {
+ApiResponse newCheckpoint(AuditRouteServices& services, ApiRequest& request) {
   queryParams(request, {});
   return {201, services.audit_log.checkpointNow().toJson(), {}};
 }
 
-ApiResponse inclusion(Services& services, ApiRequest& request) {
+ApiResponse inclusion(AuditRouteServices& services, ApiRequest& request) {
   const auto params = queryParams(request, {"index", "tree_size"});
   const auto index = numberParam(params, "index");
   if (!index) badParameter("give the index of the entry");
@@ -325,7 +333,7 @@ ApiResponse inclusion(Services& services, ApiRequest& request) {
   return {200, out, {}};
 }
 
-ApiResponse consistency(Services& services, ApiRequest& request) {
+ApiResponse consistency(AuditRouteServices& services, ApiRequest& request) {
   const auto params = queryParams(request, {"from", "to"});
   const auto from = numberParam(params, "from");
   if (!from) badParameter("give from, the tree size of the checkpoint you hold");
@@ -346,8 +354,12 @@ ApiResponse consistency(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-void addAuditRoutes(Router& router, Services& services) {
-  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
+void addAuditRoutes(Router& router, const dossiers::AccessGuard& guard,
+                    const policies::PartnerRegistry& registry, audit::AuditLog& audit_log,
+                    app::AuditRecorder& audit) {
+  const auto services =
+      std::make_shared<AuditRouteServices>(AuditRouteServices{guard, registry, audit_log, audit});
+  auto bindTo = [services](auto fn) { return bindRoute(services, fn); };
   using audit::AuditAction;
   router.add(
       {"GET", "/v1/audit/entries", true, false, bindTo(&searchEntries), AuditAction::audit_search});

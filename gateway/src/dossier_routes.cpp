@@ -1,14 +1,18 @@
-#include "dossier_routes.hpp"
-
 #include <Poco/String.h>
 
 #include "passerelle/dossiers/identifiers.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
+
+// What these routes call, and nothing else.
+struct DossierRouteServices {
+  dossiers::DossierService& dossiers;
+  app::ReadinessProbe& readiness;
+};
 
 using nlohmann::json;
 
@@ -64,7 +68,7 @@ store::Precondition preconditionOf(ApiRequest& request) {
       {ProblemType::precondition_failed, "If-Match does not name a version of this section", {}});
 }
 
-ApiResponse createDossier(Services& services, ApiRequest& request) {
+ApiResponse createDossier(DossierRouteServices& services, ApiRequest& request) {
   const auto body = request.jsonBody();
   const auto result = services.dossiers.createOrMatch(callerOf(request), body, "api");
   request.audit().person = result.id;
@@ -85,7 +89,7 @@ ApiResponse createDossier(Services& services, ApiRequest& request) {
   return response;
 }
 
-ApiResponse findDossier(Services& services, ApiRequest& request) {
+ApiResponse findDossier(DossierRouteServices& services, ApiRequest& request) {
   std::optional<core::Identifier> identifier;
   for (const auto& [name, value] : request.query()) {
     const auto kind = core::parseIdentifierKind(name);
@@ -109,7 +113,7 @@ ApiResponse findDossier(Services& services, ApiRequest& request) {
   return {200, json{{"id", id.str()}}, {}};
 }
 
-ApiResponse getDossier(Services& services, ApiRequest& request) {
+ApiResponse getDossier(DossierRouteServices& services, ApiRequest& request) {
   auto view = services.dossiers.read(callerOf(request), dossierIdParam(request));
   request.audit().recordRead(view.decision);
   json versions = json::object();
@@ -126,7 +130,7 @@ ApiResponse getDossier(Services& services, ApiRequest& request) {
   return response;
 }
 
-ApiResponse getSection(Services& services, ApiRequest& request) {
+ApiResponse getSection(DossierRouteServices& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   auto section = services.dossiers.readSection(callerOf(request), id, sectionParam(request));
   request.audit().recordRead(section.decision);
@@ -142,7 +146,7 @@ ApiResponse getSection(Services& services, ApiRequest& request) {
   return response;
 }
 
-ApiResponse putSection(Services& services, ApiRequest& request) {
+ApiResponse putSection(DossierRouteServices& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   const auto section = sectionParam(request);
   const auto precondition = preconditionOf(request);
@@ -160,13 +164,13 @@ ApiResponse putSection(Services& services, ApiRequest& request) {
   return response;
 }
 
-ApiResponse eraseDossier(Services& services, ApiRequest& request) {
+ApiResponse eraseDossier(DossierRouteServices& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   services.dossiers.erase(callerOf(request), id, request.jsonBody());
   return {204, std::nullopt, {}};
 }
 
-ApiResponse history(Services& services, ApiRequest& request) {
+ApiResponse history(DossierRouteServices& services, ApiRequest& request) {
   const auto id = dossierIdParam(request);
   json versions = json::array();
   for (const auto& v : services.dossiers.history(callerOf(request), id)) {
@@ -180,10 +184,6 @@ ApiResponse history(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-Handler bindRoute(Services& services, RouteFunction fn) {
-  return [&services, fn](ApiRequest& request) { return fn(services, request); };
-}
-
 dossiers::Caller callerOf(const ApiRequest& request) {
   return {*request.caller().partner, *request.purpose()};
 }
@@ -195,8 +195,11 @@ core::DossierId dossierIdParam(ApiRequest& request) {
   return *id;
 }
 
-void addDossierRoutes(Router& router, Services& services) {
-  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
+void addDossierRoutes(Router& router, dossiers::DossierService& dossiers,
+                      app::ReadinessProbe& readiness) {
+  const auto services =
+      std::make_shared<DossierRouteServices>(DossierRouteServices{dossiers, readiness});
+  auto bindTo = [services](auto fn) { return bindRoute(services, fn); };
   using audit::AuditAction;
   router.add(
       {"POST", "/v1/dossiers", true, true, bindTo(&createDossier), AuditAction::dossier_create});
@@ -222,8 +225,8 @@ void addDossierRoutes(Router& router, Services& services) {
   // personal data, not logged; reason codes only, never a path or a message.
   router.add(
       {"GET", "/readyz", false, false,
-       [&services](ApiRequest& request) {
-         const auto report = services.readiness.check();
+       [services](ApiRequest& request) {
+         const auto report = services->readiness.check();
          if (report.ready())
            return ApiResponse{200,
                               json{{"status", "ready"}, {"policy_version", report.policy_version}}};

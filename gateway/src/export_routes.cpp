@@ -3,15 +3,21 @@
 #include <fstream>
 #include <iterator>
 
-#include "dossier_routes.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
+
+// What these routes call, and nothing else.
+struct ExportRouteServices {
+  const dossiers::AccessGuard& guard;
+  app::ExportOrders& export_orders;
+  app::ExportJobs& exports;
+};
 
 using nlohmann::json;
 
@@ -34,7 +40,7 @@ std::optional<std::string> optionalDate(const json& body, const char* key) {
   return text;
 }
 
-ApiResponse requestExport(Services& services, ApiRequest& request) {
+ApiResponse requestExport(ExportRouteServices& services, ApiRequest& request) {
   const auto& partner = *request.caller().partner;
   services.guard.require(partner, policies::Capability::exports, "ask for exports");
   const auto body = request.jsonBody();
@@ -67,7 +73,7 @@ ApiResponse requestExport(Services& services, ApiRequest& request) {
 }
 
 // The export's status, if the caller may see it: the évaluateur who asked, or the DPO.
-json visibleStatus(Services& services, ApiRequest& request, bool owner_only) {
+json visibleStatus(ExportRouteServices& services, ApiRequest& request, bool owner_only) {
   const auto id = request.pathParam("id");
   // Export ids are 32 hex digits (ExportJobs::submit); anything else is recorded as invalid.
   const bool well_formed = id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -85,7 +91,7 @@ json visibleStatus(Services& services, ApiRequest& request, bool owner_only) {
   return *status;
 }
 
-ApiResponse exportStatus(Services& services, ApiRequest& request) {
+ApiResponse exportStatus(ExportRouteServices& services, ApiRequest& request) {
   auto status = visibleStatus(services, request, false);
   if (status["status"] == "done") {
     json files =
@@ -98,7 +104,7 @@ ApiResponse exportStatus(Services& services, ApiRequest& request) {
   return {200, status, {}};
 }
 
-ApiResponse exportFile(Services& services, ApiRequest& request) {
+ApiResponse exportFile(ExportRouteServices& services, ApiRequest& request) {
   const auto status = visibleStatus(services, request, true);
   const auto name = request.pathParam("name");
   const auto path = services.exports.file(status["id"].get<std::string>(), name);
@@ -119,7 +125,10 @@ ApiResponse exportFile(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-void addExportRoutes(Router& router, Services& services) {
+void addExportRoutes(Router& router, const dossiers::AccessGuard& guard,
+                     app::ExportOrders& export_orders, app::ExportJobs& exports) {
+  const auto services =
+      std::make_shared<ExportRouteServices>(ExportRouteServices{guard, export_orders, exports});
   router.add({"POST", "/v1/exports", true, false, bindRoute(services, &requestExport),
               audit::AuditAction::export_request});
   router.add({"GET", "/v1/exports/{id}", true, false, bindRoute(services, &exportStatus),

@@ -1,13 +1,19 @@
 // GET /v1/changes: the change feed, as the calling partner may see it.
 #include <charconv>
 
-#include "dossier_routes.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
+
+// What these routes call, and nothing else.
+struct FeedRouteServices {
+  const dossiers::AccessGuard& guard;
+  dossiers::DossierService& dossiers;
+  const store::WebhookStore& webhook_outbox;
+};
 
 constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 1000;
@@ -37,7 +43,7 @@ nlohmann::json changeJson(const store::DossierStore::Change& c) {
           {"written_at", c.written_at}};
 }
 
-ApiResponse getChanges(Services& services, ApiRequest& request) {
+ApiResponse getChanges(FeedRouteServices& services, ApiRequest& request) {
   const auto params = queryParams(request, {"since", "limit"});
   const std::int64_t since =
       params.count("since") ? wholeNumber(params.at("since"), "since", INT64_MAX) : 0;
@@ -84,7 +90,7 @@ nlohmann::json deliveryJson(const store::WebhookDelivery& d) {
 
 // The Département (who runs the gateway) and the DPO see every partner's deliveries; a partner
 // sees its own.
-ApiResponse getDeliveries(Services& services, ApiRequest& request) {
+ApiResponse getDeliveries(FeedRouteServices& services, ApiRequest& request) {
   const auto& partner = *request.caller().partner;
   const bool admin = services.guard.may(partner, policies::Capability::webhook_deliveries_any);
   const auto params = queryParams(request, {"partner", "pending", "limit"});
@@ -115,7 +121,10 @@ ApiResponse getDeliveries(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-void addFeedRoutes(Router& router, Services& services) {
+void addFeedRoutes(Router& router, const dossiers::AccessGuard& guard,
+                   dossiers::DossierService& dossiers, const store::WebhookStore& webhook_outbox) {
+  const auto services =
+      std::make_shared<FeedRouteServices>(FeedRouteServices{guard, dossiers, webhook_outbox});
   router.add({"GET", "/v1/changes", true, true, bindRoute(services, &getChanges),
               audit::AuditAction::changes_read});
   router.add({"GET", "/v1/webhooks/deliveries", true, false, bindRoute(services, &getDeliveries),

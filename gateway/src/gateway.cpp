@@ -3,14 +3,7 @@
 namespace passerelle::gateway {
 
 Gateway::Gateway(const GatewayConfig& config)
-    : app_(config),
-      services_{app_.guard(),        app_.dossiers(),       app_.relationships(),
-                app_.consents(),     app_.reconciliation(), app_.registry(),
-                app_.audit(),        app_.auditLog(),       [this] { return app_.reloadPolicy(); },
-                app_.exportOrders(), app_.exportJobs(),     app_.indicators(),
-                app_.imports(),      app_.importSpool(),    app_.webhookOutbox(),
-                app_.readiness()},
-      server_(std::make_unique<GatewayServer>(config.server, services_)) {}
+    : app_(config), server_(std::make_unique<GatewayServer>(config.server, app_)) {}
 
 Gateway::~Gateway() {
   stop();

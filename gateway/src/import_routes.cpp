@@ -1,15 +1,21 @@
 // POST /v1/imports/{format}: a source partner's file, imported under the sharing policy.
 #include <filesystem>
 
-#include "dossier_routes.hpp"
 #include "passerelle/connectors/delimited_reader.hpp"
 #include "passerelle/crypto/bytes.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
+
+// What these routes call, and nothing else.
+struct ImportRouteServices {
+  dossiers::DossierService& dossiers;
+  app::Imports& imports;
+  std::filesystem::path import_spool;
+};
 
 // The spooled body, removed whatever happens: it holds personal data in clear.
 class SpoolFile {
@@ -27,7 +33,7 @@ class SpoolFile {
   std::filesystem::path path_;
 };
 
-ApiResponse postImport(Services& services, ApiRequest& request) {
+ApiResponse postImport(ImportRouteServices& services, ApiRequest& request) {
   const auto format = connectors::parseImportFormat(request.pathParam("format"));
   if (!format)
     throw ProblemException({ProblemType::not_found,
@@ -74,7 +80,10 @@ ApiResponse postImport(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-void addImportRoutes(Router& router, Services& services) {
+void addImportRoutes(Router& router, dossiers::DossierService& dossiers, app::Imports& imports,
+                     std::filesystem::path import_spool) {
+  const auto services = std::make_shared<ImportRouteServices>(
+      ImportRouteServices{dossiers, imports, std::move(import_spool)});
   router.add({"POST", "/v1/imports/{format}", true, true, bindRoute(services, &postImport),
               audit::AuditAction::import_run});
 }

@@ -1,14 +1,19 @@
 // GET /v1/indicators: the SPIE indicators, aggregated, small cells hidden.
-#include "dossier_routes.hpp"
 #include "passerelle/core/domain_error.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
 
-ApiResponse getIndicators(Services& services, ApiRequest& request) {
+// What these routes call, and nothing else.
+struct IndicatorRouteServices {
+  const dossiers::AccessGuard& guard;
+  const app::IndicatorReport& indicators;
+};
+
+ApiResponse getIndicators(IndicatorRouteServices& services, ApiRequest& request) {
   services.guard.require(*request.caller().partner, policies::Capability::indicators,
                          "read the indicators");
   const auto params = queryParams(request, {"from", "to"});
@@ -27,7 +32,10 @@ ApiResponse getIndicators(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-void addIndicatorRoutes(Router& router, Services& services) {
+void addIndicatorRoutes(Router& router, const dossiers::AccessGuard& guard,
+                        const app::IndicatorReport& indicators) {
+  const auto services =
+      std::make_shared<IndicatorRouteServices>(IndicatorRouteServices{guard, indicators});
   router.add({"GET", "/v1/indicators", true, false, bindRoute(services, &getIndicators),
               audit::AuditAction::indicators_read});
 }

@@ -1,15 +1,19 @@
 // Identity reconciliation: the open cases, and the Département's decision on one.
-#include "dossier_routes.hpp"
 #include "passerelle/core/domain_error.hpp"
-#include "passerelle/gateway/gateway.hpp"
+#include "routes.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
 
+// What these routes call, and nothing else.
+struct ReconciliationRouteServices {
+  dossiers::ReconciliationService& reconciliation;
+};
+
 using nlohmann::json;
 
-ApiResponse listCases(Services& services, ApiRequest& request) {
+ApiResponse listCases(ReconciliationRouteServices& services, ApiRequest& request) {
   queryParams(request, {});
   json cases = json::array();
   for (const auto& c : services.reconciliation.list(callerOf(request)))
@@ -18,7 +22,7 @@ ApiResponse listCases(Services& services, ApiRequest& request) {
   return {200, json{{"cases", cases}}, {}};
 }
 
-ApiResponse resolveCase(Services& services, ApiRequest& request) {
+ApiResponse resolveCase(ReconciliationRouteServices& services, ApiRequest& request) {
   const auto id = request.pathParam("case");
   request.audit().details["reconciliation_case"] = core::auditableId('k', id);
   const auto body = request.jsonBody();
@@ -37,8 +41,10 @@ ApiResponse resolveCase(Services& services, ApiRequest& request) {
 
 }  // namespace
 
-void addReconciliationRoutes(Router& router, Services& services) {
-  auto bindTo = [&services](RouteFunction fn) { return bindRoute(services, fn); };
+void addReconciliationRoutes(Router& router, dossiers::ReconciliationService& reconciliation) {
+  const auto services =
+      std::make_shared<ReconciliationRouteServices>(ReconciliationRouteServices{reconciliation});
+  auto bindTo = [services](auto fn) { return bindRoute(services, fn); };
   using audit::AuditAction;
   router.add({"GET", "/v1/reconciliation", true, true, bindTo(&listCases),
               AuditAction::reconciliation_list});

@@ -17,17 +17,25 @@
 #include "api_connection.hpp"
 #include "api_exchange.hpp"
 #include "authenticator.hpp"
-#include "dossier_routes.hpp"
+#include "passerelle/app/application.hpp"
 #include "passerelle/crypto/bytes.hpp"
-#include "passerelle/gateway/gateway.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/store/pending_audit.hpp"
 #include "router.hpp"
+#include "routes.hpp"
 #include "tls_context.hpp"
 
 namespace passerelle::gateway {
 
 namespace {
+
+// What the request handler itself calls (authentication, the audit entry, the 410 of a merged
+// dossier); the routes have their own (routes.hpp).
+struct RequestServices {
+  const policies::PartnerRegistry& registry;
+  app::AuditRecorder& audit;
+  dossiers::ReconciliationService& reconciliation;
+};
 
 using nlohmann::json;
 
@@ -67,7 +75,7 @@ Problem internalProblem() {
 // lets an exception escape to Poco.
 class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  ApiRequestHandler(const Router& router, Services& services, const Limits& limits)
+  ApiRequestHandler(const Router& router, RequestServices& services, const Limits& limits)
       : router_(router), services_(services), limits_(limits) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& http,
@@ -248,13 +256,13 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
   const Router& router_;
-  Services& services_;
+  RequestServices& services_;
   const Limits& limits_;
 };
 
 // A message Poco could not parse: no route, no caller, nothing read past the headers. The
 // answer and the audit entry say only that it was malformed.
-void answerUnreadable(Services& services, const std::string& reason,
+void answerUnreadable(RequestServices& services, const std::string& reason,
                       Poco::Net::HTTPServerResponse& response) {
   const core::RequestId id(crypto::toHex(crypto::randomBytes(8)));
   const Problem problem{ProblemType::malformed_request, reason, {}};
@@ -281,7 +289,7 @@ void answerUnreadable(Services& services, const std::string& reason,
 
 class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  ApiHandlerFactory(const Router& router, Services& services, const Limits& limits)
+  ApiHandlerFactory(const Router& router, RequestServices& services, const Limits& limits)
       : router_(router), services_(services), limits_(limits) {}
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(
@@ -291,7 +299,7 @@ class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
  private:
   const Router& router_;
-  Services& services_;
+  RequestServices& services_;
   const Limits& limits_;
 };
 
@@ -299,7 +307,7 @@ class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 struct GatewayServer::Impl {
   ServerOptions options;
-  Services& services;
+  RequestServices services;
   Router router;
   Poco::ThreadPool pool;
   std::unique_ptr<Poco::Net::TCPServer> server;
@@ -307,20 +315,24 @@ struct GatewayServer::Impl {
   std::unique_ptr<ConnectionGuard> guard;
   std::uint16_t bound_port = 0;
 
-  Impl(const ServerOptions& o, Services& s)
-      : options(o), services(s), pool(2, std::max(2, o.limits.max_threads)) {}
+  Impl(const ServerOptions& o, app::Application& app)
+      : options(o),
+        services{app.registry(), app.audit(), app.reconciliation()},
+        pool(2, std::max(2, o.limits.max_threads)) {}
 };
 
-GatewayServer::GatewayServer(const ServerOptions& options, Services& services)
-    : impl_(std::make_unique<Impl>(options, services)) {
-  addDossierRoutes(impl_->router, services);
-  addAccessRoutes(impl_->router, services);
-  addAuditRoutes(impl_->router, services);
-  addReconciliationRoutes(impl_->router, services);
-  addIndicatorRoutes(impl_->router, services);
-  addImportRoutes(impl_->router, services);
-  addFeedRoutes(impl_->router, services);
-  addExportRoutes(impl_->router, services);
+GatewayServer::GatewayServer(const ServerOptions& options, app::Application& app)
+    : impl_(std::make_unique<Impl>(options, app)) {
+  auto& router = impl_->router;
+  addDossierRoutes(router, app.dossiers(), app.readiness());
+  addAccessRoutes(router, app.guard(), app.relationships(), app.consents(),
+                  [&app] { return app.reloadPolicy(); });
+  addAuditRoutes(router, app.guard(), app.registry(), app.auditLog(), app.audit());
+  addReconciliationRoutes(router, app.reconciliation());
+  addIndicatorRoutes(router, app.guard(), app.indicators());
+  addImportRoutes(router, app.dossiers(), app.imports(), app.importSpool());
+  addFeedRoutes(router, app.guard(), app.dossiers(), app.webhookOutbox());
+  addExportRoutes(router, app.guard(), app.exportOrders(), app.exportJobs());
 }
 
 GatewayServer::~GatewayServer() {

@@ -7,6 +7,10 @@
 
 #include "passerelle/gateway/limits.hpp"
 
+namespace passerelle::app {
+class Application;
+}
+
 namespace passerelle::gateway {
 
 // The files of the server's TLS identity, and the CA that issues partners' client certificates.
@@ -23,14 +27,13 @@ struct ServerOptions {
   Limits limits;
 };
 
-struct Services;
-
 // The HTTPS server (TLS 1.2 minimum, optional client certificates verified against the client
-// CA) that serves the API. The services must outlive it. start() and stop() are
+// CA) that serves the API, mapping each request to the application. The application must
+// outlive it. start() and stop() are
 // called from one controlling thread; requests are served from the server's own thread pool.
 class GatewayServer {
  public:
-  GatewayServer(const ServerOptions& options, Services& services);
+  GatewayServer(const ServerOptions& options, app::Application& app);
   ~GatewayServer();
   GatewayServer(const GatewayServer&) = delete;
   GatewayServer& operator=(const GatewayServer&) = delete;

@@ -165,8 +165,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     request.checkMessage();
     const auto match = router_.match(http.getMethod(), request.path());
     if (match.route == nullptr) {
-      // Unknown paths are refused before authentication only once the caller is known, so that
-      // the API's shape is not probed anonymously.
+      // An unknown path is answered 404 or 405 only to a caller who authenticates; anyone else
+      // gets 401, so that the API's shape cannot be probed anonymously.
       request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
       if (match.path_known)
         throw ProblemException(

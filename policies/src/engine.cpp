@@ -155,7 +155,7 @@ std::vector<std::string> presentFields(const schemas::FieldCatalogue& catalogue,
 namespace {
 
 // One pass over a section document, erasing in place what the decision withholds and listing
-// it: a read used to walk each document three times and rebuild what it kept.
+// it: a read walks each document once and copies nothing it keeps.
 class SectionFilter {
  public:
   // `disclosed` has one flag per entry of the decision's fields, set for each field kept.

@@ -4,10 +4,11 @@
 #include <sodium.h>
 #include <unistd.h>
 
-#include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
+#include "passerelle/core/numbers.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/root_key.hpp"
 #include "secret_file.hpp"
@@ -75,11 +76,13 @@ MasterKeys MasterKeys::parse(std::string_view text, std::string_view origin) {
   }
   for (const auto token : tokens) {
     const auto colon = token.find(':');
-    Version version = 0;
-    const auto* end = token.data() + (colon == std::string_view::npos ? 0 : colon);
-    if (colon == std::string_view::npos || std::from_chars(token.data(), end, version).ptr != end ||
-        version == 0)
+    const auto number =
+        colon == std::string_view::npos
+            ? std::nullopt
+            : core::parseWholeNumber(token.substr(0, colon), std::numeric_limits<Version>::max());
+    if (!number || *number == 0)
       throw malformed(origin, "each master key must be written version:key, version from 1");
+    const auto version = static_cast<Version>(*number);
     if (!keys.keys_.emplace(version, keyFromHex(token.substr(colon + 1), origin)).second)
       throw malformed(origin, "master key version " + std::to_string(version) + " appears twice");
   }

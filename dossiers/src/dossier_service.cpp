@@ -55,6 +55,14 @@ std::vector<policies::WithheldField> shownWithheld(const std::vector<policies::W
   return out;
 }
 
+// The section a body's member names; nothing, with the error saying so, if it names none.
+std::optional<core::Section> sectionNamed(const std::string& name,
+                                          std::vector<core::FieldError>& errors) {
+  const auto section = core::parseSection(name);
+  if (!section) errors.push_back({"/" + name, "section", "not a section of the dossier"});
+  return section;
+}
+
 }  // namespace
 
 DossierService::DossierService(store::DossierStore& store,
@@ -82,11 +90,8 @@ CreateResult DossierService::createOrMatch(const Caller& caller, const json& bod
   std::vector<std::pair<core::Section, std::string>> sections;
   std::vector<core::Identifier> identifiers;
   for (const auto& [name, content] : body.items()) {
-    const auto section = core::parseSection(name);
-    if (!section) {
-      errors.push_back({"/" + name, "section", "not a section of the dossier"});
-      continue;
-    }
+    const auto section = sectionNamed(name, errors);
+    if (!section) continue;
     const auto before = errors.size();
     validate(*section, content, "/" + name, errors);
     if (errors.size() != before) continue;
@@ -223,11 +228,8 @@ ImportOutcome DossierService::importPerson(const Caller& caller, const ImportPer
   std::vector<core::Identifier> identifiers;
   std::vector<core::FieldError> incomplete;  // sections that can only be merged into a dossier
   for (const auto& [name, content] : full.items()) {
-    const auto section = core::parseSection(name);
-    if (!section) {
-      errors.push_back({"/" + name, "section", "not a section of the dossier"});
-      continue;
-    }
+    const auto section = sectionNamed(name, errors);
+    if (!section) continue;
     // A required field may come from the current version: checked once merged (or created).
     std::vector<core::FieldError> found;
     validate(*section, content, "/" + name, found);
@@ -316,10 +318,7 @@ ImportOutcome DossierService::mergeInto(const Caller& caller, const PersonMatch&
       }
       validate(section, merged, "/" + name, errors);
       changes[name] = news;
-      std::optional<store::IdentifierUpdate> reindex;
-      if (auto kinds = identifierKindsOf(section); !kinds.empty())
-        reindex = store::IdentifierUpdate{std::move(kinds), identifiersOf(section, merged)};
-      writes.push_back({section, merged.dump(), std::move(reindex)});
+      writes.push_back({section, merged.dump(), reindexOf(section, merged)});
     }
     std::vector<policies::WithheldField> refused;
     for (const auto& [name, news] : changes.items())
@@ -469,9 +468,7 @@ WriteResult DossierService::writeSection(const Caller& caller, const core::Dossi
         ErrorKind::validation_failed,
         "the section, completed with the fields this partner may not write, does not validate",
         std::move(errors));
-  std::optional<store::IdentifierUpdate> reindex;
-  if (auto kinds = identifierKindsOf(section); !kinds.empty())
-    reindex = store::IdentifierUpdate{std::move(kinds), identifiersOf(section, merged)};
+  const auto reindex = reindexOf(section, merged);
   // The orientation's relationships change with it, in its transaction.
   auto put = store_.putSection(
       id, section, merged.dump(), precondition, reindex, {caller.partner.id, source},

@@ -117,4 +117,11 @@ Identifier parseQueryIdentifier(IdentifierKind kind, std::string_view raw) {
   throw std::logic_error("unknown identifier kind");
 }
 
+std::optional<store::IdentifierUpdate> reindexOf(core::Section section,
+                                                 const nlohmann::json& content) {
+  auto kinds = identifierKindsOf(section);
+  if (kinds.empty()) return std::nullopt;
+  return store::IdentifierUpdate{std::move(kinds), identifiersOf(section, content)};
+}
+
 }  // namespace passerelle::dossiers

@@ -13,16 +13,6 @@ using core::ErrorKind;
 using nlohmann::json;
 using policies::Capability;
 
-namespace {
-
-std::optional<store::IdentifierUpdate> reindexOf(core::Section section, const json& content) {
-  auto kinds = identifierKindsOf(section);
-  if (kinds.empty()) return std::nullopt;
-  return store::IdentifierUpdate{std::move(kinds), identifiersOf(section, content)};
-}
-
-}  // namespace
-
 json caseJson(const store::ReconciliationCase& c) {
   json dossiers = json::array(), contested = json::array();
   for (const auto& d : c.dossiers) dossiers.push_back(d.str());

@@ -45,18 +45,6 @@ using nlohmann::json;
 constexpr std::size_t kMaxPage = 1000;
 constexpr std::size_t kMaxCsvRows = 10000;
 
-std::optional<std::uint64_t> numberParam(const std::map<std::string, std::string>& params,
-                                         const std::string& name) {
-  const auto it = params.find(name);
-  if (it == params.end()) return std::nullopt;
-  std::uint64_t value = 0;
-  const auto& text = it->second;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    badParameter(name + " must be a non-negative integer");
-  return value;
-}
-
 std::vector<std::string> hexList(const std::vector<crypto::Hash>& hashes) {
   std::vector<std::string> out;
   for (const auto& h : hashes) out.push_back(audit::hashHex(h));
@@ -100,9 +88,9 @@ store::AuditQuery queryOf(AuditRouteServices& services, ApiRequest& request, boo
     if (!time) badParameter(std::string(bound) + " must be a date or an ISO 8601 date-time");
     (std::string(bound) == "from" ? q.from : q.to) = *time;
   }
-  q.after = numberParam(params, "after");
+  q.after = wholeNumberParam(params, "after");
   const std::size_t max = csv ? kMaxCsvRows : kMaxPage;
-  q.limit = numberParam(params, "limit").value_or(csv ? kMaxCsvRows : 100);
+  q.limit = wholeNumberParam(params, "limit").value_or(csv ? kMaxCsvRows : 100);
   if (q.limit == 0 || q.limit > max)
     badParameter("limit must be between 1 and " + std::to_string(max));
   // Recorded once each has been checked, so that no client text reaches the log: the partner
@@ -145,39 +133,38 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 std::string csvOf(const std::vector<store::AuditRow>& rows) {
-  std::string out =
-      "index,time,partner,credential,purpose,action,person,decision,status,policy_version,rules,"
-      "disclosed,written,withheld,request_id,leaf_hash\r\n";
+  std::string out;
+  connectors::CsvWriter csv([&out](std::string_view text) { out += text; },
+                            {"index", "time", "partner", "credential", "purpose", "action",
+                             "person", "decision", "status", "policy_version", "rules", "disclosed",
+                             "written", "withheld", "request_id", "leaf_hash"});
   for (const auto& row : rows) {
-    std::vector<std::string> f(16);
-    f[0] = std::to_string(row.index);
-    f[1] = row.time;
-    f[15] = row.leaf_hash;
+    // Every value as text: the writer keeps a spreadsheet from evaluating any of them.
+    nlohmann::ordered_json line = {
+        {"index", std::to_string(row.index)}, {"time", row.time}, {"leaf_hash", row.leaf_hash}};
     if (row.entry) {
       const auto entry = openedEntry(row);
       const auto& e = entry.event;
       std::vector<std::string> withheld;
       for (const auto& w : e.withheld) withheld.push_back(w.field + ":" + w.reason);
       for (const auto& w : e.withheld_sensitive) withheld.push_back(w.field + ":" + w.reason);
-      f[2] = e.partner ? e.partner->str() : "";
-      f[3] = e.credential;
-      f[4] = e.purpose ? std::string(core::toString(*e.purpose)) : "";
-      f[5] = std::string(audit::toString(e.action));
-      f[6] = e.person;
-      f[7] = std::string(audit::toString(e.decision));
-      f[8] = std::to_string(e.status);
-      f[9] = e.policy_version;
-      f[10] = joined(e.rules);
-      f[11] = joined(e.disclosed);
-      f[12] = joined(e.written);
-      f[13] = joined(withheld);
-      f[14] = e.request_id.str();
+      line["partner"] = e.partner ? e.partner->str() : "";
+      line["credential"] = e.credential;
+      line["purpose"] = e.purpose ? std::string(core::toString(*e.purpose)) : "";
+      line["action"] = std::string(audit::toString(e.action));
+      line["person"] = e.person;
+      line["decision"] = std::string(audit::toString(e.decision));
+      line["status"] = std::to_string(e.status);
+      line["policy_version"] = e.policy_version;
+      line["rules"] = joined(e.rules);
+      line["disclosed"] = joined(e.disclosed);
+      line["written"] = joined(e.written);
+      line["withheld"] = joined(withheld);
+      line["request_id"] = e.request_id.str();
     } else {
-      f[7] = "pruned";
+      line["decision"] = "pruned";
     }
-    for (std::size_t i = 0; i < f.size(); ++i)
-      out += (i ? "," : "") + connectors::CsvWriter::textField(f[i]);
-    out += "\r\n";
+    csv.writeRow(line);
   }
   return out;
 }
@@ -305,10 +292,10 @@ ApiResponse newCheckpoint(AuditRouteServices& services, ApiRequest& request) {
 
 ApiResponse inclusion(AuditRouteServices& services, ApiRequest& request) {
   const auto params = queryParams(request, {"index", "tree_size"});
-  const auto index = numberParam(params, "index");
+  const auto index = wholeNumberParam(params, "index");
   if (!index) badParameter("give the index of the entry");
   const auto head = latestHead(services);
-  const auto size = numberParam(params, "tree_size").value_or(head.tree_size);
+  const auto size = wholeNumberParam(params, "tree_size").value_or(head.tree_size);
   if (size > services.audit_log.size() || *index >= size)
     badParameter("index must be below tree_size, and tree_size at most " +
                  std::to_string(services.audit_log.size()));
@@ -335,9 +322,9 @@ ApiResponse inclusion(AuditRouteServices& services, ApiRequest& request) {
 
 ApiResponse consistency(AuditRouteServices& services, ApiRequest& request) {
   const auto params = queryParams(request, {"from", "to"});
-  const auto from = numberParam(params, "from");
+  const auto from = wholeNumberParam(params, "from");
   if (!from) badParameter("give from, the tree size of the checkpoint you hold");
-  const auto to = numberParam(params, "to").value_or(latestHead(services).tree_size);
+  const auto to = wholeNumberParam(params, "to").value_or(latestHead(services).tree_size);
   if (to > services.audit_log.size() || *from > to)
     badParameter("from must not exceed to, and to at most " +
                  std::to_string(services.audit_log.size()));

@@ -1,5 +1,6 @@
 #include <Poco/String.h>
 
+#include "passerelle/core/numbers.hpp"
 #include "passerelle/dossiers/identifiers.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "routes.hpp"
@@ -59,9 +60,9 @@ store::Precondition preconditionOf(ApiRequest& request) {
   const std::string value = Poco::trim(http.get("If-Match"));
   if (value == "*") return store::Precondition::mustBePresent();
   if (value.size() >= 3 && value.front() == '"' && value.back() == '"') {
-    const auto digits = value.substr(1, value.size() - 2);
-    if (digits.find_first_not_of("0123456789") == std::string::npos && digits.size() < 18)
-      return store::Precondition::mustBeVersion(std::stoll(digits));
+    if (const auto version =
+            core::parseWholeNumber(std::string_view(value).substr(1, value.size() - 2), INT64_MAX))
+      return store::Precondition::mustBeVersion(static_cast<std::int64_t>(*version));
   }
   // A weak or foreign tag never matches a strong comparison (RFC 9110 §13.1.1).
   throw ProblemException(
@@ -183,6 +184,15 @@ ApiResponse history(DossierRouteServices& services, ApiRequest& request) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> wholeNumberParam(const std::map<std::string, std::string>& params,
+                                              const std::string& name, std::uint64_t max) {
+  const auto it = params.find(name);
+  if (it == params.end()) return std::nullopt;
+  const auto value = core::parseWholeNumber(it->second, max);
+  if (!value) badParameter(name + " must be a whole number from 0 to " + std::to_string(max));
+  return value;
+}
 
 dossiers::Caller callerOf(const ApiRequest& request) {
   return {*request.caller().partner, *request.purpose()};

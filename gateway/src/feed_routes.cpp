@@ -18,14 +18,6 @@ struct FeedRouteServices {
 constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 1000;
 
-std::int64_t wholeNumber(const std::string& text, const std::string& name, std::int64_t max) {
-  std::int64_t value = -1;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 0 || value > max)
-    badParameter(name + " must be a whole number from 0 to " + std::to_string(max));
-  return value;
-}
-
 nlohmann::json changeJson(const store::DossierStore::Change& c) {
   if (c.notice)
     return {{"cursor", c.sequence},
@@ -45,12 +37,9 @@ nlohmann::json changeJson(const store::DossierStore::Change& c) {
 
 ApiResponse getChanges(FeedRouteServices& services, ApiRequest& request) {
   const auto params = queryParams(request, {"since", "limit"});
-  const std::int64_t since =
-      params.count("since") ? wholeNumber(params.at("since"), "since", INT64_MAX) : 0;
-  const auto limit =
-      params.count("limit")
-          ? static_cast<std::size_t>(wholeNumber(params.at("limit"), "limit", kMaxLimit))
-          : kDefaultLimit;
+  const auto since = static_cast<std::int64_t>(wholeNumberParam(params, "since").value_or(0));
+  const auto limit = static_cast<std::size_t>(
+      wholeNumberParam(params, "limit", kMaxLimit).value_or(kDefaultLimit));
   if (limit == 0) badParameter("limit must be at least 1");
   const auto page = services.dossiers.changes(callerOf(request), since, limit);
   nlohmann::json changes = nlohmann::json::array();
@@ -108,10 +97,8 @@ ApiResponse getDeliveries(FeedRouteServices& services, ApiRequest& request) {
       badParameter("pending must be true or false");
     pending = params.at("pending") == "true";
   }
-  const auto limit =
-      params.count("limit")
-          ? static_cast<std::size_t>(wholeNumber(params.at("limit"), "limit", kMaxLimit))
-          : kDefaultLimit;
+  const auto limit = static_cast<std::size_t>(
+      wholeNumberParam(params, "limit", kMaxLimit).value_or(kDefaultLimit));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& d : services.webhook_outbox.deliveries(whose, pending, limit))
     list.push_back(deliveryJson(d));

@@ -72,6 +72,12 @@ void addReconciliationRoutes(Router& router, dossiers::ReconciliationService& re
 // A 400 malformed-request problem saying what is wrong with the query.
 [[noreturn]] void badParameter(const std::string& detail);
 
+// The whole number (0 to `max`) in query parameter `name`, if given; a 400 naming the
+// parameter and the range otherwise.
+std::optional<std::uint64_t> wholeNumberParam(const std::map<std::string, std::string>& params,
+                                              const std::string& name,
+                                              std::uint64_t max = INT64_MAX);
+
 // Query parameters by name; each at most once, and only the names listed (else 400).
 std::map<std::string, std::string> queryParams(const ApiRequest& request,
                                                const std::set<std::string>& allowed);

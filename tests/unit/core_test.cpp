@@ -2,6 +2,7 @@
 
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
+#include "passerelle/core/numbers.hpp"
 #include "passerelle/core/purpose.hpp"
 #include "passerelle/core/section.hpp"
 #include "passerelle/core/utc_time.hpp"
@@ -79,5 +80,15 @@ TEST(UtcTimeTest, MonthsBeforeKeepsTheTimeAndClampsTheDay) {
   EXPECT_EQ(monthsBefore("2026-01-15T00:00:00.000Z", 13), "2024-12-15T00:00:00.000Z");
   EXPECT_EQ(monthsBefore("2026-12-01T00:00:00.000Z", 12), "2025-12-01T00:00:00.000Z");
 }
+
+TEST(NumbersTest, AWholeNumberIsDigitsOnlyWithinItsRange) {
+  EXPECT_EQ(parseWholeNumber("0"), 0u);
+  EXPECT_EQ(parseWholeNumber("18446744073709551615"), UINT64_MAX);
+  EXPECT_EQ(parseWholeNumber("1000", 1000), 1000u);
+  for (const char* text : {"", "-1", "+1", " 1", "1 ", "1e3", "0x10", "18446744073709551616"})
+    EXPECT_FALSE(parseWholeNumber(text)) << text;
+  EXPECT_FALSE(parseWholeNumber("1001", 1000));
+}
+
 }  // namespace
 }  // namespace passerelle::core

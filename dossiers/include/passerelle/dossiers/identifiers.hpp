@@ -1,11 +1,13 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/section.hpp"
+#include "passerelle/store/dossier_store.hpp"
 
 namespace passerelle::dossiers {
 
@@ -23,6 +25,11 @@ IdentifierField fieldOf(core::IdentifierKind kind);
 
 // The normalised identifiers held by a valid section document.
 std::vector<core::Identifier> identifiersOf(core::Section section, const nlohmann::json& content);
+
+// What the identifier index must hold for a section written with `content`: its identifiers,
+// replacing those of the kinds the section carries; nothing for a section that carries none.
+std::optional<store::IdentifierUpdate> reindexOf(core::Section section,
+                                                 const nlohmann::json& content);
 
 // Normalises an identifier given in a lookup query: nir as 13 or 15 characters; caf as
 // "ORGANISME:NUMERO:MATRICULE" (e.g. "CAF:931:0123456"); france_travail and departement as

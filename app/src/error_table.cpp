@@ -79,6 +79,12 @@ ProblemType problemTypeOf(core::ErrorKind kind) {
       return ProblemType::integrity_error;
     case core::ErrorKind::unavailable:
       return ProblemType::store_unavailable;
+    case core::ErrorKind::audit_unavailable:
+      return ProblemType::audit_unavailable;
+    case core::ErrorKind::unusable_file:
+      return ProblemType::unusable_file;
+    case core::ErrorKind::configuration:
+      return ProblemType::internal_error;  // the operator's to fix; its message goes to the log
   }
   return ProblemType::internal_error;
 }

@@ -70,13 +70,13 @@ std::optional<core::Worker::Clock::time_point> ExportJobs::runNext() {
   auto& log = Poco::Logger::get("passerelle.exports");
   try {
     runner_(order, dir_ / id);
-    log.information("export %s done", id);  // ids only: no personal data in this log
-  } catch (const core::DomainError& e) {    // messages made for the caller: no personal data
-    recordFailure(id, e.what());
-    log.warning("export %s refused", id);
-  } catch (const connectors::PopulationChanged& e) {
+    log.information("export %s done", id);            // ids only: no personal data in this log
+  } catch (const connectors::PopulationChanged& e) {  // before DomainError, which it is
     recordFailure(id, e.what());
     log.warning("export %s: population changed during the export", id);
+  } catch (const core::DomainError& e) {  // messages made for the caller: no personal data
+    recordFailure(id, e.what());
+    log.warning("export %s refused", id);
   } catch (const std::exception& e) {
     // Anything else may quote what it was reading: neither the évaluateur nor the log gets it.
     recordFailure(id, "the export failed; the gateway's log has its id");

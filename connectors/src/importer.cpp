@@ -39,6 +39,9 @@ ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
       report.count(position, outcome);
       observe(outcome);
     } catch (const core::DomainError& e) {
+      // The log refusing an entry ends the import (nothing is stored unaudited); a refusal of
+      // this record does not.
+      if (e.kind() == core::ErrorKind::audit_unavailable) throw;
       report.reject(position, e);  // no dossier designated: nothing to record against a person
     }
   };

@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::gateway {
 
 namespace {
@@ -37,7 +39,8 @@ class ConfigReader {
   }
 
   [[noreturn]] void fail(const std::string& message) const {
-    throw std::runtime_error("configuration " + file_.string() + ": " + message);
+    throw core::DomainError(core::ErrorKind::configuration,
+                            "configuration " + file_.string() + ": " + message);
   }
 
  private:

@@ -211,7 +211,17 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
       throw;
     } catch (const ProblemException& e) {
       return e.problem();
+    } catch (const audit::AuditUnavailable&) {
+      return {ProblemType::audit_unavailable,
+              "the audit log could not record the request; retry later",
+              {}};
     } catch (const core::DomainError& e) {
+      if (e.kind() == core::ErrorKind::configuration) {
+        // The operator's to fix, and theirs to read: the client learns only that it failed.
+        logger().error("request %s: configuration error (%s)", request.id().str(),
+                       std::string(e.what()));
+        return internalProblem();
+      }
       if (e.kind() == core::ErrorKind::forbidden)
         for (const auto& f : e.fieldErrors())
           request.audit().withheld.push_back({f.pointer, f.rule});
@@ -221,10 +231,6 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
       return {ProblemType::request_timeout, "the request body did not arrive in time", {}};
     } catch (const Poco::Net::MessageException&) {
       return {ProblemType::malformed_request, "the HTTP message is malformed", {}};
-    } catch (const audit::AuditUnavailable&) {
-      return {ProblemType::audit_unavailable,
-              "the audit log could not record the request; retry later",
-              {}};
     } catch (const nlohmann::json::exception& e) {
       // A JSON library message quotes the text it read, which can be personal data: its id only.
       logger().error("request %s: internal JSON error %d", request.id().str(), e.id);

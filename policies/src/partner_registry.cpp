@@ -7,6 +7,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::policies {
 
 namespace {
@@ -21,7 +23,8 @@ std::vector<std::string> hexList(const nlohmann::json& entry, const char* key,
   for (const auto& item : entry.value(key, nlohmann::json::array())) {
     auto hex = Poco::toLower(item.get<std::string>());
     if (!std::regex_match(hex, kSha256Hex))
-      throw std::runtime_error(where + ": " + key + " must hold 64-digit SHA-256 hex values");
+      throw core::DomainError(core::ErrorKind::configuration,
+                              where + ": " + key + " must hold 64-digit SHA-256 hex values");
     out.push_back(hex);
   }
   return out;
@@ -35,22 +38,26 @@ std::optional<Webhook> webhookOf(const nlohmann::json& entry, const std::string&
   const auto& w = entry["webhook"];
   if (!w.is_object() || !w.contains("url") || !w["url"].is_string() || !w.contains("secret") ||
       !w["secret"].is_string())
-    throw std::runtime_error(where +
-                             ": webhook must be {\"url\": ..., \"secret\": ..., \"purpose\": ...}");
+    throw core::DomainError(
+        core::ErrorKind::configuration,
+        where + ": webhook must be {\"url\": ..., \"secret\": ..., \"purpose\": ...}");
   const auto purpose = w.contains("purpose") && w["purpose"].is_string()
                            ? core::parsePurpose(w["purpose"].get<std::string>())
                            : std::nullopt;
   if (!purpose)
-    throw std::runtime_error(where +
-                             ": webhook purpose must be one of the purposes (the one the "
-                             "partner follows changes for)");
+    throw core::DomainError(core::ErrorKind::configuration,
+                            where +
+                                ": webhook purpose must be one of the purposes (the one the "
+                                "partner follows changes for)");
   Webhook webhook{w["url"].get<std::string>(), w["secret"].get<std::string>(), *purpose};
   static const std::regex url(
       "^(https://[^/\\s]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?)(/\\S*)?$");
   if (!std::regex_match(webhook.url, url))
-    throw std::runtime_error(where + ": webhook url must be https:// (http:// only to 127.0.0.1)");
+    throw core::DomainError(core::ErrorKind::configuration,
+                            where + ": webhook url must be https:// (http:// only to 127.0.0.1)");
   if (webhook.secret.size() < 32)
-    throw std::runtime_error(where + ": webhook secret must be at least 32 characters");
+    throw core::DomainError(core::ErrorKind::configuration,
+                            where + ": webhook secret must be at least 32 characters");
   return webhook;
 }
 
@@ -59,9 +66,11 @@ std::vector<Study> studiesOf(const nlohmann::json& entry, const Partner& partner
   std::vector<Study> out;
   if (!entry.contains("studies")) return out;
   if (partner.kind != PartnerKind::evaluateur)
-    throw std::runtime_error(where + " (" + partner.id.str() + "): only an evaluateur has studies");
+    throw core::DomainError(core::ErrorKind::configuration,
+                            where + " (" + partner.id.str() + "): only an evaluateur has studies");
   if (!entry["studies"].is_array())
-    throw std::runtime_error(where + " (" + partner.id.str() + "): studies must be an array");
+    throw core::DomainError(core::ErrorKind::configuration,
+                            where + " (" + partner.id.str() + "): studies must be an array");
   for (const auto& s : entry["studies"]) {
     const std::string at = where + " (" + partner.id.str() + "), study " +
                            (s.is_object() ? s.value("id", "?") : std::string("?"));
@@ -71,16 +80,22 @@ std::vector<Study> studiesOf(const nlohmann::json& entry, const Partner& partner
                   s.at("profiles").get<std::vector<std::string>>(),
                   s.at("valid_from").get<std::string>(), s.at("valid_until").get<std::string>()};
       if (!std::regex_match(study.id, kStudyId))
-        throw std::runtime_error(at + ": id must match [a-z0-9][a-z0-9-]{1,63}");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                at + ": id must match [a-z0-9][a-z0-9-]{1,63}");
       if (!std::regex_match(study.public_key, kSha256Hex))
-        throw std::runtime_error(at + ": public_key must be an X25519 key in 64 hex digits");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                at + ": public_key must be an X25519 key in 64 hex digits");
       if (!std::regex_match(study.valid_from, kDate) ||
           !std::regex_match(study.valid_until, kDate) || study.valid_until < study.valid_from)
-        throw std::runtime_error(at + ": valid_from and valid_until must be dates, in order");
-      if (study.profiles.empty()) throw std::runtime_error(at + ": profiles must not be empty");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                at + ": valid_from and valid_until must be dates, in order");
+      if (study.profiles.empty())
+        throw core::DomainError(core::ErrorKind::configuration,
+                                at + ": profiles must not be empty");
       out.push_back(std::move(study));
     } catch (const nlohmann::json::exception&) {
-      throw std::runtime_error(
+      throw core::DomainError(
+          core::ErrorKind::configuration,
           at + ": id, public_key, profiles, valid_from and valid_until are required");
     }
   }
@@ -101,7 +116,8 @@ const Study* Partner::study(const std::string& id) const {
 
 PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std::string& source) {
   if (!document.is_object() || !document.contains("partners") || !document["partners"].is_array())
-    throw std::runtime_error(source + ": expected an object with a \"partners\" array");
+    throw core::DomainError(core::ErrorKind::configuration,
+                            source + ": expected an object with a \"partners\" array");
   PartnerRegistry registry;
   std::size_t index = 0;
   for (const auto& entry : document["partners"]) {
@@ -117,26 +133,34 @@ PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std
                 {},
                 webhookOf(entry, where)};
       if (!std::regex_match(p.id.str(), kPartnerId))
-        throw std::runtime_error(where + ": id must match [a-z0-9][a-z0-9-]{1,63}");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                where + ": id must match [a-z0-9][a-z0-9-]{1,63}");
       const auto kind = core::parsePartnerKind(entry.at("kind").get<std::string>());
-      if (!kind) throw std::runtime_error(where + " (" + p.id.str() + "): unknown kind");
+      if (!kind)
+        throw core::DomainError(core::ErrorKind::configuration,
+                                where + " (" + p.id.str() + "): unknown kind");
       p.kind = *kind;
       p.studies = studiesOf(entry, p, where);
       if (!p.siret.empty() && !std::regex_match(p.siret, kSiret))
-        throw std::runtime_error(where + " (" + p.id.str() + "): siret must be 14 digits");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                where + " (" + p.id.str() + "): siret must be 14 digits");
       if (!registry.by_id_.emplace(p.id.str(), index).second)
-        throw std::runtime_error(where + ": id " + p.id.str() + " is declared twice");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                where + ": id " + p.id.str() + " is declared twice");
       for (const auto& fp : p.certificate_sha256)
         if (!registry.by_certificate_.emplace(fp, index).second)
-          throw std::runtime_error(where + " (" + p.id.str() +
-                                   "): a certificate fingerprint is already another partner's");
+          throw core::DomainError(core::ErrorKind::configuration,
+                                  where + " (" + p.id.str() +
+                                      "): a certificate fingerprint is already another partner's");
       for (const auto& th : p.token_sha256)
         if (!registry.by_token_.emplace(th, index).second)
-          throw std::runtime_error(where + " (" + p.id.str() +
-                                   "): a token hash is already another partner's");
+          throw core::DomainError(
+              core::ErrorKind::configuration,
+              where + " (" + p.id.str() + "): a token hash is already another partner's");
       registry.partners_.push_back(std::move(p));
     } catch (const nlohmann::json::exception&) {
-      throw std::runtime_error(where + ": id, name and kind are required strings");
+      throw core::DomainError(core::ErrorKind::configuration,
+                              where + ": id, name and kind are required strings");
     }
     ++index;
   }
@@ -145,15 +169,19 @@ PartnerRegistry PartnerRegistry::parse(const nlohmann::json& document, const std
 
 PartnerRegistry PartnerRegistry::loadFile(const std::filesystem::path& path) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("partner registry " + path.string() + " cannot be read");
+  if (!in)
+    throw core::DomainError(core::ErrorKind::configuration,
+                            "partner registry " + path.string() + " cannot be read");
   try {
     return parse(nlohmann::json::parse(in), path.string());
   } catch (const nlohmann::json::parse_error& e) {
-    throw std::runtime_error("partner registry " + path.string() + " is not valid JSON (byte " +
-                             std::to_string(e.byte) + ")");
+    throw core::DomainError(core::ErrorKind::configuration, "partner registry " + path.string() +
+                                                                " is not valid JSON (byte " +
+                                                                std::to_string(e.byte) + ")");
   } catch (const nlohmann::json::out_of_range&) {
-    throw std::runtime_error("partner registry " + path.string() +
-                             " is not valid JSON (a number out of range)");
+    throw core::DomainError(
+        core::ErrorKind::configuration,
+        "partner registry " + path.string() + " is not valid JSON (a number out of range)");
   }
 }
 

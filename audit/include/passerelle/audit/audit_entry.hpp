@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/purpose.hpp"
 #include "passerelle/core/utc_time.hpp"
@@ -110,9 +111,10 @@ struct AuditEntry {
 };
 
 // An entry or an exported log that cannot be read; the message says where.
-class AuditFormatError : public std::runtime_error {
+class AuditFormatError : public core::DomainError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit AuditFormatError(const std::string& message)
+      : core::DomainError(core::ErrorKind::integrity, message) {}
 };
 
 // The one byte form of an entry that the Merkle leaf hashes: JSON (RFC 8259) with keys in

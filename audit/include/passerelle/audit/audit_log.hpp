@@ -15,6 +15,7 @@
 
 #include "passerelle/audit/audit_entry.hpp"
 #include "passerelle/audit/checkpoint.hpp"
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/worker.hpp"
 #include "passerelle/crypto/merkle_tree.hpp"
 #include "passerelle/crypto/signer.hpp"
@@ -49,9 +50,10 @@ struct InclusionProof {
 };
 
 // The entry could not be made durable: the request must not return personal data.
-class AuditUnavailable : public std::runtime_error {
+class AuditUnavailable : public core::DomainError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit AuditUnavailable(const std::string& message)
+      : core::DomainError(core::ErrorKind::audit_unavailable, message) {}
 };
 
 // The tamper-evident audit log (DESIGN §5): append-only entries in an RFC 9162 Merkle tree,

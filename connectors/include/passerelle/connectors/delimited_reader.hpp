@@ -8,12 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::connectors {
 
 // A partner file that cannot be read further; the message says where (line) and why.
-class FileFormatError : public std::runtime_error {
+class FileFormatError : public core::DomainError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit FileFormatError(const std::string& message)
+      : core::DomainError(core::ErrorKind::unusable_file, message) {}
 };
 
 // One record of a delimited file: where it starts, and its fields as written (trimmed; the

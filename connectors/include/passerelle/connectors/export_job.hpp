@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/root_key.hpp"
 #include "passerelle/crypto/sealed_stream.hpp"
 #include "passerelle/crypto/signer.hpp"
@@ -40,9 +41,10 @@ struct ExportRequest {
 
 // The population changed between the two passes so that a class that leaves fell below k
 // (dossiers erased meanwhile): nothing was published; run the export again.
-class PopulationChanged : public std::runtime_error {
+class PopulationChanged : public core::DomainError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit PopulationChanged(const std::string& message)
+      : core::DomainError(core::ErrorKind::conflict, message) {}
 };
 
 // Runs a pseudonymised export into `out_dir` (which must not exist): two passes over the

@@ -18,7 +18,15 @@ enum class ErrorKind {
   precondition_failed,  // If-Match / If-None-Match does not hold
   integrity,            // stored data failed its integrity check
   unavailable,          // the store cannot be written now (full disk, I/O error): nothing changed
+  audit_unavailable,    // the audit log cannot record now: nothing is returned (audit/)
+  unusable_file,        // a partner file cannot be read further; nothing more is imported
+  configuration,        // a file or setting the operator gave is wrong (configuration,
+                        // registry, policy, keys): the message names it
 };
+
+// Whether an error refuses what was asked (asking again the same is refused again), rather than
+// saying that the gateway could not serve it now or is set up wrong.
+bool isRefusal(ErrorKind kind);
 
 // One broken rule in a submitted document. `pointer` is a JSON pointer (RFC 6901) into the
 // submitted document, `rule` the schema keyword or check that failed. Never holds a value.

@@ -14,8 +14,8 @@ struct GatewayConfig : app::AppConfig {
   ServerOptions server;
 };
 
-// Reads a configuration file. Throws std::runtime_error naming the file and the offending key
-// (unknown keys are refused: a misspelt limit must not be silently ignored).
+// Reads a configuration file. Throws core::DomainError(configuration) naming the file and the
+// offending key (unknown keys are refused: a misspelt limit must not be silently ignored).
 GatewayConfig loadConfig(const std::filesystem::path& path);
 
 }  // namespace passerelle::gateway

@@ -14,9 +14,9 @@ namespace passerelle::policies {
 // share across request threads.
 class PartnerRegistry {
  public:
-  // Loads a registry file (JSON: {"partners": [...]}). Throws std::runtime_error naming the file
-  // and the offending entry if an entry is incomplete, an id or kind unknown or repeated, a
-  // fingerprint or token hash malformed or claimed by two partners.
+  // Loads a registry file (JSON: {"partners": [...]}). Throws core::DomainError(configuration)
+  // naming the file and the offending entry if an entry is incomplete, an id or kind unknown or
+  // repeated, a fingerprint or token hash malformed or claimed by two partners.
   static PartnerRegistry loadFile(const std::filesystem::path& path);
   static PartnerRegistry parse(const nlohmann::json& document, const std::string& source);
 

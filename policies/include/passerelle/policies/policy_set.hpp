@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/identifier.hpp"
 #include "passerelle/core/ids.hpp"
 #include "passerelle/core/partner_kind.hpp"
@@ -76,9 +77,10 @@ std::optional<Capability> parseCapability(std::string_view name);
 const std::vector<Capability>& allCapabilities();
 
 // A policy file or rule that cannot be used; the message names the file and the rule.
-class PolicyError : public std::runtime_error {
+class PolicyError : public core::DomainError {
  public:
-  using std::runtime_error::runtime_error;
+  explicit PolicyError(const std::string& message)
+      : core::DomainError(core::ErrorKind::configuration, message) {}
 };
 
 // A complete, validated sharing policy: what each partner kind may read and write, per

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/store/pending_audit.hpp"
 
 namespace passerelle::app {
@@ -32,7 +33,8 @@ crypto::MasterKeys loadMasterKeys(const AppConfig& config) {
   if (config.master_key_file) return crypto::MasterKeys::loadFile(*config.master_key_file);
   const char* text = std::getenv("PASSERELLE_MASTER_KEY");
   if (text == nullptr)
-    throw std::runtime_error(
+    throw core::DomainError(
+        core::ErrorKind::configuration,
         "no master key: set master_key_file in the configuration or PASSERELLE_MASTER_KEY");
   return crypto::MasterKeys::parse(text, "PASSERELLE_MASTER_KEY");
 }

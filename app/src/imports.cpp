@@ -100,9 +100,12 @@ connectors::ImportReport Imports::run(const ImportOrder& order, const std::files
                   {"updated", std::to_string(report.updated)},
                   {"unchanged", std::to_string(report.unchanged)},
                   {"rejected", std::to_string(report.rejected)}};
-  auto event = audit_.entry(
-      actor, audit::AuditAction::import_run, note, 200,
-      report.rejected == 0 ? std::nullopt : std::optional(audit::AuditDecision::partial), false);
+  if (report.stopped)
+    note.details["stopped_at_record"] = std::to_string(report.stopped->position.record);
+  const bool whole = report.rejected == 0 && !report.stopped;
+  auto event =
+      audit_.entry(actor, audit::AuditAction::import_run, note, 200,
+                   whole ? std::nullopt : std::optional(audit::AuditDecision::partial), false);
   if (writes.committed())
     audit_.recordCommitted(std::move(event), {});
   else

@@ -6,14 +6,19 @@
 
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::app {
 
 ProcessLock::ProcessLock(const std::filesystem::path& file, const std::string& why_busy)
     : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
-  if (fd_ < 0) throw std::runtime_error("cannot open the lock file " + file.string());
+  if (fd_ < 0)
+    throw core::DomainError(core::ErrorKind::configuration,
+                            "cannot open the lock file " + file.string());
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
-    throw std::runtime_error(file.string() + " is locked: " + why_busy);
+    throw core::DomainError(core::ErrorKind::unavailable,
+                            file.string() + " is locked: " + why_busy);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "passerelle/audit/audit_entry.hpp"
 #include "passerelle/audit/log_verifier.hpp"
+#include "passerelle/core/domain_error.hpp"
 
 namespace passerelle::audit {
 
@@ -105,7 +106,8 @@ std::uint64_t exportLog(const store::AuditStore& store, std::ostream& out) {
     ++count;
   });
   out.flush();
-  if (!out) throw std::runtime_error("the export could not be written");
+  if (!out)
+    throw core::DomainError(core::ErrorKind::unavailable, "the export could not be written");
   return count;
 }
 

@@ -6,7 +6,11 @@ PersonPseudonyms::PersonPseudonyms(const crypto::RootKey& root)
     : hash_(root.derive(crypto::KeyUse::audit_pseudonym)) {}
 
 std::string PersonPseudonyms::of(const core::DossierId& id) const {
-  return "p" + hash_.hex("audit-person:" + id.str()).substr(0, 32);
+  std::string input = "audit-person:";
+  input += id.str();
+  std::string pseudonym = "p";
+  pseudonym += hash_.hex(input).substr(0, 32);
+  return pseudonym;
 }
 
 }  // namespace passerelle::audit

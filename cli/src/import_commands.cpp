@@ -52,7 +52,8 @@ int import(const ImportOptions& o) {
     // The report may quote the file's values in rejection reasons: it goes to the operator's
     // terminal (or file), never to the application log.
     std::cout << report.dump(2) << "\n";
-    return report["rejected"].get<std::size_t>() == 0 ? 0 : 3;
+    const bool whole = report["rejected"].get<std::size_t>() == 0 && !report.contains("stopped");
+    return whole ? 0 : 3;
   } catch (const connectors::FileFormatError& e) {
     std::cerr << "passerelle: the file cannot be imported: " << e.what() << "\n";
     return 1;
@@ -69,7 +70,8 @@ void addImportCommands(CLI::App& program, ExitStatus& exit) {
   auto* command = program.add_subcommand(
       "import",
       "Import a partner file as PARTNER, under the sharing policy, with the API's matching and "
-      "validation (docs/imports.md); prints the report (JSON), exit 3 if records were rejected. "
+      "validation (docs/imports.md); prints the report (JSON), exit 3 if records were rejected or "
+      "the import stopped early (the store could not be written). "
       "The default purpose is instruction_rsa (accompagnement for France Travail). Recorded in "
       "the audit log; refuses to run beside a serving gateway (use POST /v1/imports/{format}). "
       "--dry-run reads, checks and maps the file, and writes nothing.");

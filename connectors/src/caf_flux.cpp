@@ -9,6 +9,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::connectors {
 
 namespace detail {
@@ -69,7 +71,8 @@ using Reader = std::unique_ptr<xmlTextReader, ReaderDeleter>;
 Reader openReader(const std::filesystem::path& file, ErrorSink& sink) {
   Reader reader(xmlReaderForFile(file.c_str(), nullptr,
                                  XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES));
-  if (!reader) throw std::runtime_error("cannot open " + file.string());
+  if (!reader)
+    throw core::DomainError(core::ErrorKind::unusable_file, "cannot open " + file.string());
   xmlTextReaderSetStructuredErrorHandler(reader.get(), &ErrorSink::collect, &sink);
   return reader;
 }
@@ -451,7 +454,8 @@ void readCafFlux(const std::filesystem::path& file, const CafFluxCheck& check,
     status = xmlTextReaderRead(reader.get());
   }
   if (status != 0 || sink.fatal || number != check.households)
-    throw std::runtime_error(file.string() + " changed since it was checked");
+    throw core::DomainError(core::ErrorKind::unusable_file,
+                            file.string() + " changed since it was checked");
 }
 
 }  // namespace passerelle::connectors

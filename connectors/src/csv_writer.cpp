@@ -5,7 +5,10 @@ namespace passerelle::connectors {
 CsvWriter::CsvWriter(Sink sink, std::vector<std::string> columns)
     : sink_(std::move(sink)), columns_(std::move(columns)) {
   std::string header;
-  for (std::size_t i = 0; i < columns_.size(); ++i) header += (i ? "," : "") + field(columns_[i]);
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (i > 0) header += ',';
+    header += field(columns_[i]);
+  }
   sink_(header + "\r\n");
 }
 
@@ -20,8 +23,11 @@ std::string CsvWriter::field(std::string_view text) {
 }
 
 std::string CsvWriter::textField(std::string_view text) {
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
-    return field("'" + std::string(text));
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+    std::string quoted = "'";
+    quoted += text;
+    return field(quoted);
+  }
   return field(text);
 }
 

@@ -83,7 +83,8 @@ nlohmann::ordered_json contactRow(const policies::ExportProfile& profile,
 struct SealedOutput {
   SealedOutput(const fs::path& path, const std::array<std::uint8_t, 32>& recipient)
       : file(path, std::ios::binary), writer(file, recipient) {
-    if (!file) throw std::runtime_error("cannot create " + path.string());
+    if (!file)
+      throw core::DomainError(core::ErrorKind::unavailable, "cannot create " + path.string());
   }
   std::ofstream file;
   crypto::SealedStreamWriter writer;
@@ -104,7 +105,8 @@ void writeClear(const fs::path& path, const std::string& text, json& files) {
 // whatever an interrupted run left there is discarded.
 fs::path freshPartial(const fs::path& out_dir) {
   if (fs::exists(out_dir))
-    throw std::runtime_error(out_dir.string() + " exists; choose a new directory");
+    throw core::DomainError(core::ErrorKind::invalid_input,
+                            out_dir.string() + " exists; choose a new directory");
   auto partial = out_dir;
   partial += ".partial";
   fs::remove_all(partial);
@@ -142,7 +144,8 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
   std::map<std::string, std::size_t> emitted;  // per class of the plan: bounded like the plan
   const bool with_contacts = static_cast<bool>(request.survey_contact);
   if (with_contacts && profile.survey_contact.empty())
-    throw std::invalid_argument("profile " + profile.id + " has no survey-contact columns");
+    throw core::DomainError(core::ErrorKind::configuration,
+                            "profile " + profile.id + " has no survey-contact columns");
   std::size_t contacts = 0;
   {
     SealedOutput csv(partial / "data.csv.sealed", request.recipient);
@@ -234,8 +237,9 @@ json runExport(const ExportRequest& request, const store::DossierStore& store,
 
 json openExport(const fs::path& export_dir, const crypto::RecipientKeys& keys,
                 const std::optional<std::string>& expected_signer, const fs::path& out_dir) {
-  const auto refuse = [&](const std::string& why) -> std::runtime_error {
-    return std::runtime_error("export " + export_dir.string() + " refused: " + why);
+  const auto refuse = [&](const std::string& why) -> core::DomainError {
+    return core::DomainError(core::ErrorKind::integrity,
+                             "export " + export_dir.string() + " refused: " + why);
   };
   std::ifstream in(export_dir / "manifest.json");
   if (!in) throw refuse("no manifest.json");

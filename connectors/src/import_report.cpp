@@ -39,12 +39,20 @@ void ImportReport::count(ImportPosition position, const dossiers::ImportOutcome&
   }
 }
 
+namespace {
+
+json positionOf(const ImportPosition& p) {
+  json position = {{"record", p.record}, {"line", p.line}};
+  if (p.person) position["person"] = *p.person;
+  return position;
+}
+
+}  // namespace
+
 json ImportReport::toJson() const {
   json listed = json::array();
   for (const auto& r : rejections) {
-    json position = {{"record", r.position.record}, {"line", r.position.line}};
-    if (r.position.person) position["person"] = *r.position.person;
-    json item = {{"position", position}, {"reason", r.reason}};
+    json item = {{"position", positionOf(r.position)}, {"reason", r.reason}};
     for (const auto& [key, value] : r.members) item[key] = value;
     if (!r.fields.empty()) {
       item["fields"] = json::array();
@@ -54,21 +62,24 @@ json ImportReport::toJson() const {
     }
     listed.push_back(std::move(item));
   }
-  return {{"format", format},
-          {"dry_run", dry_run},
-          {"records", records},
-          {"persons", persons},
-          {"created", created},
-          {"matched", matched},
-          {"updated", updated},
-          {"unchanged", unchanged},
-          {"rejected", rejected},
-          {"rejections", listed},
-          {"rejections_listed", listed.size()},
-          {"ignored", ignored},
-          {"warnings", warnings},
-          {"details", details},
-          {"duration_ms", duration.count()}};
+  json out = {{"format", format},
+              {"dry_run", dry_run},
+              {"records", records},
+              {"persons", persons},
+              {"created", created},
+              {"matched", matched},
+              {"updated", updated},
+              {"unchanged", unchanged},
+              {"rejected", rejected},
+              {"rejections", listed},
+              {"rejections_listed", listed.size()},
+              {"ignored", ignored},
+              {"warnings", warnings},
+              {"details", details},
+              {"duration_ms", duration.count()}};
+  if (stopped)
+    out["stopped"] = {{"position", positionOf(stopped->position)}, {"reason", stopped->reason}};
+  return out;
 }
 
 }  // namespace passerelle::connectors

@@ -6,6 +6,13 @@
 namespace passerelle::connectors {
 
 namespace {
+
+// Thrown by the sink through the format's reader when the store cannot be written: the import
+// ends there rather than turning every record after a full disk into a rejection.
+struct StoreStopped {
+  ImportStop stop;
+};
+
 constexpr core::EnumNames<ImportFormat, 3> kNames({{
     {ImportFormat::caf_rsa_xml, "caf-rsa-xml"},
     {ImportFormat::france_travail_csv, "france-travail-csv"},
@@ -39,22 +46,28 @@ ImportReport runImport(ImportFormat format, const std::filesystem::path& file,
       report.count(position, outcome);
       observe(outcome);
     } catch (const core::DomainError& e) {
-      // The log refusing an entry ends the import (nothing is stored unaudited); a refusal of
-      // this record does not.
+      // The log refusing an entry ends the import (nothing is stored unaudited), and so does the
+      // store failing (what follows would fail too; the report says where it stopped). A
+      // refusal of this record does not.
       if (e.kind() == core::ErrorKind::audit_unavailable) throw;
+      if (e.kind() == core::ErrorKind::unavailable) throw StoreStopped{{position, e.what()}};
       report.reject(position, e);  // no dossier designated: nothing to record against a person
     }
   };
-  switch (format) {
-    case ImportFormat::caf_rsa_xml:
-      detail::importCafFlux(file, options.accept_count_mismatch, report, sink);
-      break;
-    case ImportFormat::france_travail_csv:
-      detail::importFranceTravail(file, report, sink);
-      break;
-    case ImportFormat::ndjson:
-      detail::importNdjson(file, report, sink);
-      break;
+  try {
+    switch (format) {
+      case ImportFormat::caf_rsa_xml:
+        detail::importCafFlux(file, options.accept_count_mismatch, report, sink);
+        break;
+      case ImportFormat::france_travail_csv:
+        detail::importFranceTravail(file, report, sink);
+        break;
+      case ImportFormat::ndjson:
+        detail::importNdjson(file, report, sink);
+        break;
+    }
+  } catch (StoreStopped& s) {
+    report.stopped = std::move(s.stop);
   }
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);

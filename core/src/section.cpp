@@ -27,6 +27,12 @@ std::optional<Section> parseSection(std::string_view name) {
 std::string_view toString(Section section) {
   return kNames.name(section);
 }
+std::string pointerOf(Section section) {
+  // Appended piece by piece: GCC 12 raises a false -Wrestrict on "/" + std::string(...).
+  std::string pointer = "/";
+  pointer += toString(section);
+  return pointer;
+}
 const std::vector<Section>& allSections() {
   static const std::vector<Section> all = kNames.values();
   return all;

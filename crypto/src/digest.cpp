@@ -6,6 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/bytes.hpp"
 
 namespace passerelle::crypto {
@@ -51,14 +52,14 @@ std::string Sha256::finishHex() {
 
 std::string sha256HexOfFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  if (!in) throw core::DomainError(core::ErrorKind::unusable_file, "cannot read " + path);
   Sha256 hash;
   std::string buffer(64 * 1024, '\0');
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
   }
-  if (in.bad()) throw std::runtime_error("cannot read " + path);
+  if (in.bad()) throw core::DomainError(core::ErrorKind::unusable_file, "cannot read " + path);
   return hash.finishHex();
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/numbers.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/root_key.hpp"
@@ -27,8 +28,8 @@ struct WipeOnExit {
   ~WipeOnExit() { sodium_memzero(text.data(), text.size()); }
 };
 
-std::runtime_error malformed(std::string_view origin, const std::string& what) {
-  return std::runtime_error(std::string(origin) + ": " + what);
+core::DomainError malformed(std::string_view origin, const std::string& what) {
+  return core::DomainError(core::ErrorKind::configuration, std::string(origin) + ": " + what);
 }
 
 SecretKey keyFromHex(std::string_view hex, std::string_view origin) {
@@ -115,8 +116,9 @@ void MasterKeys::replaceFile(const std::filesystem::path& path) const {
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
   if (error)
-    throw std::runtime_error("cannot replace master key file " + path.string() + ": " +
-                             error.message());
+    throw core::DomainError(
+        core::ErrorKind::unavailable,
+        "cannot replace master key file " + path.string() + ": " + error.message());
   const auto directory = path.has_parent_path() ? path.parent_path() : ".";
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) {

@@ -55,8 +55,9 @@ RecipientKeys RecipientKeys::loadSecretFile(const std::filesystem::path& path) {
   sodium_memzero(text.data(), text.size());
   if (!bytes || bytes->size() != SecretKey::kSize) {
     if (bytes) sodium_memzero(bytes->data(), bytes->size());
-    throw std::runtime_error("secret key file " + path.string() +
-                             " does not hold 64 hexadecimal digits");
+    throw core::DomainError(
+        core::ErrorKind::configuration,
+        "secret key file " + path.string() + " does not hold 64 hexadecimal digits");
   }
   detail::ensureSodium();
   RecipientKeys keys{{}, SecretKey::fromBytes(bytes->data())};
@@ -144,7 +145,7 @@ std::string SealedStreamWriter::finish() {
   emit(crypto_secretstream_xchacha20poly1305_TAG_FINAL);
   finished_ = true;
   out_.flush();
-  if (!out_) throw std::runtime_error("cannot write the sealed file");
+  if (!out_) throw core::DomainError(core::ErrorKind::unavailable, "cannot write the sealed file");
   return hash_.finishHex();
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/crypto/digest.hpp"
@@ -43,17 +44,18 @@ namespace {
 
 void writeSecretFile(const fs::path& path, const std::string& content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot create " + path.string());
+  if (fd < 0)
+    throw core::DomainError(core::ErrorKind::unavailable, "cannot create " + path.string());
   const bool ok =
       ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   ::close(fd);
-  if (!ok) throw std::runtime_error("cannot write " + path.string());
+  if (!ok) throw core::DomainError(core::ErrorKind::unavailable, "cannot write " + path.string());
 }
 
 void writeJson(const fs::path& path, const json& doc) {
   std::ofstream out(path);
   out << doc.dump(2) << "\n";
-  if (!out) throw std::runtime_error("cannot write " + path.string());
+  if (!out) throw core::DomainError(core::ErrorKind::unavailable, "cannot write " + path.string());
 }
 
 void createDemo(const fs::path& dir) {
@@ -137,7 +139,8 @@ DemoCallers demoCallers(const app::Application& application) {
   auto get = [&](const char* id) -> const policies::Partner& {
     const auto* p = application.registry().byId(core::PartnerId(id));
     if (p == nullptr)
-      throw std::runtime_error(std::string("the demo registry has no partner ") + id);
+      throw core::DomainError(core::ErrorKind::configuration,
+                              std::string("the demo registry has no partner ") + id);
     return *p;
   };
   return {get("caf"), get("france-travail"), get("departement")};

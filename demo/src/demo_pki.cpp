@@ -13,6 +13,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::demo {
 
 namespace {
@@ -22,7 +24,7 @@ using CertPtr = std::unique_ptr<X509, decltype(&X509_free)>;
 using FilePtr = std::unique_ptr<FILE, decltype(&std::fclose)>;
 
 [[noreturn]] void fail(const std::string& what) {
-  throw std::runtime_error("demo PKI: " + what);
+  throw core::DomainError(core::ErrorKind::configuration, "demo PKI: " + what);
 }
 
 KeyPtr newKey() {
@@ -138,8 +140,16 @@ void DemoPki::issue(Usage usage, const std::string& common_name,
   addExtension(cert.get(), ca, NID_subject_key_identifier, "hash");
   addExtension(cert.get(), ca, NID_authority_key_identifier, "keyid:always");
   std::string san;
-  for (const auto& d : dns_names) san += (san.empty() ? "" : ",") + std::string("DNS:") + d;
-  for (const auto& ip : ip_addresses) san += (san.empty() ? "" : ",") + std::string("IP:") + ip;
+  for (const auto& d : dns_names) {
+    if (!san.empty()) san += ',';
+    san += "DNS:";
+    san += d;
+  }
+  for (const auto& ip : ip_addresses) {
+    if (!san.empty()) san += ',';
+    san += "IP:";
+    san += ip;
+  }
   if (!san.empty()) addExtension(cert.get(), ca, NID_subject_alt_name, san);
   if (X509_sign(cert.get(), impl_->key.get(), EVP_sha256()) == 0)
     fail("cannot sign " + common_name);

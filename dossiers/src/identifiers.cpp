@@ -61,7 +61,7 @@ IdentifierField fieldOf(IdentifierKind kind) {
 }
 
 std::string IdentifierField::pointer() const {
-  return "/" + std::string(core::toString(section)) + "/" + key;
+  return core::pointerOf(section) + "/" + key;
 }
 
 std::vector<Identifier> identifiersOf(core::Section section, const nlohmann::json& content) {

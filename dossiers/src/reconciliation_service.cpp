@@ -95,7 +95,7 @@ std::vector<store::DossierStore::SectionWrite> ReconciliationService::mergedSect
   std::vector<core::FieldError> errors;
   for (auto& [section, content] : merged) {
     for (auto& e : validator_.validate(section, content))
-      errors.push_back({"/" + std::string(core::toString(section)) + e.pointer, e.rule, e.message});
+      errors.push_back({core::pointerOf(section) + e.pointer, e.rule, e.message});
     writes.push_back({section, content.dump(), reindexOf(section, content)});
   }
   if (!errors.empty())

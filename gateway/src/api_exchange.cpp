@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "connection_guard.hpp"
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/schemas/field_catalogue.hpp"
 #include "passerelle/schemas/json_input.hpp"
@@ -202,7 +203,8 @@ void ApiRequest::spoolBody(const std::filesystem::path& file, std::size_t limit)
   if (http_.hasContentLength() && http_.getContentLength64() > static_cast<Poco::Int64>(limit))
     throw too_large;  // unread: the connection is closed, not drained
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot create the import spool file");
+  if (!out)
+    throw core::DomainError(core::ErrorKind::unavailable, "cannot create the import spool file");
   BodyReader reader(http_, limits_);
   std::vector<char> buffer(64 * 1024);
   std::size_t total = 0;
@@ -218,7 +220,8 @@ void ApiRequest::spoolBody(const std::filesystem::path& file, std::size_t limit)
     out.write(buffer.data(), static_cast<std::streamsize>(n));
   }
   out.close();
-  if (!out) throw std::runtime_error("cannot write the import spool file");
+  if (!out)
+    throw core::DomainError(core::ErrorKind::unavailable, "cannot write the import spool file");
   if (http_.hasContentLength() && total != static_cast<std::uint64_t>(http_.getContentLength64()))
     throw shortBody();
   body_consumed_ = true;

@@ -18,6 +18,7 @@
 #include "api_exchange.hpp"
 #include "authenticator.hpp"
 #include "passerelle/app/application.hpp"
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/store/pending_audit.hpp"
@@ -353,8 +354,9 @@ void GatewayServer::start() {
     socket.bind(Poco::Net::SocketAddress(impl_->options.host, impl_->options.port), true);
     socket.listen(1024);  // a burst of connections is refused by the guard, not the kernel
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
-                             std::to_string(impl_->options.port) + ": " + e.displayText());
+    throw core::DomainError(core::ErrorKind::configuration,
+                            "cannot listen on " + impl_->options.host + ":" +
+                                std::to_string(impl_->options.port) + ": " + e.displayText());
   }
   impl_->bound_port = socket.address().port();
 

@@ -7,12 +7,15 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::gateway {
 
 Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files) {
   for (const auto& f : {files.certificate, files.private_key, files.client_ca})
     if (!std::filesystem::is_regular_file(f))
-      throw std::runtime_error("TLS file " + f.string() + " does not exist");
+      throw core::DomainError(core::ErrorKind::configuration,
+                              "TLS file " + f.string() + " does not exist");
 
   static std::once_flag ssl_ready;
   std::call_once(ssl_ready, [] {
@@ -37,7 +40,7 @@ Poco::Net::Context::Ptr makeServerContext(const TlsFiles& files) {
     context->enableSessionCache(true, "passerelle-dui");
     return context;
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error("TLS setup failed: " + e.displayText());
+    throw core::DomainError(core::ErrorKind::configuration, "TLS setup failed: " + e.displayText());
   }
 }
 

@@ -147,7 +147,7 @@ json prune(const schemas::FieldCatalogue& catalogue, const std::string& path, co
 std::vector<std::string> presentFields(const schemas::FieldCatalogue& catalogue,
                                        core::Section section, const json& document) {
   std::set<std::string> seen;
-  walk(catalogue, "/" + std::string(core::toString(section)), document,
+  walk(catalogue, core::pointerOf(section), document,
        [&](const std::string& path, const json&) { seen.insert(path); });
   return {seen.begin(), seen.end()};
 }
@@ -260,7 +260,7 @@ std::vector<WithheldField> forbiddenFields(const Decision& decision,
 
 json preserveUnwritable(const Decision& decision, const schemas::FieldCatalogue& catalogue,
                         core::Section section, const json& submitted, const json& current) {
-  const std::string root = "/" + std::string(core::toString(section));
+  const std::string root = core::pointerOf(section);
   auto kept = prune(catalogue, root, current,
                     [&](const std::string& path) { return !decision.allows(path); });
   if (kept.is_null()) return submitted;

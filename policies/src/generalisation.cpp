@@ -41,7 +41,9 @@ std::optional<std::array<int, 3>> dateParts(const nlohmann::json& value) {
 }
 
 std::string twoDigits(int n) {
-  return (n < 10 ? "0" : "") + std::to_string(n);
+  std::string text = std::to_string(n);
+  if (n < 10) text.insert(text.begin(), '0');
+  return text;
 }
 
 // Completed years between `birth` and `at`.

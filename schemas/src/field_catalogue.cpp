@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "embedded_files.hpp"
+#include "passerelle/core/domain_error.hpp"
 
 namespace passerelle::schemas {
 
@@ -32,15 +33,20 @@ FieldCatalogue FieldCatalogue::parse(const std::string& json_text) {
     const auto path = entry.at("path").get<std::string>();
     const auto category = core::parseFieldCategory(entry.at("category").get<std::string>());
     const auto treatment = entry.at("export").get<std::string>();
-    if (!category) throw std::runtime_error("field catalogue: unknown category at " + path);
+    if (!category)
+      throw core::DomainError(core::ErrorKind::configuration,
+                              "field catalogue: unknown category at " + path);
     const auto slash = path.find('/', 1);
     if (path.empty() || path[0] != '/' ||
         !core::parseSection(path.substr(1, slash == std::string::npos ? slash : slash - 1)))
-      throw std::runtime_error("field catalogue: path outside any section: " + path);
+      throw core::DomainError(core::ErrorKind::configuration,
+                              "field catalogue: path outside any section: " + path);
     if (!isKnownTreatment(treatment))
-      throw std::runtime_error("field catalogue: unknown export treatment at " + path);
+      throw core::DomainError(core::ErrorKind::configuration,
+                              "field catalogue: unknown export treatment at " + path);
     if (!seen.insert(path).second)
-      throw std::runtime_error("field catalogue: duplicate path " + path);
+      throw core::DomainError(core::ErrorKind::configuration,
+                              "field catalogue: duplicate path " + path);
     catalogue.index_.emplace(path, catalogue.fields_.size());
     for (auto slash_at = path.find('/', 1); slash_at != std::string::npos;
          slash_at = path.find('/', slash_at + 1))

@@ -43,8 +43,7 @@ void collectLeaves(const nlohmann::json& schema, const std::string& prefix,
 
 std::vector<std::string> schemaLeafPaths() {
   std::vector<std::string> out;
-  for (auto s : core::allSections())
-    collectLeaves(sectionSchema(s), "/" + std::string(core::toString(s)), out);
+  for (auto s : core::allSections()) collectLeaves(sectionSchema(s), core::pointerOf(s), out);
   return out;
 }
 

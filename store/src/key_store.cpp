@@ -127,9 +127,10 @@ struct KeyStore::Impl {
       } catch (const core::DomainError&) {
       }
       if (!opens)
-        throw std::runtime_error(
+        throw core::DomainError(
+            core::ErrorKind::configuration,
             "the master key given is not the one that wrapped the data keys in " + where() +
-            " (wrong key file or PASSERELLE_MASTER_KEY?)");
+                " (wrong key file or PASSERELLE_MASTER_KEY?)");
     }
   }
 
@@ -163,9 +164,10 @@ struct KeyStore::Impl {
     verifyChecks(writer, keys);
     for (const auto& [version, count] : usage(writer))
       if (!keys.master.has(version))
-        throw std::runtime_error("the master key lacks version " + std::to_string(version) +
-                                 ", which still wraps " + std::to_string(count) + " keys in " +
-                                 where() + " (a key file from before a rotation?)");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                "the master key lacks version " + std::to_string(version) +
+                                    ", which still wraps " + std::to_string(count) + " keys in " +
+                                    where() + " (a key file from before a rotation?)");
     loadOrCreateRoot(keys, !fresh || options.existing_data);
     tx.commit();
   }
@@ -184,9 +186,10 @@ struct KeyStore::Impl {
       return;
     }
     if (adopt_master_v1 && !keys.master.has(1))
-      throw std::runtime_error("the data in " + where() +
-                               " was indexed under master key version 1, which the key given "
-                               "lacks");
+      throw core::DomainError(core::ErrorKind::configuration,
+                              "the data in " + where() +
+                                  " was indexed under master key version 1, which the key given "
+                                  "lacks");
     root.emplace(adopt_master_v1 ? keys.master.copyKey(1) : crypto::SecretKey::random());
     root_is_master_v1 = adopt_master_v1;
     const auto active = activeVersion(writer);

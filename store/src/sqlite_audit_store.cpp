@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/store/audit_store.hpp"
 #include "sqlite_connection_pool.hpp"
@@ -62,7 +63,8 @@ class SqliteAuditStore final : public AuditStore {
                  std::max<std::size_t>(1, options.read_connections), options.busy_timeout_ms) {
     if (options.retention_months) {
       if (*options.retention_months < 1)
-        throw std::runtime_error("the audit retention period is at least one month");
+        throw core::DomainError(core::ErrorKind::configuration,
+                                "the audit retention period is at least one month");
       writer_ << "UPDATE audit_settings SET value = ? WHERE name = 'retention_months'",
           bind(Poco::Int64(*options.retention_months)), now;
     }
@@ -211,9 +213,10 @@ class SqliteAuditStore final : public AuditStore {
           bind(horizon), now;
     } catch (const Poco::Exception& e) {
       tx.rollback();
-      throw std::runtime_error("cannot prune the audit log before " + time +
-                               ": that would empty entries younger than the retention period (" +
-                               e.displayText() + ")");
+      throw core::DomainError(core::ErrorKind::forbidden,
+                              "cannot prune the audit log before " + time +
+                                  ": that would empty entries younger than the retention period (" +
+                                  e.displayText() + ")");
     }
     Poco::Data::Statement update(writer_);
     update << "UPDATE audit_entries SET entry = NULL, sensitive = NULL, partner = '', "
@@ -293,8 +296,9 @@ std::unique_ptr<AuditStore> openSqliteAuditStore(const SqliteAuditOptions& optio
   try {
     return std::make_unique<SqliteAuditStore>(options);
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error("cannot open the audit log " + options.file.string() + ": " +
-                             e.displayText());
+    throw core::DomainError(
+        core::ErrorKind::configuration,
+        "cannot open the audit log " + options.file.string() + ": " + e.displayText());
   }
 }
 

@@ -3,6 +3,8 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <sqlite3.h>
 
+#include "passerelle/core/domain_error.hpp"
+
 namespace passerelle::store {
 
 using namespace Poco::Data::Keywords;
@@ -17,7 +19,16 @@ Poco::Data::Session SqliteConnectionPool::open(const std::filesystem::path& file
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     Poco::Data::SQLite::Connector::registerConnector();
   });
-  Poco::Data::Session session(Poco::Data::SQLite::Connector::KEY, file.string());
+  // Poco retries a failed open for its login timeout (60 s by default): a path the operator
+  // got wrong would hold the start-up a minute before saying so.
+  const auto directory =
+      file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  if (!std::filesystem::is_directory(directory))
+    throw core::DomainError(
+        core::ErrorKind::configuration,
+        "cannot open " + file.string() + ": no directory " + directory.string());
+  Poco::Data::Session session(Poco::Data::SQLite::Connector::KEY, file.string(),
+                              kOpenTimeoutSeconds);
   std::string mode;
   session << "PRAGMA journal_mode=WAL", into(mode), now;
   // FULL: in WAL mode, NORMAL may lose the last commits on power loss; an acknowledged write

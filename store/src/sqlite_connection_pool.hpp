@@ -26,6 +26,9 @@ class SqliteConnectionPool {
   static constexpr int kWalAutocheckpointPages = 4000;
   // ... and the size the file is truncated back to when a checkpoint resets it.
   static constexpr long long kJournalSizeLimitBytes = 16LL * 1024 * 1024;
+  // How long an open that fails is retried (a file another process is creating) before the
+  // error is thrown.
+  static constexpr std::size_t kOpenTimeoutSeconds = 2;
 
   // A session on loan; returned to the pool when the lease is destroyed.
   class Lease {

@@ -5,12 +5,22 @@
 
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
+#include "sqlite_errors.hpp"
+
 namespace passerelle::store {
 
 namespace {
 
+// SQLite's messages carry no values (every value is bound), so they may reach the caller.
 [[noreturn]] void fail(sqlite3* db, const char* what) {
-  throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db));
+  const int code = sqlite3_extended_errcode(db) & 0xff;
+  const std::string message = std::string(what) + ": " + sqlite3_errmsg(db);
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    throw core::DomainError(core::ErrorKind::integrity, message);
+  if (isStorageFailure(code)) throw core::DomainError(core::ErrorKind::unavailable, message);
+  if (code == SQLITE_CONSTRAINT) throw core::DomainError(core::ErrorKind::conflict, message);
+  throw std::logic_error(message);  // a statement or a binding the code got wrong
 }
 
 }  // namespace

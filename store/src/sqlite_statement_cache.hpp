@@ -14,8 +14,10 @@ struct sqlite3_stmt;
 namespace passerelle::store {
 
 // One use of a cached prepared statement: bind, step through the rows, read columns; reset for
-// the next use when destroyed. Errors throw std::runtime_error with SQLite's message (which
-// carries no values: every value is bound).
+// the next use when destroyed. Errors throw core::DomainError with SQLite's message (which
+// carries no values: every value is bound): `unavailable` for the disk or a busy database,
+// `integrity` for a corrupt file, `conflict` for a broken constraint; std::logic_error for a
+// statement the code got wrong.
 class CachedStatement {
  public:
   explicit CachedStatement(sqlite3_stmt* statement) : statement_(statement) {}

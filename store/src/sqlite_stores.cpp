@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "passerelle/core/domain_error.hpp"
 #include "sqlite_connection_pool.hpp"
 
 namespace passerelle::store {
@@ -41,16 +42,19 @@ std::shared_ptr<KeyStore> openKeyStore(const SqliteOptions& options, crypto::Mas
     if (existing_data && !std::filesystem::exists(keys_file)) {
       const auto sealed = sectionsUnderDataKeys(options.file);
       if (sealed > 0)
-        throw std::runtime_error("the data keys file " + keys_file.string() + " is missing, but " +
-                                 options.file.string() + " holds " + std::to_string(sealed) +
-                                 " section versions sealed under keys kept there: restore it, or "
-                                 "set keys_file to where it is");
+        throw core::DomainError(
+            core::ErrorKind::configuration,
+            "the data keys file " + keys_file.string() + " is missing, but " +
+                options.file.string() + " holds " + std::to_string(sealed) +
+                " section versions sealed under keys kept there: restore it, or "
+                "set keys_file to where it is");
     }
     return std::make_shared<KeyStore>(
         KeyStore::Options{keys_file, existing_data, std::move(reload)}, std::move(master));
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error("cannot open the data keys " + keys_file.string() + ": " +
-                             e.displayText());
+    throw core::DomainError(
+        core::ErrorKind::configuration,
+        "cannot open the data keys " + keys_file.string() + ": " + e.displayText());
   }
 }
 
@@ -63,8 +67,9 @@ SqliteStores openSqliteStores(const SqliteOptions& options, std::shared_ptr<KeyS
     return {makeSqliteDossierStore(db), makeSqliteRelationshipStore(db), makeSqliteConsentStore(db),
             makeSqliteWebhookStore(db), makeSqlitePendingAuditStore(db)};
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error("cannot open SQLite store " + options.file.string() + ": " +
-                             e.displayText());
+    throw core::DomainError(
+        core::ErrorKind::configuration,
+        "cannot open SQLite store " + options.file.string() + ": " + e.displayText());
   }
 }
 

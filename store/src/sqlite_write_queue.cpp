@@ -13,6 +13,7 @@
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/store/pending_audit.hpp"
 #include "pending_audit_work.hpp"
+#include "sqlite_errors.hpp"
 
 namespace passerelle::store {
 
@@ -123,22 +124,6 @@ void SqliteWriteQueue::runWork(Writer& writer) {
 }
 
 namespace {
-
-// SQLite's own verdict on the last failure of a connection: the disk, not the request.
-bool isStorageFailure(int code) {
-  switch (code & 0xff) {
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_NOMEM:
-    case SQLITE_BUSY:
-    case SQLITE_READONLY:
-    case SQLITE_CORRUPT:
-      return true;
-    default:
-      return false;
-  }
-}
 
 Poco::Logger& logger() {
   return Poco::Logger::get("passerelle.store");

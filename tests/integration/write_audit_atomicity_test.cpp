@@ -274,6 +274,7 @@ TEST_F(WriteAuditAtomicityTest, AnImportRecordIsStoredWithItsEntryOrNotAtAll) {
     std::string known_id;  // the dossier the Département opened
     int known_sections = 0;
   };
+  int stops = 0;  // imports the store's failure ended early, answered with their report
   for (const auto mode : {FaultVfs::Mode::power_cut, FaultVfs::Mode::once}) {
     const std::string tag = mode == FaultVfs::Mode::power_cut ? "cut" : "once";
     const std::size_t offset =
@@ -337,11 +338,18 @@ TEST_F(WriteAuditAtomicityTest, AnImportRecordIsStoredWithItsEntryOrNotAtAll) {
             std::set<int> refused;
             for (const auto& r : report["rejections"])
               refused.insert(r["position"]["line"].get<int>());
+            // A store failure ends the import: that line and the ones after it were not taken.
+            if (report.contains("stopped")) {
+              ++stops;
+              for (int line = report["stopped"]["position"]["line"].get<int>(); line <= 2; ++line)
+                refused.insert(line);
+            }
             EXPECT_EQ(fresh_stored, !refused.contains(1)) << outcome.body;
             EXPECT_EQ(known_written, !refused.contains(2)) << outcome.body;
           }
         });
   }
+  EXPECT_GT(stops, 0) << "no fault ended an import early: the stop was not exercised";
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ std::string gatewayPublicKey(const AppConfig& config);
 class Application {
  public:
   // Opens everything the configuration names and records what a process that died left
-  // committed without its audit entry; throws std::runtime_error with a message naming what is
+  // committed without its audit entry; throws DomainError (configuration; unavailable for a store
+  // in use) with a message naming what is
   // wrong (unreadable key file, bad registry or policy, store in use or that cannot be opened).
   explicit Application(const AppConfig& config);
   ~Application();

@@ -10,8 +10,8 @@ namespace passerelle::app {
 // runs. Not copyable.
 class ProcessLock {
  public:
-  // Throws std::runtime_error naming the file, followed by `why_busy`, if another process holds
-  // it.
+  // Throws DomainError naming the file: `unavailable`, followed by `why_busy`, if another
+  // process holds it; `configuration` if it cannot be opened.
   ProcessLock(const std::filesystem::path& file, const std::string& why_busy);
   ~ProcessLock();
   ProcessLock(const ProcessLock&) = delete;

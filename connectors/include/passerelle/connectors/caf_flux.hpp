@@ -62,7 +62,7 @@ using IgnoredElements = std::map<std::string, std::size_t>;
 
 // Second pass: maps each household that `check` did not reject, in file order, and hands it to
 // `use`; counts in `ignored` what minimisation leaves out. One household in memory at a time.
-// Throws std::runtime_error if the file is not the one checked (it changed in between).
+// Throws DomainError(unusable_file) if the file is not the one checked (it changed in between).
 void readCafFlux(const std::filesystem::path& file, const CafFluxCheck& check,
                  IgnoredElements& ignored, const std::function<void(const CafHousehold&)>& use);
 

@@ -62,8 +62,9 @@ nlohmann::json runExport(const ExportRequest& request, const store::DossierStore
 
 // On the évaluateur's side: checks the manifest's signature (and, if given, that
 // `expected_signer` made it), every file's hash, and decrypts the sealed files into `out_dir`
-// (which must not exist). Throws std::runtime_error saying what is wrong; nothing decrypted is
-// left behind on failure. Returns the manifest.
+// (which must not exist). Throws DomainError saying what is wrong (integrity for a
+// refused export, invalid_input for an existing out_dir, unavailable for a failed write); nothing
+// decrypted is left behind on failure. Returns the manifest.
 nlohmann::json openExport(const std::filesystem::path& export_dir,
                           const crypto::RecipientKeys& keys,
                           const std::optional<std::string>& expected_signer,

@@ -30,6 +30,14 @@ struct ImportRejection {
   std::map<std::string, std::string> members;  // the reconciliation case opened, if one was
 };
 
+// Where an import ended before the file's end, and why: the store could not be written (full
+// disk, I/O error). That record and the ones after it were not taken; importing the same file
+// again is safe, since matching finds what was stored.
+struct ImportStop {
+  ImportPosition position;
+  std::string reason;
+};
+
 // What an import did, as the partner reads it back (POST /v1/imports, passerelle import).
 struct ImportReport {
   // Rejections listed in full; past this, only counted (a report stays readable and bounded
@@ -50,6 +58,7 @@ struct ImportReport {
   std::vector<std::string> warnings;                  // e.g. columns nobody reads
   nlohmann::json details = nlohmann::json::object();  // format-specific (the flux header...)
   std::chrono::milliseconds duration{0};
+  std::optional<ImportStop> stopped;  // set when the import ended before the file's end
 
   void reject(ImportPosition position, std::string reason,
               std::vector<core::FieldError> fields = {});

@@ -7,7 +7,9 @@
 
 namespace passerelle::core {
 
-// What went wrong, in terms the HTTP edge maps to exactly one problem type each.
+// What went wrong, in terms the HTTP edge maps to exactly one problem type each. Every module
+// throws these at its border; a bug (an invariant of the code broken) throws std::logic_error
+// instead, which is answered as an internal error and is no kind of this vocabulary.
 enum class ErrorKind {
   invalid_input,        // the request cannot be understood (bad JSON, bad parameter)
   validation_failed,    // well-formed, but breaks a schema rule; field errors say where
@@ -17,7 +19,8 @@ enum class ErrorKind {
   gone,                 // the dossier was merged into another (members: merged_into)
   precondition_failed,  // If-Match / If-None-Match does not hold
   integrity,            // stored data failed its integrity check
-  unavailable,          // the store cannot be written now (full disk, I/O error): nothing changed
+  unavailable,          // the store cannot be read or written now (full disk, I/O error, a
+                        // file being written): nothing changed, retry later
   audit_unavailable,    // the audit log cannot record now: nothing is returned (audit/)
   unusable_file,        // a partner file cannot be read further; nothing more is imported
   configuration,        // a file or setting the operator gave is wrong (configuration,

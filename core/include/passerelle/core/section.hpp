@@ -29,6 +29,9 @@ std::optional<Section> parseSection(std::string_view name);
 // The API name of a section ("identite", "situation_pro", ...).
 std::string_view toString(Section section);
 
+// The JSON pointer of a section's root in a dossier ("/identite").
+std::string pointerOf(Section section);
+
 // Every section, in the order dossiers are presented.
 const std::vector<Section>& allSections();
 

@@ -31,8 +31,8 @@ class Sha256 {
   std::unique_ptr<State> state_;
 };
 
-// Lowercase hex SHA-256 of a file's bytes, read in chunks. Throws std::runtime_error if it
-// cannot be read.
+// Lowercase hex SHA-256 of a file's bytes, read in chunks. Throws core::DomainError
+// (unusable_file) if it cannot be read.
 std::string sha256HexOfFile(const std::string& path);
 
 }  // namespace passerelle::crypto

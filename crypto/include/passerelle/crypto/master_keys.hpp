@@ -24,8 +24,8 @@ class MasterKeys {
   // A single fresh version 1.
   static MasterKeys generate();
 
-  // Reads a key file. Throws std::runtime_error (naming the file, never a key) if it is missing,
-  // malformed, or readable or writable by group or others.
+  // Reads a key file. Throws DomainError(configuration) (naming the file, never a key) if it is
+  // missing, malformed, or readable or writable by group or others.
   static MasterKeys loadFile(const std::filesystem::path& path);
   // Parses the text form; `origin` names where it came from in error messages.
   static MasterKeys parse(std::string_view text, std::string_view origin);

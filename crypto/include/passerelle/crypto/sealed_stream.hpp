@@ -21,7 +21,7 @@ namespace passerelle::crypto {
 struct RecipientKeys {
   static RecipientKeys generate();
   // Reads a secret key file (64 hex digits, owner-only like the master key); the public key is
-  // recomputed from it. Throws std::runtime_error naming the file, never the key.
+  // recomputed from it. Throws DomainError(configuration) naming the file, never the key.
   static RecipientKeys loadSecretFile(const std::filesystem::path& path);
   // Writes the secret key to a new owner-only file; refuses to overwrite.
   void saveSecretFile(const std::filesystem::path& path) const;
@@ -47,7 +47,7 @@ class SealedStreamWriter {
 
   void write(std::string_view data);
   // Seals the last chunk; returns the hex SHA-256 of the whole sealed file. Throws
-  // std::runtime_error if the output failed.
+  // DomainError(unavailable) if the output failed.
   std::string finish();
 
   static constexpr std::size_t kChunk = 64 * 1024;

@@ -27,7 +27,7 @@ class DemoPki {
   enum class Usage { server, client };
 
   // Issues a leaf certificate for `common_name` with the given DNS names and IP addresses as
-  // subject alternative names, valid 825 days. Throws std::runtime_error on failure.
+  // subject alternative names, valid 825 days. Throws DomainError(configuration) on failure.
   void issue(Usage usage, const std::string& common_name, const std::vector<std::string>& dns_names,
              const std::vector<std::string>& ip_addresses, const std::filesystem::path& cert_pem,
              const std::filesystem::path& key_pem) const;

@@ -11,7 +11,7 @@ namespace passerelle::gateway {
 // client certificate (the same value as `openssl x509 -noout -fingerprint -sha256`).
 std::string certificateFingerprint(const X509* certificate);
 
-// The same, for a PEM certificate file. Throws std::runtime_error naming the file.
+// The same, for a PEM certificate file. Throws DomainError(configuration) naming the file.
 std::string certificateFingerprint(const std::filesystem::path& pem_file);
 
 }  // namespace passerelle::gateway

@@ -38,7 +38,8 @@ class GatewayServer {
   GatewayServer(const GatewayServer&) = delete;
   GatewayServer& operator=(const GatewayServer&) = delete;
 
-  // Binds and starts serving; throws std::runtime_error if the port or TLS files are unusable.
+  // Binds and starts serving; throws DomainError(configuration) if the port or TLS files are
+  // unusable.
   void start();
   // Stops accepting, lets requests in progress finish. Idempotent.
   void stop();

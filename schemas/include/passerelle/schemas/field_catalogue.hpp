@@ -29,8 +29,8 @@ struct FieldEntry {
 // across threads.
 class FieldCatalogue {
  public:
-  // The catalogue embedded in the build. Throws std::runtime_error, naming the entry, if the
-  // shipped file is inconsistent (unknown category or treatment, duplicate path).
+  // The catalogue embedded in the build. Throws DomainError(configuration), naming the entry, if
+  // the shipped file is inconsistent (unknown category or treatment, duplicate path).
   static const FieldCatalogue& builtin();
 
   // Parses a catalogue document; same checks as builtin().

@@ -82,7 +82,7 @@ class AuditStore {
   virtual std::optional<AuditCheckpointRow> latestCheckpoint() const = 0;
 
   // Empties the content of the oldest entries, up to the first one dated at or after `time`
-  // (their index, time and leaf hash stay). Throws std::runtime_error, pruning nothing, if that
+  // (their index, time and leaf hash stay). Throws DomainError(forbidden), pruning nothing, if that
   // would empty an entry younger than the retention period the store was opened with: the
   // store's own triggers refuse it too. Returns how many entries were pruned by this call.
   virtual std::uint64_t pruneBefore(const std::string& time) = 0;
@@ -100,7 +100,7 @@ struct SqliteAuditOptions {
 };
 
 // Opens (creating and migrating if needed) the audit log's own SQLite file: WAL,
-// synchronous=FULL. Throws std::runtime_error naming the file.
+// synchronous=FULL. Throws DomainError(configuration) naming the file.
 std::unique_ptr<AuditStore> openSqliteAuditStore(const SqliteAuditOptions& options);
 
 }  // namespace passerelle::store

@@ -40,8 +40,9 @@ class KeyStore {
     std::size_t cached_keys = 16384;
   };
 
-  // Opens the file (created and migrated if needed). Throws std::runtime_error naming the file if
-  // `master` is not the key that wrapped its keys, or lacks a version that still wraps some.
+  // Opens the file (created and migrated if needed). Throws DomainError(configuration) naming the
+  // file if `master` is not the key that wrapped its keys, or lacks a version that still wraps
+  // some.
   KeyStore(Options options, crypto::MasterKeys master);
   ~KeyStore();
   KeyStore(const KeyStore&) = delete;

@@ -24,7 +24,7 @@ struct SqliteOptions {
 // Where the data keys of a store are kept.
 std::filesystem::path keysFileOf(const SqliteOptions& options);
 
-// Opens the key store of a SQLite store. Throws std::runtime_error if the database holds
+// Opens the key store of a SQLite store. Throws DomainError(configuration) if the database holds
 // sections sealed under data keys but the key store file is missing (a wrong keys_file would
 // otherwise make every dossier look erased), or for the reasons KeyStore gives.
 std::shared_ptr<KeyStore> openKeyStore(const SqliteOptions& options, crypto::MasterKeys master,
@@ -42,7 +42,7 @@ struct SqliteStores {
 
 // Opens (creating if needed) a SQLite database: WAL journal, synchronous=FULL so that an
 // acknowledged write survives a crash or power loss, pending migrations applied. Throws
-// std::runtime_error naming the file if it cannot be opened or migrated.
+// DomainError(configuration) naming the file if it cannot be opened or migrated.
 SqliteStores openSqliteStores(const SqliteOptions& options, std::shared_ptr<KeyStore> keys);
 
 }  // namespace passerelle::store

@@ -45,23 +45,64 @@ AuditLog::~AuditLog() {
   writer_.stop();  // after what was queued is written
 }
 
+// Opening reads the last size % 256 entries and at most 255 tiles a level, whatever the log's
+// size; the rest of the log is read by `audit verify`, not at every start.
 void AuditLog::loadTree() {
+  const std::uint64_t size = store_.size();
+  buildMissingTiles(size);
+  std::uint64_t expected = size - size % crypto::TiledMerkleTree::kTileWidth;
+  std::vector<crypto::Hash> last;
+  store_.forEachRow(expected, [&](const store::AuditRow& row) {
+    if (row.index != expected)
+      throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
+                             "; run `passerelle audit verify`");
+    last.push_back(hashFromHex(row.leaf_hash));
+    ++expected;
+  });
+  if (expected != size)
+    throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
+                           "; run `passerelle audit verify`");
+  tree_.emplace([this](crypto::TileId id) { return store_.tile(id); }, size, std::move(last));
+  durable_size_ = size;
+  if (const auto row = store_.latestCheckpoint()) {
+    latest_ = Checkpoint::fromRow(*row);
+    if (latest_->tree_size > size || tree_->root(latest_->tree_size) != latest_->root_hash)
+      throw AuditFormatError("the audit log does not match its checkpoint of size " +
+                             std::to_string(latest_->tree_size) +
+                             "; run `passerelle audit verify`");
+  }
+}
+
+void AuditLog::buildMissingTiles(std::uint64_t size) {
+  constexpr auto kWidth = crypto::TiledMerkleTree::kTileWidth;
+  if (store_.tileCount(0) >= size / kWidth) return;
+  // Leaves only, never a stored tile, are read: the tree being built reads nothing back.
+  crypto::TiledMerkleTree build([](crypto::TileId) -> std::vector<crypto::Hash> {
+    throw std::logic_error("building tiles reads no tile");
+  });
+  std::vector<std::uint64_t> stored;  // full tiles already stored, by level
+  const auto store = [&] {
+    std::vector<crypto::Tile> missing;
+    for (auto& t : build.tilesSince({{}, {}, 0})) {
+      while (stored.size() <= t.id.level)
+        stored.push_back(store_.tileCount(static_cast<std::uint8_t>(stored.size())));
+      if (t.id.index >= stored[t.id.level]) missing.push_back(std::move(t));
+    }
+    if (!missing.empty()) store_.append({}, missing, std::nullopt);
+    build.settle();
+  };
   std::uint64_t expected = 0;
   store_.forEachRow(0, [&](const store::AuditRow& row) {
     if (row.index != expected)
       throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
                              "; run `passerelle audit verify`");
-    tree_.append(hashFromHex(row.leaf_hash));
-    ++expected;
+    build.append(hashFromHex(row.leaf_hash));
+    if (++expected % (kWidth * kWidth) == 0) store();
   });
-  durable_size_ = expected;
-  if (const auto row = store_.latestCheckpoint()) {
-    latest_ = Checkpoint::fromRow(*row);
-    if (latest_->tree_size > expected || tree_.root(latest_->tree_size) != latest_->root_hash)
-      throw AuditFormatError("the audit log does not match its checkpoint of size " +
-                             std::to_string(latest_->tree_size) +
-                             "; run `passerelle audit verify`");
-  }
+  store();
+  Poco::Logger::get("passerelle.audit")
+      .notice("audit log: tiles built for the %Lu entries written before tiles",
+              static_cast<unsigned long long>(expected));
 }
 
 Appended AuditLog::append(AuditEvent event, std::vector<std::string> claims) {
@@ -131,6 +172,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
                           std::vector<std::promise<Checkpoint>>& requests, bool checkpoint) {
   // Only this thread changes the tree and durable_size_, so reading them unlocked is safe.
   const std::uint64_t first = durable_size_.load();
+  const auto mark = tree_->mark();
   std::vector<store::AuditRow> rows;
   std::vector<Appended> results;
   rows.reserve(batch.size());
@@ -146,7 +188,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
     }
     {
       std::unique_lock tree_lock(tree_mutex_);
-      for (const auto& r : results) tree_.append(r.leaf_hash);
+      for (const auto& r : results) tree_->append(r.leaf_hash);
     }
     const std::uint64_t size = first + rows.size();
     std::optional<Checkpoint> signed_head;
@@ -155,13 +197,18 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
       signed_head = latest_;  // nothing new to sign
     } else if (checkpoint) {
       signed_head =
-          Checkpoint::sign(signer_, options_.log_id, size, tree_.root(size), core::nowUtc());
+          Checkpoint::sign(signer_, options_.log_id, size, tree_->root(size), core::nowUtc());
       new_head = true;
     }
     if (!rows.empty() || new_head) {
-      store_.append(rows, new_head ? std::optional(signed_head->toRow()) : std::nullopt);
+      store_.append(rows, tree_->tilesSince(mark),
+                    new_head ? std::optional(signed_head->toRow()) : std::nullopt);
       commits_.fetch_add(1);
       noteWrite(true, 0, {});
+    }
+    {
+      std::unique_lock tree_lock(tree_mutex_);
+      tree_->settle();  // the tiles filled are the store's now
     }
     {
       std::lock_guard lock(mutex_);
@@ -176,7 +223,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
   } catch (const std::exception& e) {
     {
       std::unique_lock tree_lock(tree_mutex_);
-      tree_.truncate(first);
+      tree_->restore(mark);
     }
     // The store's message names no value (everything is bound); the operator needs it.
     noteWrite(false, batch.size(), e.what());
@@ -220,19 +267,19 @@ bool AuditLog::probeWritable() {
 InclusionProof AuditLog::inclusionProof(std::uint64_t index, std::uint64_t tree_size) const {
   if (tree_size > size()) throw std::out_of_range("tree size beyond the durable log");
   std::shared_lock lock(tree_mutex_);
-  return {index, tree_size, tree_.leaf(index), tree_.inclusionProof(index, tree_size)};
+  return {index, tree_size, tree_->leaf(index), tree_->inclusionProof(index, tree_size)};
 }
 
 std::vector<crypto::Hash> AuditLog::consistencyProof(std::uint64_t from, std::uint64_t to) const {
   if (to > size()) throw std::out_of_range("tree size beyond the durable log");
   std::shared_lock lock(tree_mutex_);
-  return tree_.consistencyProof(from, to);
+  return tree_->consistencyProof(from, to);
 }
 
 crypto::Hash AuditLog::rootAt(std::uint64_t tree_size) const {
   if (tree_size > size()) throw std::out_of_range("tree size beyond the durable log");
   std::shared_lock lock(tree_mutex_);
-  return tree_.root(tree_size);
+  return tree_->root(tree_size);
 }
 
 }  // namespace passerelle::audit

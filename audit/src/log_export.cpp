@@ -55,6 +55,9 @@ class ExportFileSource final : public LogSource {
   }
 
   bool hasSearchColumns() const override { return false; }
+  std::optional<std::vector<crypto::Hash>> tile(crypto::TileId) const override {
+    return std::nullopt;  // an export holds the entries and their leaf hashes, not the tiles
+  }
 
  private:
   std::optional<json> nextLine() {

@@ -5,7 +5,7 @@
 
 #include "passerelle/audit/audit_entry.hpp"
 #include "passerelle/core/utc_time.hpp"
-#include "passerelle/crypto/merkle_tree.hpp"
+#include "passerelle/crypto/tiled_merkle_tree.hpp"
 
 namespace passerelle::audit {
 
@@ -25,15 +25,26 @@ class StoreSource final : public LogSource {
     store_.forEachRow(0, visit);
   }
   bool hasSearchColumns() const override { return true; }
+  std::optional<std::vector<crypto::Hash>> tile(crypto::TileId id) const override {
+    while (stored_.size() <= id.level)
+      stored_.push_back(store_.tileCount(static_cast<std::uint8_t>(stored_.size())));
+    if (id.index >= stored_[id.level]) return std::nullopt;
+    try {
+      return store_.tile(id);
+    } catch (const core::DomainError&) {
+      return std::vector<crypto::Hash>();  // stored, but not whole
+    }
+  }
 
  private:
   const store::AuditStore& store_;
+  mutable std::vector<std::uint64_t> stored_;  // full tiles stored, by level
 };
 
 class Verifier {
  public:
-  Verifier(const VerifyOptions& options, bool search_columns)
-      : options_(options), search_columns_(search_columns) {
+  Verifier(const VerifyOptions& options, const LogSource& source)
+      : options_(options), source_(source), search_columns_(source.hasSearchColumns()) {
     if (options.retention_months)
       cutoff_ = core::monthsBefore(core::nowUtc(), *options.retention_months);
   }
@@ -82,6 +93,7 @@ class Verifier {
       checkEntry(i, row, leaf);
     }
     tree_.append(leaf);
+    checkTiles();
     checkCheckpointsAt(tree_.size());
   }
 
@@ -151,6 +163,22 @@ class Verifier {
     }
   }
 
+  // Compares the tiles the last entry filled with the ones stored, then forgets them: only the
+  // current size's root is asked for, which the tree's right edge answers.
+  void checkTiles() {
+    for (const auto& t : tree_.tilesSince(crypto::TiledMerkleTree::Mark{})) {
+      const auto stored = source_.tile(t.id);
+      if (!stored || *stored == t.hashes) continue;
+      const auto span = std::uint64_t{1} << (8 * (t.id.level + 1));
+      problem(t.id.index * span,
+              "the stored tile " + std::to_string(t.id.level) + "/" + std::to_string(t.id.index) +
+                  " does not match entries #" + std::to_string(t.id.index * span) + " to #" +
+                  std::to_string((t.id.index + 1) * span - 1) +
+                  ": it was altered (the proofs served from it would not verify)");
+    }
+    tree_.settle();
+  }
+
   // Compares every checkpoint of exactly `size` with the tree's root.
   void checkCheckpointsAt(std::uint64_t size) {
     const auto [from, to] = by_size_.equal_range(size);
@@ -176,9 +204,13 @@ class Verifier {
   }
 
   const VerifyOptions& options_;
+  const LogSource& source_;
   const bool search_columns_;
   VerifyReport report_;
-  crypto::MerkleTree tree_;
+  // Asked only for the current size, which its right edge answers: it never reads a tile.
+  crypto::TiledMerkleTree tree_{[](crypto::TileId) -> std::vector<crypto::Hash> {
+    throw std::logic_error("the verifier reads no tile");
+  }};
   std::multimap<std::uint64_t, std::pair<std::string, crypto::Hash>> by_size_;
   std::uint64_t last_good_size_ = 0;
   bool broken_ = false;
@@ -193,7 +225,7 @@ std::unique_ptr<LogSource> storeSource(const store::AuditStore& store) {
 }
 
 VerifyReport verifyLog(LogSource& source, const VerifyOptions& options) {
-  Verifier verifier(options, source.hasSearchColumns());
+  Verifier verifier(options, source);
   verifier.checkSignatures(source.checkpoints(), "stored");
   verifier.checkSignatures(options.trusted, "trusted");
   source.forEachRow([&](const store::AuditRow& row) { verifier.visit(row); });

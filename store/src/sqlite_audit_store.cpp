@@ -3,6 +3,7 @@
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "passerelle/core/domain_error.hpp"
@@ -70,12 +71,12 @@ class SqliteAuditStore final : public AuditStore {
     }
   }
 
-  void append(const std::vector<AuditRow>& rows,
+  void append(const std::vector<AuditRow>& rows, const std::vector<crypto::Tile>& tiles,
               const std::optional<AuditCheckpointRow>& checkpoint) override {
     std::lock_guard lock(write_mutex_);
     if (!statements_) reopenWriter();
     try {
-      appendLocked(rows, checkpoint);
+      appendLocked(rows, tiles, checkpoint);
     } catch (...) {
       // After a failed commit (a full disk, an I/O error) the connection can be left in a
       // transaction that SQLite already rolled back; every later write would then fail until a
@@ -87,6 +88,37 @@ class SqliteAuditStore final : public AuditStore {
       }
       throw;
     }
+  }
+
+  std::uint64_t size() const override {
+    auto session = readers_.acquire();
+    auto max = session.statements().prepare("SELECT MAX(idx) FROM audit_entries");
+    if (!max.step() || max.isNull(0)) return 0;
+    return static_cast<std::uint64_t>(max.integer(0)) + 1;
+  }
+
+  std::vector<crypto::Hash> tile(crypto::TileId id) const override {
+    auto session = readers_.acquire();
+    auto select =
+        session.statements().prepare("SELECT hashes FROM audit_tiles WHERE level = ? AND idx = ?");
+    select.bind(std::int64_t{id.level}).bind(static_cast<std::int64_t>(id.index));
+    const auto bytes = select.step() ? select.blob(0) : std::vector<unsigned char>();
+    if (bytes.size() != crypto::TiledMerkleTree::kTileWidth * sizeof(crypto::Hash))
+      throw core::DomainError(core::ErrorKind::integrity,
+                              "the audit log lacks its tile " + std::to_string(id.level) + "/" +
+                                  std::to_string(id.index) + "; run `passerelle audit verify`");
+    std::vector<crypto::Hash> hashes(crypto::TiledMerkleTree::kTileWidth);
+    for (std::size_t i = 0; i < hashes.size(); ++i)
+      std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(i * sizeof(crypto::Hash)),
+                  sizeof(crypto::Hash), hashes[i].begin());
+    return hashes;
+  }
+
+  std::uint64_t tileCount(std::uint8_t level) const override {
+    auto session = readers_.acquire();
+    auto count = session.statements().prepare("SELECT COUNT(*) FROM audit_tiles WHERE level = ?");
+    count.bind(std::int64_t{level}).step();
+    return static_cast<std::uint64_t>(count.integer(0));
   }
 
   bool probeWritable() override {
@@ -242,7 +274,7 @@ class SqliteAuditStore final : public AuditStore {
     statements_ = std::make_unique<StatementCache>(writer_);
   }
 
-  void appendLocked(const std::vector<AuditRow>& rows,
+  void appendLocked(const std::vector<AuditRow>& rows, const std::vector<crypto::Tile>& tiles,
                     const std::optional<AuditCheckpointRow>& checkpoint) {
     // One statement, compiled once, run for each row inside one transaction: the commit is the
     // one durable write of the whole group.
@@ -270,6 +302,16 @@ class SqliteAuditStore final : public AuditStore {
             .bind(claim)
             .bind(static_cast<std::int64_t>(r.index))
             .step();
+    }
+    for (const auto& t : tiles) {
+      std::vector<unsigned char> bytes;
+      bytes.reserve(t.hashes.size() * sizeof(crypto::Hash));
+      for (const auto& h : t.hashes) bytes.insert(bytes.end(), h.begin(), h.end());
+      statements_->prepare("INSERT INTO audit_tiles (level, idx, hashes) VALUES (?, ?, ?)")
+          .bind(std::int64_t{t.id.level})
+          .bind(static_cast<std::int64_t>(t.id.index))
+          .bind(bytes)
+          .step();
     }
     if (checkpoint) {
       auto size = static_cast<Poco::Int64>(checkpoint->tree_size);

@@ -75,7 +75,8 @@ class AuditLogTest : public ::testing::Test {
     Poco::Data::Session raw("SQLite", file().string());
     for (const char* t :
          {"audit_entries_no_delete", "audit_entries_only_prune", "audit_checkpoints_no_update",
-          "audit_checkpoints_no_delete", "audit_settings_horizon"})
+          "audit_checkpoints_no_delete", "audit_settings_horizon", "audit_tiles_no_update",
+          "audit_tiles_no_delete"})
       raw << "DROP TRIGGER IF EXISTS " + std::string(t), now;
     raw << sql, now;
   }
@@ -176,6 +177,53 @@ TEST_F(AuditLogTest, AnEntryThatCannotBeWrittenIsRefusedAndNothingIsLost) {
   EXPECT_EQ(report.entries, 4u);
 }
 
+// Past 256 entries the tree's older hashes live in the store's tiles, not in memory: a reopened
+// log proves entries from them, and a log written before tiles gets them at its next start.
+TEST_F(AuditLogTest, AReopenedLogProvesOldEntriesFromItsStoredTiles) {
+  open(std::chrono::hours(1));
+  appendEntries(1000);
+  const auto head = log_->checkpointNow();
+  EXPECT_EQ(store_->tileCount(0), 3u);  // leaves 0 to 767
+  for (const bool before_tiles : {false, true}) {
+    if (before_tiles) {
+      // As a log written by an earlier version: no tile at all.
+      tamper("DELETE FROM audit_tiles");
+      Poco::Data::Session raw("SQLite", file().string());
+      int tiles = -1;
+      raw << "SELECT COUNT(*) FROM audit_tiles", into(tiles), now;
+      ASSERT_EQ(tiles, 0);
+    }
+    open(std::chrono::hours(1));
+    EXPECT_EQ(store_->tileCount(0), 3u) << before_tiles;
+    EXPECT_EQ(log_->rootAt(1000), head.root_hash);
+    for (const std::uint64_t index : {0u, 255u, 256u, 700u, 999u}) {
+      const auto proof = log_->inclusionProof(index, 1000);
+      EXPECT_TRUE(crypto::verifyInclusion(proof.leaf_hash, index, 1000, proof.path, head.root_hash))
+          << index;
+    }
+    EXPECT_EQ(log_->append(eventNumber(1000 + before_tiles)).index, 1000u + before_tiles);
+  }
+  const auto report = verifyStore();
+  EXPECT_TRUE(report.ok()) << report.problems.front();
+}
+
+// A stored tile rewritten (its hashes no longer those of its entries) would make the proofs
+// served from it fail: the next start refuses the log, and `audit verify` names the tile.
+TEST_F(AuditLogTest, AnAlteredTileIsCaughtAtStartAndNamedByVerify) {
+  open(std::chrono::hours(1));
+  appendEntries(600);
+  log_->checkpointNow();
+  tamper("UPDATE audit_tiles SET hashes = zeroblob(8192) WHERE level = 0 AND idx = 1");
+  EXPECT_THROW(open(), AuditFormatError);
+  const auto report = verifyStore();
+  EXPECT_FALSE(report.ok());
+  bool named = false;
+  for (const auto& p : report.problems)
+    named = named || p.find("tile 0/1 does not match entries #256 to #511") != std::string::npos;
+  EXPECT_TRUE(named) << report.problems.front();
+  EXPECT_EQ(report.first_bad_entry, 256u);
+}
+
 TEST_F(AuditLogTest, TheStoreRefusesToRewriteHistory) {
   appendEntries(3);
   log_->checkpointNow();
@@ -184,6 +232,7 @@ TEST_F(AuditLogTest, TheStoreRefusesToRewriteHistory) {
   EXPECT_ANY_THROW((raw << "UPDATE audit_entries SET entry = 'x' WHERE idx = 1", now));
   EXPECT_ANY_THROW((raw << "DELETE FROM audit_entries WHERE idx = 2", now));
   EXPECT_ANY_THROW((raw << "DELETE FROM audit_checkpoints", now));
+  EXPECT_ANY_THROW((raw << "INSERT INTO audit_tiles VALUES (0, 0, zeroblob(100))", now));
 }
 
 // ---- tampering with the store ----

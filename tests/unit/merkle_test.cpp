@@ -195,20 +195,5 @@ TEST(MerkleTreeTest, AGrownTreeAnswersForEveryPrefixAsTheReference) {
   EXPECT_THROW(tree.consistencyProof(10, 9), std::out_of_range);
 }
 
-TEST(MerkleTreeTest, TruncatingThenRegrowingGivesTheSameTree) {
-  const auto d = entries(37);
-  const auto leaves = leavesOf(d);
-  MerkleTree tree;
-  for (const auto& leaf : leaves) tree.append(leaf);
-  for (std::uint64_t cut : {36u, 32u, 17u, 1u, 0u}) {
-    MerkleTree copy = tree;
-    copy.truncate(cut);
-    ASSERT_EQ(copy.size(), cut);
-    EXPECT_EQ(copy.root(), rootHash(std::span<const Hash>(leaves).first(cut))) << cut;
-    for (std::uint64_t i = cut; i < leaves.size(); ++i) copy.append(leaves[i]);
-    EXPECT_EQ(copy.root(), tree.root()) << cut;
-  }
-}
-
 }  // namespace
 }  // namespace passerelle::crypto

@@ -14,52 +14,40 @@
 #include "passerelle/crypto/sealed_stream.hpp"
 #include "passerelle/store/audit_store.hpp"
 #include "temp_dir.hpp"
+#include "thrown_kind.hpp"
 
 namespace passerelle::app {
 namespace {
 
 using core::ErrorKind;
 
-// The kind `call` fails with; fails the test if it throws anything else or nothing.
-template <typename Call>
-std::optional<ErrorKind> kindThrownBy(Call call) {
-  try {
-    call();
-  } catch (const core::DomainError& e) {
-    return e.kind();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not a DomainError: " << e.what();
-    return std::nullopt;
-  }
-  ADD_FAILURE() << "nothing thrown";
-  return std::nullopt;
-}
-
 TEST(ModuleFailuresTest, AKeyFileTheOperatorGotWrongIsAConfigurationError) {
   testing::TempDir dir;
-  EXPECT_EQ(kindThrownBy([&] { crypto::MasterKeys::loadFile(dir / "missing.key"); }),
+  EXPECT_EQ(testing::thrownKind([&] { crypto::MasterKeys::loadFile(dir / "missing.key"); }),
             ErrorKind::configuration);
   const auto open_to_all = dir / "open.key";
   std::ofstream(open_to_all) << "whatever\n";
   ::chmod(open_to_all.c_str(), 0644);
-  EXPECT_EQ(kindThrownBy([&] { crypto::MasterKeys::loadFile(open_to_all); }),
+  EXPECT_EQ(testing::thrownKind([&] { crypto::MasterKeys::loadFile(open_to_all); }),
             ErrorKind::configuration);
-  EXPECT_EQ(kindThrownBy([&] { crypto::MasterKeys::parse("not a key", "test"); }),
+  EXPECT_EQ(testing::thrownKind([&] { crypto::MasterKeys::parse("not a key", "test"); }),
             ErrorKind::configuration);
-  EXPECT_EQ(kindThrownBy([&] { crypto::RecipientKeys::loadSecretFile(dir / "missing.secret"); }),
-            ErrorKind::configuration);
+  EXPECT_EQ(
+      testing::thrownKind([&] { crypto::RecipientKeys::loadSecretFile(dir / "missing.secret"); }),
+      ErrorKind::configuration);
 }
 
 TEST(ModuleFailuresTest, AnAuditLogThatCannotBeOpenedIsAConfigurationError) {
   testing::TempDir dir;
   store::SqliteAuditOptions options;
   options.file = dir / "no" / "such" / "directory" / "audit.db";
-  EXPECT_EQ(kindThrownBy([&] { store::openSqliteAuditStore(options); }), ErrorKind::configuration);
+  EXPECT_EQ(testing::thrownKind([&] { store::openSqliteAuditStore(options); }),
+            ErrorKind::configuration);
 }
 
 TEST(ModuleFailuresTest, AFileThatCannotBeReadIsUnusable) {
   testing::TempDir dir;
-  EXPECT_EQ(kindThrownBy([&] { crypto::sha256HexOfFile((dir / "missing").string()); }),
+  EXPECT_EQ(testing::thrownKind([&] { crypto::sha256HexOfFile((dir / "missing").string()); }),
             ErrorKind::unusable_file);
 }
 
@@ -68,13 +56,13 @@ TEST(ModuleFailuresTest, AnExportDirectoryThatIsNoSoundExportIsRefusedAsAnIntegr
   std::filesystem::create_directories(dir / "export");
   std::ofstream(dir / "export" / "manifest.json") << "{\"manifest\": {}}";
   const auto keys = crypto::RecipientKeys::generate();
-  EXPECT_EQ(kindThrownBy([&] {
+  EXPECT_EQ(testing::thrownKind([&] {
               connectors::openExport(dir / "export", keys, std::nullopt, dir / "opened");
             }),
             ErrorKind::integrity);
   EXPECT_FALSE(std::filesystem::exists(dir / "opened"));
   std::filesystem::create_directories(dir / "taken");
-  EXPECT_EQ(kindThrownBy(
+  EXPECT_EQ(testing::thrownKind(
                 [&] { connectors::openExport(dir / "export", keys, std::nullopt, dir / "taken"); }),
             ErrorKind::integrity);  // the manifest is checked before the output directory
 }
@@ -90,7 +78,7 @@ TEST(ModuleFailuresTest, AStoreLockedByAnotherProcessIsUnavailable) {
     EXPECT_NE(std::string(e.what()).find("a gateway serves this store"), std::string::npos)
         << e.what();
   }
-  EXPECT_EQ(kindThrownBy([&] { ProcessLock(dir / "no" / "dir" / "x.lock", "busy"); }),
+  EXPECT_EQ(testing::thrownKind([&] { ProcessLock(dir / "no" / "dir" / "x.lock", "busy"); }),
             ErrorKind::configuration);
 }
 

@@ -17,8 +17,8 @@
 #include "passerelle/audit/checkpoint.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/worker.hpp"
-#include "passerelle/crypto/merkle_tree.hpp"
 #include "passerelle/crypto/signer.hpp"
+#include "passerelle/crypto/tiled_merkle_tree.hpp"
 #include "passerelle/store/audit_store.hpp"
 
 namespace passerelle::audit {
@@ -113,6 +113,8 @@ class AuditLog {
   };
 
   void loadTree();
+  // Builds and stores the tiles of a log written before tiles (once, one pass over it).
+  void buildMissingTiles(std::uint64_t size);
   // One round of the writer: a batch of entries, a due checkpoint, or nothing; says when next.
   std::optional<core::Worker::Clock::time_point> writeRound();
   void writeBatch(std::vector<Pending>& batch, std::vector<std::promise<Checkpoint>>& requests,
@@ -125,8 +127,10 @@ class AuditLog {
   const crypto::Signer& signer_;
   const AuditLogOptions options_;
 
-  mutable std::shared_mutex tree_mutex_;  // guards tree_ (the writer appends, proofs read)
-  crypto::MerkleTree tree_;
+  // Guards tree_ (the writer appends, proofs read). The tree keeps its right edge in memory and
+  // reads older hashes from the store's tiles.
+  mutable std::shared_mutex tree_mutex_;
+  std::optional<crypto::TiledMerkleTree> tree_;
 
   mutable std::mutex mutex_;  // guards everything below
   std::deque<Pending> queue_;

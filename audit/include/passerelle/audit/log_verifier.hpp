@@ -24,6 +24,10 @@ class LogSource {
   virtual void forEachRow(const std::function<void(const store::AuditRow&)>& visit) = 0;
   // Whether rows carry the DPO's search columns (the store does; an export does not).
   virtual bool hasSearchColumns() const = 0;
+  // The tile stored for `id`, compared with the one the entries make: nothing when the source
+  // holds none (an export; a log not opened since it was written before tiles), an empty vector
+  // when it holds one that cannot be read whole.
+  virtual std::optional<std::vector<crypto::Hash>> tile(crypto::TileId id) const = 0;
 };
 
 struct VerifyOptions {
@@ -48,7 +52,8 @@ struct VerifyReport {
 };
 
 // Recomputes every leaf hash and the tree, checks each entry's position and canonical form,
-// each checkpoint's signature and root, and that no checkpoint covers more than the log holds.
+// each checkpoint's signature and root, each stored tile against the entries it covers, and that
+// no checkpoint covers more than the log holds. Its memory does not grow with the log.
 VerifyReport verifyLog(LogSource& source, const VerifyOptions& options);
 
 std::unique_ptr<LogSource> storeSource(const store::AuditStore& store);

@@ -9,12 +9,11 @@ namespace passerelle::crypto {
 
 // An append-only RFC 9162 Merkle tree that keeps the hash of every complete subtree, so that
 // the root of any prefix and every proof cost O(log² n) lookups instead of rehashing the log.
-// Holds 64 bytes per leaf. Not thread-safe: the audit log guards it.
+// Holds 64 bytes per leaf, all in memory: for the span functions of merkle.hpp and the tests
+// (the audit log keeps its tree as tiles, tiled_merkle_tree.hpp). Not thread-safe.
 class MerkleTree {
  public:
   void append(const Hash& leaf);
-  // Forgets the leaves from `size` on (used to undo appends whose commit failed).
-  void truncate(std::uint64_t size);
 
   std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   const Hash& leaf(std::uint64_t index) const { return levels_.at(0).at(index); }
@@ -30,12 +29,10 @@ class MerkleTree {
   std::vector<Hash> consistencyProof(std::uint64_t old_size, std::uint64_t size) const;
 
  private:
-  // MTH(D[start : start + count]).
-  Hash subtree(std::uint64_t start, std::uint64_t count) const;
-  void path(std::uint64_t m, std::uint64_t start, std::uint64_t n, std::vector<Hash>& out) const;
-  void subproof(std::uint64_t m, std::uint64_t start, std::uint64_t n, bool complete,
-                std::vector<Hash>& out) const;
-  void requireSize(std::uint64_t size) const;
+  // The hash of the complete subtree of 2^level leaves from leaf position·2^level.
+  auto nodes() const {
+    return [this](unsigned level, std::uint64_t position) { return levels_[level][position]; };
+  }
 
   // levels_[l][i] = MTH of the complete subtree of 2^l leaves that starts at leaf i·2^l.
   std::vector<std::vector<Hash>> levels_;

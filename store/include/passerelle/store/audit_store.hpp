@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "passerelle/crypto/tiled_merkle_tree.hpp"
+
 namespace passerelle::store {
 
 // One audit log entry as stored: its position, its canonical bytes (none once pruned), its
@@ -54,12 +56,22 @@ class AuditStore {
  public:
   virtual ~AuditStore() = default;
 
-  // Stores `rows` (consecutive indexes following the last stored one) and, if given, a
-  // checkpoint, in one durable transaction: all or nothing. Throws on failure, after which the
-  // store is as before the call and takes the next append afresh (an I/O error or a full disk
-  // does not outlive its cause).
-  virtual void append(const std::vector<AuditRow>& rows,
+  // Stores `rows` (consecutive indexes following the last stored one), the Merkle tree's tiles
+  // they filled (crypto::TiledMerkleTree; each written once: a tile already stored is a
+  // conflict) and, if given, a checkpoint, in one durable transaction: all or nothing. Throws on
+  // failure, after which the store is as before the call and takes the next append afresh (an
+  // I/O error or a full disk does not outlive its cause).
+  virtual void append(const std::vector<AuditRow>& rows, const std::vector<crypto::Tile>& tiles,
                       const std::optional<AuditCheckpointRow>& checkpoint) = 0;
+
+  // How many entries the log holds: one past the highest index stored (0 when empty).
+  virtual std::uint64_t size() const = 0;
+  // The 256 hashes of a full tile. Throws core::DomainError(integrity) if it is not stored or
+  // not whole.
+  virtual std::vector<crypto::Hash> tile(crypto::TileId id) const = 0;
+  // How many full tiles of `level` are stored (fewer than the size implies in a log written
+  // before tiles, until the audit log builds them).
+  virtual std::uint64_t tileCount(std::uint8_t level) const = 0;
 
   // Commits a one-row write to the store's file (a liveness row, not an entry) and says whether
   // it became durable: the readiness probe (audit::AuditLog calls it only after a failed

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The audit log's start time and memory at a size (issue 23, tiles): writes a log of N entries
+# (default 10,000,000; about 2 GB in /tmp), opens it as the gateway does, and compares with the
+# start before tiles. Builds the release preset, runs, and appends the figures with the machine,
+# date and commit to bench/RESULTS.md.
+#   bench/audit_open.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build build/release -j2 --target passerelle_audit_open_bench
+entries="${1:-10000000}"
+out="$(mktemp)"
+file="$(mktemp -d)/audit.db"
+build/release/bench/passerelle_audit_open_bench "$entries" "$file" | tee "$out"
+rm -rf "$(dirname "$file")"
+{
+  echo
+  echo "## Audit log start at $entries entries — $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)," \
+       "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(df -T /tmp | awk 'NR==2 {print $2}') disk."
+  echo
+  echo "| measure | figure |"
+  echo "|---|---|"
+  cat "$out"
+} >> bench/RESULTS.md
+rm -f "$out"
+echo "appended to bench/RESULTS.md"

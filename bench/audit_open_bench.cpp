@@ -1,0 +1,109 @@
+// The audit log's start and memory at a size (issue 23: tiles instead of an in-memory tree).
+// Writes a log of N entries straight through the store (short synthetic entries, their tiles),
+// then measures: opening it as the gateway does (the last leaves and the right edge's tiles),
+// an inclusion proof of an old entry, and, for comparison, what the previous start did: every
+// leaf hash read into an in-memory tree (64 bytes a leaf). Reports figures; asserts nothing.
+// Run through bench/audit_open.sh.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "passerelle/audit/audit_entry.hpp"
+#include "passerelle/audit/audit_log.hpp"
+#include "passerelle/crypto/merkle_tree.hpp"
+#include "passerelle/crypto/root_key.hpp"
+#include "passerelle/store/audit_store.hpp"
+
+namespace {
+
+using namespace passerelle;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The process's resident memory, in MiB (VmRSS).
+double residentMiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0;
+}
+
+void write(store::AuditStore& store, std::uint64_t entries) {
+  crypto::TiledMerkleTree tree([](crypto::TileId) -> std::vector<crypto::Hash> {
+    throw std::logic_error("writing reads no tile");
+  });
+  constexpr std::uint64_t kBatch = 100000;
+  for (std::uint64_t first = 0; first < entries; first += kBatch) {
+    std::vector<store::AuditRow> rows;
+    const auto mark = tree.mark();
+    for (std::uint64_t i = first; i < std::min(entries, first + kBatch); ++i) {
+      const std::string entry = "{\"index\":" + std::to_string(i) + "}";
+      const auto leaf = crypto::leafHash(entry);
+      tree.append(leaf);
+      rows.push_back({i, entry, audit::hashHex(leaf), "2026-12-07T00:00:00Z", "caf",
+                      "instruction_rsa", "section_read", "p-bench", "allow", std::nullopt});
+    }
+    store.append(rows, tree.tilesSince(mark), std::nullopt);
+    tree.settle();
+    std::fprintf(stderr, "\rwritten %llu", static_cast<unsigned long long>(first + rows.size()));
+  }
+  std::fprintf(stderr, "\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::uint64_t entries = argc > 1 ? std::stoull(argv[1]) : 10000000;
+  const std::filesystem::path file = argc > 2 ? argv[2] : "/tmp/passerelle-audit-open-bench.db";
+  std::filesystem::remove(file);
+  std::filesystem::remove(file.string() + "-wal");
+  std::filesystem::remove(file.string() + "-shm");
+  const auto master = crypto::RootKey::generate();
+  const crypto::Signer signer(master.derive(crypto::KeyUse::signing));
+  {
+    auto store = store::openSqliteAuditStore({file, 1, 10000, std::nullopt});
+    const auto started = Clock::now();
+    write(*store, entries);
+    std::printf("| entries | %llu (written in %.0f s, %.0f MiB file) |\n",
+                static_cast<unsigned long long>(entries), secondsSince(started),
+                static_cast<double>(std::filesystem::file_size(file)) / 1048576.0);
+  }
+  auto store = store::openSqliteAuditStore({file, 2, 10000, std::nullopt});
+  const double rss_before = residentMiB();
+  auto started = Clock::now();
+  crypto::Hash tiled_root{};
+  {
+    audit::AuditLog log(*store, signer, audit::AuditLogOptions{"bench", std::chrono::hours(1)});
+    const double open_s = secondsSince(started);
+    const double rss_open = residentMiB() - rss_before;
+    started = Clock::now();
+    const auto proof = log.inclusionProof(entries / 3, entries);
+    const double proof_ms = secondsSince(started) * 1000;
+    tiled_root = log.rootAt(entries);
+    const bool verified =
+        crypto::verifyInclusion(proof.leaf_hash, entries / 3, entries, proof.path, tiled_root);
+    std::printf("| open (tiles: last leaves and right edge) | %.3f s, +%.1f MiB resident |\n",
+                open_s, rss_open);
+    std::printf("| inclusion proof of entry %llu, tiles read from the store | %.2f ms, %s |\n",
+                static_cast<unsigned long long>(entries / 3), proof_ms,
+                verified ? "verifies" : "DOES NOT VERIFY");
+  }
+  // The previous start: every leaf hash read into a tree that keeps every level in memory.
+  const double rss_tiles = residentMiB();
+  started = Clock::now();
+  crypto::MerkleTree whole;
+  store->forEachRow(
+      0, [&](const store::AuditRow& row) { whole.append(audit::hashFromHex(row.leaf_hash)); });
+  const auto root = whole.root();
+  std::printf("| open before tiles (every leaf into memory) | %.3f s, +%.1f MiB resident |\n",
+              secondsSince(started), residentMiB() - rss_tiles);
+  std::printf("| the two roots | %s |\n", root == tiled_root ? "agree" : "DIFFER");
+  return 0;
+}

@@ -12,7 +12,13 @@ cmake --build build/release -j2 --target passerelle_audit_open_bench
 entries="${1:-10000000}"
 out="$(mktemp)"
 file="$(mktemp -d)/audit.db"
-build/release/bench/passerelle_audit_open_bench "$entries" "$file" | tee "$out"
+bench=build/release/bench/passerelle_audit_open_bench
+"$bench" write "$entries" "$file" | tee "$out"
+"$bench" open "$file" | tee -a "$out"
+"$bench" whole "$file" | tee -a "$out"
+# The two roots (tiles, every leaf in memory) must be the same.
+[ "$(grep -c '^| root |' "$out")" -eq 2 ] && [ "$(grep '^| root |' "$out" | sort -u | wc -l)" -eq 1 ] ||
+  { echo "error: the two roots differ" >&2; exit 1; }
 rm -rf "$(dirname "$file")"
 {
   echo

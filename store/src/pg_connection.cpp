@@ -21,6 +21,9 @@ std::optional<ErrorKind> kindOf(std::string_view state) {
   if (cls == "23") return ErrorKind::conflict;
   if (state == "XX001" || state == "XX002") return ErrorKind::integrity;  // data or index corrupt
   if (state == "42501" || cls == "28") return ErrorKind::configuration;   // privilege, auth
+  // Raised by the schema's own triggers and functions: a rule refused it (the audit log is
+  // append-only, pruning spares the retention period).
+  if (state == "P0001") return ErrorKind::forbidden;
   return std::nullopt;
 }
 

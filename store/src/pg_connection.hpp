@@ -68,8 +68,9 @@ class PgResult {
 // core::DomainError of the kind the server's SQLSTATE says (pg_errors.hpp): `unavailable` for a
 // lost connection, a full disk, a serialization failure or a deadlock (retry later), `conflict`
 // for a broken constraint, `integrity` for data the server found corrupt, `configuration` for
-// a connection refused at open or a privilege the role lacks; std::logic_error for a statement
-// the code got wrong. Server messages may quote a value; they go to the log, not the client.
+// a connection refused at open or a privilege the role lacks, `forbidden` for a rule of the
+// schema's own triggers and functions; std::logic_error for a statement the code got wrong. Server
+// messages may quote a value; they go to the log, not the client.
 class PgConnection {
  public:
   // Connects (libpq URI or key=value string). Throws DomainError(configuration), naming the

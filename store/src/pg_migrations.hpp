@@ -5,6 +5,11 @@
 
 namespace passerelle::store {
 
+namespace detail {
+// store/migrations/postgresql: the dossiers' database (so far, the audit log).
+const Migrations& postgresMigrations();
+}  // namespace detail
+
 // Applies, in order and each in its own transaction with its schema_migrations row, the
 // numbered migrations the database has not seen yet. Nodes starting together take turns (an
 // advisory lock held for the duration), so that each migration runs once. Returns the version

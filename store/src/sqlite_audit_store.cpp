@@ -13,6 +13,7 @@
 #include "sqlite_database.hpp"
 #include "sqlite_migrations.hpp"
 #include "sqlite_statement_cache.hpp"
+#include "tile_bytes.hpp"
 
 namespace passerelle::store {
 
@@ -103,15 +104,7 @@ class SqliteAuditStore final : public AuditStore {
         session.statements().prepare("SELECT hashes FROM audit_tiles WHERE level = ? AND idx = ?");
     select.bind(std::int64_t{id.level}).bind(static_cast<std::int64_t>(id.index));
     const auto bytes = select.step() ? select.blob(0) : std::vector<unsigned char>();
-    if (bytes.size() != crypto::TiledMerkleTree::kTileWidth * sizeof(crypto::Hash))
-      throw core::DomainError(core::ErrorKind::integrity,
-                              "the audit log lacks its tile " + std::to_string(id.level) + "/" +
-                                  std::to_string(id.index) + "; run `passerelle audit verify`");
-    std::vector<crypto::Hash> hashes(crypto::TiledMerkleTree::kTileWidth);
-    for (std::size_t i = 0; i < hashes.size(); ++i)
-      std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(i * sizeof(crypto::Hash)),
-                  sizeof(crypto::Hash), hashes[i].begin());
-    return hashes;
+    return hashesOfTile(id, bytes);
   }
 
   std::uint64_t tileCount(std::uint8_t level) const override {
@@ -304,13 +297,10 @@ class SqliteAuditStore final : public AuditStore {
             .step();
     }
     for (const auto& t : tiles) {
-      std::vector<unsigned char> bytes;
-      bytes.reserve(t.hashes.size() * sizeof(crypto::Hash));
-      for (const auto& h : t.hashes) bytes.insert(bytes.end(), h.begin(), h.end());
       statements_->prepare("INSERT INTO audit_tiles (level, idx, hashes) VALUES (?, ?, ?)")
           .bind(std::int64_t{t.id.level})
           .bind(static_cast<std::int64_t>(t.id.index))
-          .bind(bytes)
+          .bind(bytesOfTile(t))
           .step();
     }
     if (checkpoint) {

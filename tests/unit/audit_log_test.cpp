@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "audit_events.hpp"
 #include "passerelle/audit/log_verifier.hpp"
 #include "passerelle/crypto/root_key.hpp"
 #include "temp_dir.hpp"
@@ -21,22 +22,7 @@ namespace {
 using namespace Poco::Data::Keywords;
 using testing::TempDir;
 
-AuditEvent eventNumber(int i, const std::string& person = "p-someone") {
-  AuditEvent e;
-  e.time = core::nowUtc();
-  e.partner = core::PartnerId(i % 2 ? "caf" : "mission-locale");
-  e.credential = "token:0011223344556677";
-  e.purpose = core::Purpose::accompagnement;
-  e.action = AuditAction::dossier_read;
-  e.person = person;
-  e.disclosed = {"/identite/nom"};
-  e.decision = AuditDecision::allow;
-  e.policy_version = "test";
-  e.rules = {"rule-" + std::to_string(i % 3)};
-  e.request_id = core::RequestId("req-" + std::to_string(i));
-  e.status = 200;
-  return e;
-}
+using testing::eventNumber;
 
 class AuditLogTest : public ::testing::Test {
  protected:
@@ -87,43 +73,6 @@ class AuditLogTest : public ::testing::Test {
   std::unique_ptr<store::AuditStore> store_;
   std::unique_ptr<AuditLog> log_;
 };
-
-TEST_F(AuditLogTest, ConcurrentAppendsShareDurableWritesAndEveryEntryIsProvable) {
-  constexpr int kThreads = 8, kEach = 150;
-  std::vector<std::vector<Appended>> got(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t)
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) got[t].push_back(log_->append(eventNumber(t * kEach + i)));
-    });
-  for (auto& t : threads) t.join();
-
-  constexpr std::uint64_t kTotal = kThreads * kEach;
-  EXPECT_EQ(log_->size(), kTotal);
-  std::set<std::uint64_t> indexes;
-  for (const auto& list : got)
-    for (const auto& a : list) indexes.insert(a.index);
-  EXPECT_EQ(indexes.size(), kTotal);
-  EXPECT_EQ(*indexes.rbegin(), kTotal - 1);
-  // Group commit: many entries per durable write (one write per entry would make these equal).
-  EXPECT_LT(log_->commits(), kTotal);
-
-  const auto head = log_->checkpointNow();
-  ASSERT_EQ(head.tree_size, kTotal);
-  EXPECT_TRUE(head.signatureValid());
-  for (const auto& list : got)
-    for (const auto& a : list) {
-      const auto row = store_->row(a.index);
-      ASSERT_TRUE(row && row->entry);
-      const auto leaf = crypto::leafHash(*row->entry);
-      ASSERT_EQ(leaf, a.leaf_hash);
-      const auto proof = log_->inclusionProof(a.index, head.tree_size);
-      ASSERT_TRUE(
-          crypto::verifyInclusion(leaf, a.index, head.tree_size, proof.path, head.root_hash))
-          << a.index;
-    }
-  EXPECT_TRUE(verifyStore().ok());
-}
 
 TEST_F(AuditLogTest, CheckpointsFollowUnderLoadAndProveTheLogOnlyGrew) {
   open(std::chrono::milliseconds(40));

@@ -63,6 +63,19 @@ CREATE TABLE audit_tiles (
   PRIMARY KEY (level, idx)
 );
 
+-- The outbox rows an entry records (store/pending_audit.hpp), as in SQLite's audit file.
+CREATE TABLE audit_claims (
+  outbox_id text PRIMARY KEY,
+  idx bigint NOT NULL
+);
+
+-- The row the readiness probe rewrites to learn whether the database takes a write. Not part of
+-- the log.
+CREATE TABLE audit_liveness (
+  id integer PRIMARY KEY CHECK (id = 1),
+  probed_at text NOT NULL
+);
+
 -- Retention, as in SQLite's audit_settings: entries below prune_horizon may be emptied; it only
 -- grows, and only over entries older than retention_months.
 CREATE TABLE audit_settings (
@@ -85,6 +98,8 @@ CREATE TRIGGER audit_checkpoints_no_change BEFORE UPDATE OR DELETE ON audit_chec
   FOR EACH ROW EXECUTE FUNCTION audit_refuse();
 CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
   FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse();
+CREATE TRIGGER audit_claims_no_change BEFORE UPDATE OR DELETE ON audit_claims
+  FOR EACH ROW EXECUTE FUNCTION audit_refuse();
 CREATE TRIGGER audit_tiles_no_change BEFORE UPDATE OR DELETE ON audit_tiles
   FOR EACH ROW EXECUTE FUNCTION audit_refuse();
 CREATE TRIGGER audit_tiles_no_truncate BEFORE TRUNCATE ON audit_tiles
@@ -128,9 +143,12 @@ BEGIN
   RETURN pruned;
 END $$;
 
-REVOKE ALL ON audit_head, audit_entries, audit_checkpoints, audit_tiles, audit_settings FROM PUBLIC;
+REVOKE ALL ON audit_head, audit_entries, audit_checkpoints, audit_tiles, audit_settings,
+  audit_claims, audit_liveness FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit_prune(text) FROM PUBLIC;
 GRANT SELECT, UPDATE (size) ON audit_head TO passerelle_gateway;
-GRANT SELECT, INSERT ON audit_entries, audit_checkpoints, audit_tiles TO passerelle_gateway;
+GRANT SELECT, INSERT ON audit_entries, audit_checkpoints, audit_tiles, audit_claims
+  TO passerelle_gateway;
+GRANT SELECT, INSERT, UPDATE ON audit_liveness TO passerelle_gateway;
 GRANT SELECT ON audit_settings TO passerelle_gateway;
 GRANT EXECUTE ON FUNCTION audit_prune(text) TO passerelle_gateway;

@@ -115,4 +115,18 @@ struct SqliteAuditOptions {
 // synchronous=FULL. Throws DomainError(configuration) naming the file.
 std::unique_ptr<AuditStore> openSqliteAuditStore(const SqliteAuditOptions& options);
 
+struct PostgresAuditOptions {
+  std::string url;  // libpq URI or key=value string; the password may be in it or in ~/.pgpass
+  // The retention period to record (only the schema's owner may change it); unset: as stored.
+  std::optional<int> retention_months;
+  // Apply the pending migrations first (the schema's owner only; a node's role cannot).
+  bool migrate = true;
+};
+
+// Opens the audit log in a PostgreSQL database (issue 23, docs/ARCHITECTURE.md "PostgreSQL"):
+// the same contract as the SQLite store, the database enforcing append-only. One node at a time
+// so far: an append whose first index is not the database's next one is refused (conflict).
+// Throws DomainError(configuration) if the server cannot be reached or the schema is missing.
+std::unique_ptr<AuditStore> openPostgresAuditStore(const PostgresAuditOptions& options);
+
 }  // namespace passerelle::store

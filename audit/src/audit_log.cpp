@@ -10,6 +10,8 @@ namespace passerelle::audit {
 
 namespace {
 
+constexpr int kMaxRenumbering = 8;
+
 store::AuditRow rowOf(const AuditEntry& entry, std::string bytes, const crypto::Hash& leaf,
                       std::optional<std::string> sensitive) {
   const auto& e = entry.event;
@@ -48,11 +50,24 @@ AuditLog::~AuditLog() {
 // Opening reads the last size % 256 entries and at most 255 tiles a level, whatever the log's
 // size; the rest of the log is read by `audit verify`, not at every start.
 void AuditLog::loadTree() {
+  buildMissingTiles(store_.size());
+  openTree();
+  const std::uint64_t size = durable_size_.load();
+  if (const auto row = store_.latestCheckpoint()) {
+    latest_ = Checkpoint::fromRow(*row);
+    if (latest_->tree_size > size || tree_->root(latest_->tree_size) != latest_->root_hash)
+      throw AuditFormatError("the audit log does not match its checkpoint of size " +
+                             std::to_string(latest_->tree_size) +
+                             "; run `passerelle audit verify`");
+  }
+}
+
+void AuditLog::openTree() {
   const std::uint64_t size = store_.size();
-  buildMissingTiles(size);
   std::uint64_t expected = size - size % crypto::TiledMerkleTree::kTileWidth;
   std::vector<crypto::Hash> last;
   store_.forEachRow(expected, [&](const store::AuditRow& row) {
+    if (row.index >= size) return;  // appended by another node since the size was read
     if (row.index != expected)
       throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
                              "; run `passerelle audit verify`");
@@ -62,15 +77,9 @@ void AuditLog::loadTree() {
   if (expected != size)
     throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
                            "; run `passerelle audit verify`");
+  std::unique_lock tree_lock(tree_mutex_);
   tree_.emplace([this](crypto::TileId id) { return store_.tile(id); }, size, std::move(last));
   durable_size_ = size;
-  if (const auto row = store_.latestCheckpoint()) {
-    latest_ = Checkpoint::fromRow(*row);
-    if (latest_->tree_size > size || tree_->root(latest_->tree_size) != latest_->root_hash)
-      throw AuditFormatError("the audit log does not match its checkpoint of size " +
-                             std::to_string(latest_->tree_size) +
-                             "; run `passerelle audit verify`");
-  }
 }
 
 void AuditLog::buildMissingTiles(std::uint64_t size) {
@@ -169,7 +178,8 @@ std::optional<core::Worker::Clock::time_point> AuditLog::writeRound() {
 }
 
 void AuditLog::writeBatch(std::vector<Pending>& batch,
-                          std::vector<std::promise<Checkpoint>>& requests, bool checkpoint) {
+                          std::vector<std::promise<Checkpoint>>& requests, bool checkpoint,
+                          int attempt) {
   // Only this thread changes the tree and durable_size_, so reading them unlocked is safe.
   const std::uint64_t first = durable_size_.load();
   const auto mark = tree_->mark();
@@ -178,7 +188,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
   rows.reserve(batch.size());
   try {
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      AuditEntry entry{first + i, std::move(batch[i].event)};
+      AuditEntry entry{first + i, batch[i].event};  // a copy: a retry numbers it anew
       auto sensitive = sealSensitivePart(entry);
       auto bytes = canonicalBytes(entry);
       const auto leaf = crypto::leafHash(bytes);
@@ -224,6 +234,18 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
     {
       std::unique_lock tree_lock(tree_mutex_);
       tree_->restore(mark);
+    }
+    // Another node appended first (PostgreSQL): read the tree again and number the batch after
+    // its entries. A few attempts; a node that keeps losing reports the log unavailable.
+    const auto* domain = dynamic_cast<const core::DomainError*>(&e);
+    if (domain && domain->kind() == core::ErrorKind::conflict && attempt < kMaxRenumbering) {
+      try {
+        openTree();
+        writeBatch(batch, requests, checkpoint, attempt + 1);
+        return;
+      } catch (const std::exception&) {
+        // Reported below as this batch's failure.
+      }
     }
     // The store's message names no value (everything is bound); the operator needs it.
     noteWrite(false, batch.size(), e.what());

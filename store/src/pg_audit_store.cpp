@@ -109,10 +109,11 @@ class PgAuditStore final : public AuditStore {
                {PgParam(std::int64_t{t.id.level}), PgParam(static_cast<std::int64_t>(t.id.index)),
                 PgParam::bytes(bytesOfTile(t))});
       }
+      // Two nodes may sign the same size: the tree is the same, so is the root; one is kept.
       if (checkpoint)
         c.exec(
             "INSERT INTO audit_checkpoints (tree_size, log_id, root_hash, at, public_key, "
-            "signature) VALUES ($1, $2, $3, $4, $5, $6)",
+            "signature) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING",
             {PgParam(static_cast<std::int64_t>(checkpoint->tree_size)), PgParam(checkpoint->log_id),
              PgParam(checkpoint->root_hash), PgParam(checkpoint->time),
              PgParam(checkpoint->public_key), PgParam(checkpoint->signature)});

@@ -117,8 +117,13 @@ class AuditLog {
   void buildMissingTiles(std::uint64_t size);
   // One round of the writer: a batch of entries, a due checkpoint, or nothing; says when next.
   std::optional<core::Worker::Clock::time_point> writeRound();
+  // `attempt` counts the times another node appended first (the store refused the batch's
+  // first index as a conflict): the tree is then read again from the store and the batch
+  // numbered anew.
   void writeBatch(std::vector<Pending>& batch, std::vector<std::promise<Checkpoint>>& requests,
-                  bool checkpoint_due);
+                  bool checkpoint_due, int attempt = 0);
+  // The tree as the store holds it now: the last size % 256 leaves and the right edge's tiles.
+  void openTree();
   bool checkpointDue(std::chrono::steady_clock::time_point now) const;
   // Called by the writer after each write attempt: logs a change of state, sets the backoff.
   void noteWrite(bool ok, std::size_t entries, const std::string& cause);

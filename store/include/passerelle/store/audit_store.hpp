@@ -124,8 +124,10 @@ struct PostgresAuditOptions {
 };
 
 // Opens the audit log in a PostgreSQL database (issue 23, docs/ARCHITECTURE.md "PostgreSQL"):
-// the same contract as the SQLite store, the database enforcing append-only. One node at a time
-// so far: an append whose first index is not the database's next one is refused (conflict).
+// the same contract as the SQLite store, the database enforcing append-only. Several nodes may
+// append: an append whose first index is not the database's next one (another node appended
+// since) is refused as a conflict, and the audit log numbers its batch again. A checkpoint of a
+// size already signed is not stored twice.
 // Throws DomainError(configuration) if the server cannot be reached or the schema is missing.
 std::unique_ptr<AuditStore> openPostgresAuditStore(const PostgresAuditOptions& options);
 

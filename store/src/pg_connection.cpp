@@ -28,7 +28,9 @@ std::optional<ErrorKind> kindOf(std::string_view state) {
 }
 
 [[noreturn]] void fail(pg_conn* conn, pg_result* result, std::string_view what) {
-  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  // Copied out: both point into the result, which is freed before the throw.
+  const char* field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = field ? field : "";
   // The primary message only: the detail may quote a row's values.
   const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   std::string message = std::string(what) + ": " +
@@ -37,7 +39,7 @@ std::optional<ErrorKind> kindOf(std::string_view state) {
                                  : "no connection");
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   if (result) PQclear(result);
-  const auto kind = kindOf(state ? state : "");
+  const auto kind = kindOf(state);
   if (kind) throw core::DomainError(*kind, "PostgreSQL: " + message);
   throw std::logic_error("PostgreSQL: " + message + " (SQLSTATE " + state + ")");
 }

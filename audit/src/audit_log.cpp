@@ -237,8 +237,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
     }
     // Another node appended first (PostgreSQL): read the tree again and number the batch after
     // its entries. A few attempts; a node that keeps losing reports the log unavailable.
-    const auto* domain = dynamic_cast<const core::DomainError*>(&e);
-    if (domain && domain->kind() == core::ErrorKind::conflict && attempt < kMaxRenumbering) {
+    if (dynamic_cast<const store::AuditHeadMoved*>(&e) != nullptr && attempt < kMaxRenumbering) {
       try {
         openTree();
         writeBatch(batch, requests, checkpoint, attempt + 1);

@@ -89,8 +89,7 @@ class PgAuditStore final : public AuditStore {
             "UPDATE audit_head SET size = size + $1 WHERE id = 1 AND size = $2 RETURNING size",
             {PgParam(n), PgParam(static_cast<std::int64_t>(rows.front().index))});
         if (taken.rows() != 1)
-          throw core::DomainError(core::ErrorKind::conflict,
-                                  "the audit log grew meanwhile (another node appended)");
+          throw AuditHeadMoved("the audit log grew meanwhile (another node appended)");
       }
       for (const auto& r : rows) {
         c.exec(

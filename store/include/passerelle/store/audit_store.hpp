@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/tiled_merkle_tree.hpp"
 
 namespace passerelle::store {
@@ -31,6 +32,15 @@ struct AuditRow {
   // The audit outbox rows (store/pending_audit.hpp) this entry records; written with it, not
   // read back with it.
   std::vector<std::string> claims = {};
+};
+
+// What append() throws, storing nothing, when another node appended since the audit log read
+// the tree (PostgreSQL): the log reads the tree again and numbers its batch anew. A conflict of
+// its own kind, so that no other conflict (a broken constraint) is taken for it.
+class AuditHeadMoved : public core::DomainError {
+ public:
+  explicit AuditHeadMoved(const std::string& message)
+      : core::DomainError(core::ErrorKind::conflict, message) {}
 };
 
 // A signed tree head, as stored.
@@ -126,7 +136,7 @@ struct PostgresAuditOptions {
 // Opens the audit log in a PostgreSQL database (issue 23, docs/ARCHITECTURE.md "PostgreSQL"):
 // the same contract as the SQLite store, the database enforcing append-only. Several nodes may
 // append: an append whose first index is not the database's next one (another node appended
-// since) is refused as a conflict, and the audit log numbers its batch again. A checkpoint of a
+// since) is refused (AuditHeadMoved), and the audit log numbers its batch again. A checkpoint of a
 // size already signed is not stored twice.
 // Throws DomainError(configuration) if the server cannot be reached or the schema is missing.
 std::unique_ptr<AuditStore> openPostgresAuditStore(const PostgresAuditOptions& options);

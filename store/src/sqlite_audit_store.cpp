@@ -10,7 +10,6 @@
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/store/audit_store.hpp"
 #include "sqlite_connection_pool.hpp"
-#include "sqlite_database.hpp"
 #include "sqlite_migrations.hpp"
 #include "sqlite_statement_cache.hpp"
 #include "tile_bytes.hpp"
@@ -20,6 +19,10 @@ namespace passerelle::store {
 using namespace Poco::Data::Keywords;
 
 namespace {
+
+std::optional<std::string> fromNullable(const Poco::Nullable<std::string>& n) {
+  return n.isNull() ? std::nullopt : std::optional<std::string>(n.value());
+}
 
 using RowTuple =
     Poco::Tuple<Poco::Int64, Poco::Nullable<std::string>, std::string, std::string, std::string,

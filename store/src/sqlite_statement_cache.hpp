@@ -55,6 +55,8 @@ class StatementCache {
 
   // `sql` must outlive the cache (a string literal): it is the key.
   CachedStatement prepare(const char* sql);
+  // The connection's handle (for the rows a statement changed).
+  sqlite3* handle() const { return db_; }
 
  private:
   sqlite3* db_;

@@ -1,11 +1,12 @@
-#include "sqlite_stores.hpp"
-
 #include <Poco/Exception.h>
 
 #include <stdexcept>
 
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/store/sqlite_store.hpp"
+#include "sql_stores.hpp"
 #include "sqlite_connection_pool.hpp"
+#include "sqlite_database.hpp"
 
 namespace passerelle::store {
 
@@ -62,10 +63,7 @@ SqliteStores openSqliteStores(const SqliteOptions& options, std::shared_ptr<KeyS
   try {
     auto db =
         std::make_shared<SqliteDatabase>(options.file, options.read_connections, std::move(keys));
-    resealLegacySections(*db);
-    shredKeysOfErasedDossiers(*db);
-    return {makeSqliteDossierStore(db), makeSqliteRelationshipStore(db), makeSqliteConsentStore(db),
-            makeSqliteWebhookStore(db), makeSqlitePendingAuditStore(db)};
+    return makeStores(db);
   } catch (const Poco::Exception& e) {
     throw core::DomainError(
         core::ErrorKind::configuration,

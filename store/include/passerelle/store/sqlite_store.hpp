@@ -4,12 +4,8 @@
 #include <memory>
 
 #include "passerelle/crypto/master_keys.hpp"
-#include "passerelle/store/consent_store.hpp"
-#include "passerelle/store/dossier_store.hpp"
 #include "passerelle/store/key_store.hpp"
-#include "passerelle/store/pending_audit.hpp"
-#include "passerelle/store/relationship_store.hpp"
-#include "passerelle/store/webhook_store.hpp"
+#include "passerelle/store/stores.hpp"
 
 namespace passerelle::store {
 
@@ -30,15 +26,8 @@ std::filesystem::path keysFileOf(const SqliteOptions& options);
 std::shared_ptr<KeyStore> openKeyStore(const SqliteOptions& options, crypto::MasterKeys master,
                                        KeyStore::Reload reload = {});
 
-// The stores of one SQLite database. They share one writer connection and one pool of readers;
-// each may be used alone, and each keeps the database open while it lives.
-struct SqliteStores {
-  std::unique_ptr<DossierStore> dossiers;
-  std::unique_ptr<RelationshipStore> relationships;
-  std::unique_ptr<ConsentStore> consents;
-  std::unique_ptr<WebhookStore> webhooks;
-  std::unique_ptr<PendingAuditStore> pending_audit;
-};
+// The stores of one SQLite database share one writer connection and one pool of readers.
+using SqliteStores = Stores;
 
 // Opens (creating if needed) a SQLite database: WAL journal, synchronous=FULL so that an
 // acknowledged write survives a crash or power loss, pending migrations applied. Throws

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+
+#include "passerelle/store/consent_store.hpp"
+#include "passerelle/store/dossier_store.hpp"
+#include "passerelle/store/pending_audit.hpp"
+#include "passerelle/store/relationship_store.hpp"
+#include "passerelle/store/webhook_store.hpp"
+
+namespace passerelle::store {
+
+// The stores of one database (SQLite or PostgreSQL). They share its connections; each may be
+// used alone, and each keeps the database open while it lives.
+struct Stores {
+  std::unique_ptr<DossierStore> dossiers;
+  std::unique_ptr<RelationshipStore> relationships;
+  std::unique_ptr<ConsentStore> consents;
+  std::unique_ptr<WebhookStore> webhooks;
+  std::unique_ptr<PendingAuditStore> pending_audit;
+};
+
+}  // namespace passerelle::store

@@ -109,8 +109,8 @@ namespace {
 
 class SqlDossierStore final : public DossierStore {
  public:
-  explicit SqlDossierStore(std::shared_ptr<SqlDatabase> db)
-      : db_(std::move(db)), sealed_(db_->sealed) {}
+  SqlDossierStore(std::shared_ptr<SqlDatabase> db, std::shared_ptr<SealedContent> sealed)
+      : db_(std::move(db)), sealed_(std::move(sealed)) {}
 
   bool probeWritable() override {
     if (db_->writable()) return true;
@@ -133,7 +133,7 @@ class SqlDossierStore final : public DossierStore {
       const ThenCreated& then) override {
     // The key first, durably: a crash before the dossier's rows leaves only an unused key; a
     // failed write takes its key with it.
-    const auto cipher = sealed_.newDossierCipher(id);
+    const auto cipher = sealed_->newDossierCipher(id);
     std::vector<VersionInfo> written;
     try {
       db_->write([&](SqlConnection& c) {
@@ -143,7 +143,7 @@ class SqlDossierStore final : public DossierStore {
       });
     } catch (...) {
       try {
-        sealed_.shred({id});
+        sealed_->shred({id});
       } catch (const std::exception&) {
         // An unused key of a dossier that does not exist opens nothing.
       }
@@ -167,7 +167,7 @@ class SqlDossierStore final : public DossierStore {
           c,
           "SELECT dossier_id FROM identifier_index WHERE kind = ? AND blind = ? "
           "ORDER BY dossier_id",
-          {std::string(core::toString(identifier.kind)), sealed_.blindIndex(identifier)},
+          {std::string(core::toString(identifier.kind)), sealed_->blindIndex(identifier)},
           [](const SqlRows& r) { return parseStoredId(r.text(0)); });
     });
     return out;
@@ -185,7 +185,7 @@ class SqlDossierStore final : public DossierStore {
 
   std::vector<SectionVersion> currentSections(const core::DossierId& id,
                                               const std::set<core::Section>& only) const override {
-    const auto cipher = sealed_.dossierCipher(id);
+    const auto cipher = sealed_->dossierCipher(id);
     if (!cipher) return {};  // no such dossier, or erased
     std::vector<VersionRow> rows;
     db_->read([&](SqlConnection& c) {
@@ -199,7 +199,7 @@ class SqlDossierStore final : public DossierStore {
 
   std::optional<SectionVersion> currentSection(const core::DossierId& id,
                                                core::Section section) const override {
-    const auto cipher = sealed_.dossierCipher(id);
+    const auto cipher = sealed_->dossierCipher(id);
     if (!cipher) return std::nullopt;
     std::vector<VersionRow> rows;
     db_->read([&](SqlConnection& c) {
@@ -350,14 +350,14 @@ class SqlDossierStore final : public DossierStore {
       erased.push_back(id);
       c.execute("DELETE FROM identifier_index WHERE dossier_id = ?", {id.str()});
       c.execute("UPDATE dossiers SET erased_at = ?, erased_by = ?, erasure_reason = ? WHERE id = ?",
-                {nowUtc(), context.author.str(), sealed_.sealErasureReason(id, reason), id.str()});
+                {nowUtc(), context.author.str(), sealed_->sealErasureReason(id, reason), id.str()});
     });
     if (erased.empty()) return false;
     // The keys once the erasure is committed with its audit outbox row: a refused erasure then
     // destroys nothing. A failure or a crash here leaves keys of erased dossiers, which no read
     // uses and the next start destroys (shredKeysOfErasedDossiers).
     try {
-      sealed_.shred(erased);
+      sealed_->shred(erased);
     } catch (const std::exception& e) {
       Poco::Logger::get("passerelle.store")
           .error("erasure committed, data keys left to destroy at the next start: %s",
@@ -391,7 +391,7 @@ class SqlDossierStore final : public DossierStore {
     std::vector<std::string> blinds;
     for (const auto& identifier : c.carried)
       blinds.push_back(std::string(core::toString(identifier.kind)) + ":" +
-                       sealed_.blindIndex(identifier));
+                       sealed_->blindIndex(identifier));
     std::sort(blinds.begin(), blinds.end());
     std::string material = c.opened_by.str();
     for (const auto& b : blinds) material += "\n" + b;
@@ -523,7 +523,7 @@ class SqlDossierStore final : public DossierStore {
 
   // Unwrapped before the write, so that its transaction does not wait on the key store.
   crypto::Aead cipherOf(const core::DossierId& id) {
-    auto cipher = sealed_.dossierCipher(id);
+    auto cipher = sealed_->dossierCipher(id);
     if (!cipher) throw DomainError(ErrorKind::not_found, "no such dossier");
     return std::move(*cipher);
   }
@@ -541,7 +541,7 @@ class SqlDossierStore final : public DossierStore {
                          const WriteContext& context) {
     noteChangedDossier(id);
     const auto current = currentInfo(c, id, write.section);
-    if (current && current->content_hash == sealed_.contentHash(write.content))
+    if (current && current->content_hash == sealed_->contentHash(write.content))
       return {*current, false};
     if (write.identifiers) {
       for (const auto& identifier : write.identifiers->values) checkNotTaken(c, identifier, id);
@@ -593,7 +593,7 @@ class SqlDossierStore final : public DossierStore {
     if (core::isHouseholdIdentifier(identifier.kind)) return;  // shared by design
     auto owners =
         c.query("SELECT dossier_id FROM identifier_index WHERE kind = ? AND blind = ?",
-                {std::string(core::toString(identifier.kind)), sealed_.blindIndex(identifier)});
+                {std::string(core::toString(identifier.kind)), sealed_->blindIndex(identifier)});
     if (owners->next() && owners->text(0) != id.str())
       throw DomainError(ErrorKind::conflict, "the " + std::string(core::toString(identifier.kind)) +
                                                  " identifier already belongs to another dossier");
@@ -605,20 +605,21 @@ class SqlDossierStore final : public DossierStore {
       c.execute(
           "INSERT INTO identifier_index (kind, blind, dossier_id) VALUES (?, ?, ?) "
           "ON CONFLICT (kind, blind, dossier_id) DO NOTHING",
-          {std::string(core::toString(identifier.kind)), sealed_.blindIndex(identifier), id.str()});
+          {std::string(core::toString(identifier.kind)), sealed_->blindIndex(identifier),
+           id.str()});
   }
 
   VersionInfo insertVersion(SqlConnection& c, const crypto::Aead& cipher, const core::DossierId& id,
                             core::Section section, std::int64_t version, const std::string& content,
                             const std::string& at, const WriteContext& context) {
     VersionInfo info{section,        version, context.author.str(),
-                     context.source, at,      sealed_.contentHash(content)};
+                     context.source, at,      sealed_->contentHash(content)};
     const std::string name(core::toString(section));
     c.execute(
         "INSERT INTO section_versions (dossier_id, section, version, author, source, "
         "written_at, content_hash, content, key_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {id.str(), name, version, info.author, info.source, info.written_at, info.content_hash,
-         sealed_.seal(cipher, id, section, version, content),
+         sealed_->seal(cipher, id, section, version, content),
          std::int64_t{SealedContent::kKeyVersion}});
     c.execute(
         "INSERT INTO change_log (dossier_id, section, version, written_at) VALUES (?, ?, ?, ?)",
@@ -630,17 +631,17 @@ class SqlDossierStore final : public DossierStore {
                         const VersionRow& row) const {
     SectionVersion v{row.info, {}};
     v.content =
-        sealed_.open(cipher, id, row.info.section, row.info.version, row.key_version, row.content);
+        sealed_->open(cipher, id, row.info.section, row.info.version, row.key_version, row.content);
     return v;
   }
 
   std::shared_ptr<SqlDatabase> db_;
-  SealedContent& sealed_;
+  std::shared_ptr<SealedContent> sealed_;
 };
 
 }  // namespace
 
-void shredKeysOfErasedDossiers(SqlDatabase& db) {
+void shredKeysOfErasedDossiers(SqlDatabase& db, SealedContent& sealed) {
   std::vector<core::DossierId> ids;
   db.read([&](SqlConnection& c) {
     auto rows = c.query("SELECT id FROM dossiers WHERE erased_at IS NOT NULL");
@@ -648,7 +649,7 @@ void shredKeysOfErasedDossiers(SqlDatabase& db) {
       if (auto id = core::DossierId::parse(rows->text(0))) ids.push_back(*id);
   });
   try {
-    db.sealed.shred(ids);
+    sealed.shred(ids);
   } catch (const std::exception& e) {
     // A full disk must not keep the gateway from starting (and saying it is not ready).
     Poco::Logger::get("passerelle.store")
@@ -656,7 +657,7 @@ void shredKeysOfErasedDossiers(SqlDatabase& db) {
   }
 }
 
-void resealLegacySections(SqlDatabase& db) {
+void resealLegacySections(SqlDatabase& db, SealedContent& sealed) {
   db.write([&](SqlConnection& c) {
     struct Legacy {
       core::DossierId id;
@@ -676,23 +677,24 @@ void resealLegacySections(SqlDatabase& db) {
     for (const auto& r : rows) {
       if (current != r.id) {
         current = r.id;
-        cipher = db.sealed.dossierCipher(r.id);
-        if (!cipher) cipher.emplace(db.sealed.newDossierCipher(r.id));
+        cipher = sealed.dossierCipher(r.id);
+        if (!cipher) cipher.emplace(sealed.newDossierCipher(r.id));
       }
       const auto section = sectionFromColumn(r.section);
-      const auto plain = db.sealed.openLegacy(r.id, section, r.version,
-                                              crypto::Bytes(r.content.begin(), r.content.end()));
+      const auto plain = sealed.openLegacy(r.id, section, r.version,
+                                           crypto::Bytes(r.content.begin(), r.content.end()));
       c.execute(
           "UPDATE section_versions SET content = ?, key_version = ? "
           "WHERE dossier_id = ? AND section = ? AND version = ?",
-          {db.sealed.seal(*cipher, r.id, section, r.version, plain),
+          {sealed.seal(*cipher, r.id, section, r.version, plain),
            std::int64_t{SealedContent::kKeyVersion}, r.id.str(), r.section, r.version});
     }
   });
 }
 
-std::unique_ptr<DossierStore> makeDossierStore(std::shared_ptr<SqlDatabase> db) {
-  return std::make_unique<SqlDossierStore>(std::move(db));
+std::unique_ptr<DossierStore> makeDossierStore(std::shared_ptr<SqlDatabase> db,
+                                               std::shared_ptr<SealedContent> sealed) {
+  return std::make_unique<SqlDossierStore>(std::move(db), std::move(sealed));
 }
 
 }  // namespace passerelle::store

@@ -1,8 +1,5 @@
 #include "passerelle/store/key_store.hpp"
 
-#include <Poco/Data/LOB.h>
-#include <Poco/Data/SQLite/SQLiteException.h>
-#include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
 #include <sodium.h>
 
@@ -14,12 +11,12 @@
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/aead.hpp"
-#include "sqlite_connection_pool.hpp"
-#include "sqlite_migrations.hpp"
+#include "pg_database.hpp"
+#include "pg_migrations.hpp"
+#include "sqlite_database.hpp"
 
 namespace passerelle::store {
 
-using namespace Poco::Data::Keywords;
 using Version = KeyStore::Version;
 
 namespace {
@@ -37,40 +34,9 @@ std::string checkAssociated(Version version) {
   return "passerelle/key-check/v1|" + std::to_string(version);
 }
 
-crypto::Bytes bytesOf(const Poco::Data::BLOB& blob) {
-  return crypto::Bytes(blob.content().begin(), blob.content().end());
-}
-Poco::Data::BLOB blobOf(const crypto::Bytes& bytes) {
-  return Poco::Data::BLOB(bytes.data(), bytes.size());
-}
 std::string_view viewOf(const crypto::SecretKey& key) {
   return {reinterpret_cast<const char*>(key.data()), crypto::SecretKey::kSize};
 }
-
-// SQLite's BEGIN IMMEDIATE: the write lock is taken at the start, so that what the transaction
-// reads (the active version, the keys left to re-wrap) cannot change before it writes.
-class ImmediateTransaction {
- public:
-  explicit ImmediateTransaction(Poco::Data::Session& session) : session_(session) {
-    session_ << "BEGIN IMMEDIATE", now;
-  }
-  ~ImmediateTransaction() {
-    if (!done_) {
-      try {
-        session_ << "ROLLBACK", now;
-      } catch (const Poco::Exception&) {  // the connection is gone; SQLite rolled back already
-      }
-    }
-  }
-  void commit() {
-    session_ << "COMMIT", now;
-    done_ = true;
-  }
-
- private:
-  Poco::Data::Session& session_;
-  bool done_ = false;
-};
 
 // The master key versions in memory, each with its wrapping cipher.
 struct Wrappers {
@@ -98,32 +64,58 @@ crypto::SecretKey unwrapKey(const crypto::Aead& wrap, const crypto::Bytes& wrapp
   return key;
 }
 
+// Where the keys are: a SQLite file, or a PostgreSQL database of their own.
+std::shared_ptr<SqlDatabase> openKeyDatabase(const KeyStore::Options& options) {
+  if (!options.postgres_url.empty())
+    return std::make_shared<PgDatabase>(
+        PgDatabase::Options{options.postgres_url, options.postgres_pool,
+                            &detail::postgresKeyMigrations(), "data_keys", /*outbox=*/false});
+  return std::make_shared<SqliteSerialDatabase>(options.file, detail::sqliteKeyMigrations(), 2);
+}
+
+std::int64_t asInteger(Version version) {
+  return static_cast<std::int64_t>(version);
+}
+
 }  // namespace
 
 struct KeyStore::Impl {
   Impl(Options o, crypto::MasterKeys master)
       : options(std::move(o)),
-        writer(SqliteConnectionPool::open(options.file)),
-        wrappers(std::make_shared<const Wrappers>(std::move(master))) {
-    migrateSqlite(writer, detail::sqliteKeyMigrations());
-    readers.emplace(options.file, 2);
+        db(openKeyDatabase(options)),
+        wrappers(std::make_shared<const Wrappers>(std::move(master))) {}
+
+  std::string where() const {
+    return options.postgres_url.empty() ? options.file.string() : "the key database";
   }
 
-  std::string where() const { return options.file.string(); }
+  // Every write: one at a time across the processes and nodes sharing the keys (SQLite's
+  // BEGIN IMMEDIATE does it there; a lock held until commit on PostgreSQL), so that what the
+  // write reads (the active version, the keys left to re-wrap) cannot change before it writes.
+  void write(const std::function<void(SqlConnection&)>& work) {
+    db->write([&](SqlConnection& c) {
+      c.serialise("passerelle-keys");
+      work(c);
+    });
+  }
 
-  // Every version `keys` shares with the file must open its check; a file whose checks it cannot
-  // open at all was wrapped by another master key.
-  void verifyChecks(Poco::Data::Session& session, const Wrappers& keys) const {
-    std::vector<Poco::Int64> versions;
-    std::vector<Poco::Data::BLOB> sealed;
-    session << "SELECT wrap_version, sealed FROM key_checks", into(versions), into(sealed), now;
-    for (std::size_t i = 0; i < versions.size(); ++i) {
-      const auto* wrap = keys.find(static_cast<Version>(versions[i]));
+  // Every version `keys` shares with the store must open its check; a store whose checks it
+  // cannot open at all was wrapped by another master key.
+  void verifyChecks(SqlConnection& c, const Wrappers& keys) const {
+    struct Check {
+      Version version;
+      crypto::Bytes sealed;
+    };
+    const auto checks =
+        collect<Check>(c, "SELECT wrap_version, sealed FROM key_checks", {}, [](const SqlRows& r) {
+          return Check{static_cast<Version>(r.integer(0)), r.blob(1)};
+        });
+    for (const auto& check : checks) {
+      const auto* wrap = keys.find(check.version);
       if (wrap == nullptr) continue;
       bool opens = false;
       try {
-        opens = wrap->open(bytesOf(sealed[i]),
-                           checkAssociated(static_cast<Version>(versions[i]))) == kCheckText;
+        opens = wrap->open(check.sealed, checkAssociated(check.version)) == kCheckText;
       } catch (const core::DomainError&) {
       }
       if (!opens)
@@ -134,21 +126,21 @@ struct KeyStore::Impl {
     }
   }
 
-  void insertCheck(Poco::Data::Session& session, const Wrappers& keys, Version version) {
-    const auto sealed = keys.find(version)->seal(kCheckText, checkAssociated(version));
-    session << "INSERT OR IGNORE INTO key_checks (wrap_version, sealed) VALUES (?, ?)",
-        bind(static_cast<Poco::Int64>(version)), bind(blobOf(sealed)), now;
+  static void insertCheck(SqlConnection& c, const Wrappers& keys, Version version) {
+    c.execute(
+        "INSERT INTO key_checks (wrap_version, sealed) VALUES (?, ?) "
+        "ON CONFLICT (wrap_version) DO NOTHING",
+        {asInteger(version), keys.find(version)->seal(kCheckText, checkAssociated(version))});
   }
 
   // How many keys each version wraps, the root key included.
-  std::map<Version, std::size_t> usage(Poco::Data::Session& session) const {
-    std::vector<Poco::Int64> versions, counts;
-    session << "SELECT wrap_version, COUNT(*) FROM data_keys GROUP BY wrap_version "
-               "UNION ALL SELECT wrap_version, 1 FROM root_key",
-        into(versions), into(counts), now;
+  static std::map<Version, std::size_t> usage(SqlConnection& c) {
     std::map<Version, std::size_t> out;
-    for (std::size_t i = 0; i < versions.size(); ++i)
-      out[static_cast<Version>(versions[i])] += static_cast<std::size_t>(counts[i]);
+    auto rows = c.query(
+        "SELECT wrap_version, COUNT(*) FROM data_keys GROUP BY wrap_version "
+        "UNION ALL SELECT wrap_version, 1 FROM root_key");
+    while (rows->next())
+      out[static_cast<Version>(rows->integer(0))] += static_cast<std::size_t>(rows->integer(1));
     return out;
   }
 
@@ -156,35 +148,31 @@ struct KeyStore::Impl {
   // start rather than an integrity error on some dossiers later), then the root key.
   void open() {
     const auto& keys = *wrappers;
-    ImmediateTransaction tx(writer);
-    int checks = 0;
-    writer << "SELECT COUNT(*) FROM key_checks", into(checks), now;
-    const bool fresh = checks == 0;
-    if (fresh) insertCheck(writer, keys, keys.master.current());
-    verifyChecks(writer, keys);
-    for (const auto& [version, count] : usage(writer))
-      if (!keys.master.has(version))
-        throw core::DomainError(core::ErrorKind::configuration,
-                                "the master key lacks version " + std::to_string(version) +
-                                    ", which still wraps " + std::to_string(count) + " keys in " +
-                                    where() + " (a key file from before a rotation?)");
-    loadOrCreateRoot(keys, !fresh || options.existing_data);
-    tx.commit();
+    write([&](SqlConnection& c) {
+      auto count = c.query("SELECT COUNT(*) FROM key_checks");
+      const bool fresh = !count->next() || count->integer(0) == 0;
+      count.reset();
+      if (fresh) insertCheck(c, keys, keys.master.current());
+      verifyChecks(c, keys);
+      for (const auto& [version, used] : usage(c))
+        if (!keys.master.has(version))
+          throw core::DomainError(core::ErrorKind::configuration,
+                                  "the master key lacks version " + std::to_string(version) +
+                                      ", which still wraps " + std::to_string(used) + " keys in " +
+                                      where() + " (a key file from before a rotation?)");
+      loadOrCreateRoot(c, keys, !fresh || options.existing_data);
+    });
   }
 
-  void loadOrCreateRoot(const Wrappers& keys, bool adopt_master_v1) {
-    std::vector<Poco::Int64> versions;
-    std::vector<Poco::Data::BLOB> wrapped;
-    std::vector<std::string> origins;
-    writer << "SELECT wrap_version, wrapped, origin FROM root_key", into(versions), into(wrapped),
-        into(origins), now;
-    if (!versions.empty()) {
-      const auto version = static_cast<Version>(versions.front());
-      root.emplace(
-          unwrapKey(*keys.find(version), bytesOf(wrapped.front()), rootAssociated(version)));
-      root_is_master_v1 = origins.front() == "master-v1";
+  void loadOrCreateRoot(SqlConnection& c, const Wrappers& keys, bool adopt_master_v1) {
+    auto rows = c.query("SELECT wrap_version, wrapped, origin FROM root_key");
+    if (rows->next()) {
+      const auto version = static_cast<Version>(rows->integer(0));
+      root.emplace(unwrapKey(*keys.find(version), rows->blob(1), rootAssociated(version)));
+      root_is_master_v1 = rows->text(2) == "master-v1";
       return;
     }
+    rows.reset();
     if (adopt_master_v1 && !keys.master.has(1))
       throw core::DomainError(core::ErrorKind::configuration,
                               "the data in " + where() +
@@ -192,17 +180,16 @@ struct KeyStore::Impl {
                                   "lacks");
     root.emplace(adopt_master_v1 ? keys.master.copyKey(1) : crypto::SecretKey::random());
     root_is_master_v1 = adopt_master_v1;
-    const auto active = activeVersion(writer);
-    const auto sealed = keys.find(active)->seal(viewOf(root->secret()), rootAssociated(active));
-    writer << "INSERT INTO root_key (id, wrap_version, wrapped, origin) VALUES (1, ?, ?, ?)",
-        bind(static_cast<Poco::Int64>(active)), bind(blobOf(sealed)),
-        bind(std::string(adopt_master_v1 ? "master-v1" : "random")), now;
+    const auto active = activeVersion(c);
+    c.execute(
+        "INSERT INTO root_key (id, wrap_version, wrapped, origin) VALUES (1, ?, ?, ?)",
+        {asInteger(active), keys.find(active)->seal(viewOf(root->secret()), rootAssociated(active)),
+         std::string(adopt_master_v1 ? "master-v1" : "random")});
   }
 
-  static Version activeVersion(Poco::Data::Session& session) {
-    Poco::Int64 version = 0;
-    session << "SELECT MAX(wrap_version) FROM key_checks", into(version), now;
-    return static_cast<Version>(version);
+  static Version activeVersion(SqlConnection& c) {
+    auto rows = c.query("SELECT MAX(wrap_version) FROM key_checks");
+    return rows->next() && !rows->isNull(0) ? static_cast<Version>(rows->integer(0)) : 0;
   }
 
   // The master keys in memory, reloaded if they lack `version` (another process rotated).
@@ -211,10 +198,7 @@ struct KeyStore::Impl {
     if (wrappers->find(version) != nullptr) return wrappers;
     if (options.reload) {
       auto reloaded = std::make_shared<const Wrappers>(options.reload());
-      {
-        auto session = readers->acquire();
-        verifyChecks(*session, *reloaded);
-      }
+      db->read([&](SqlConnection& c) { verifyChecks(c, *reloaded); });
       wrappers = reloaded;
       if (wrappers->find(version) != nullptr) return wrappers;
     }
@@ -225,10 +209,7 @@ struct KeyStore::Impl {
 
   void install(crypto::MasterKeys keys) {
     auto fresh = std::make_shared<const Wrappers>(std::move(keys));
-    {
-      std::lock_guard lock(write_mutex);
-      verifyChecks(writer, *fresh);
-    }
+    db->read([&](SqlConnection& c) { verifyChecks(c, *fresh); });
     std::lock_guard lock(wrappers_mutex);
     wrappers = fresh;
   }
@@ -236,58 +217,60 @@ struct KeyStore::Impl {
   // Re-wraps the root key and up to `limit` data keys not under `to`, in one transaction.
   // Returns how many data keys it re-wrapped.
   std::size_t rewrapBatch(Version to, std::size_t limit) {
-    std::lock_guard lock(write_mutex);
-    ImmediateTransaction tx(writer);
-    const auto keys = wrappersFor(to);
-    const auto& target = *keys->find(to);
-    std::vector<Poco::Int64> root_version;
-    writer << "SELECT wrap_version FROM root_key WHERE wrap_version <> ?",
-        bind(static_cast<Poco::Int64>(to)), into(root_version), now;
-    if (!root_version.empty()) {
-      const auto sealed = target.seal(viewOf(root->secret()), rootAssociated(to));
-      writer << "UPDATE root_key SET wrap_version = ?, wrapped = ?",
-          bind(static_cast<Poco::Int64>(to)), bind(blobOf(sealed)), now;
-    }
-    std::vector<std::string> ids;
-    std::vector<Poco::Int64> versions;
-    std::vector<Poco::Data::BLOB> wrapped;
-    writer << "SELECT dossier_id, wrap_version, wrapped FROM data_keys WHERE wrap_version <> ? "
-              "LIMIT ?",
-        bind(static_cast<Poco::Int64>(to)), bind(static_cast<Poco::Int64>(limit)), into(ids),
-        into(versions), into(wrapped), now;
-    std::vector<Poco::Data::BLOB> rewrapped;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      const auto from = static_cast<Version>(versions[i]);
-      const auto key = unwrapKey(*wrappersFor(from)->find(from), bytesOf(wrapped[i]),
-                                 dataKeyAssociated(ids[i], from));
-      rewrapped.push_back(blobOf(target.seal(viewOf(key), dataKeyAssociated(ids[i], to))));
-    }
-    if (!ids.empty()) {
-      std::vector<Poco::Int64> to_versions(ids.size(), static_cast<Poco::Int64>(to));
-      writer << "UPDATE data_keys SET wrap_version = ?, wrapped = ? WHERE dossier_id = ?",
-          use(to_versions), use(rewrapped), use(ids), now;
-    }
-    tx.commit();
-    return ids.size();
+    std::size_t done = 0;
+    write([&](SqlConnection& c) {
+      const auto keys = wrappersFor(to);
+      const auto& target = *keys->find(to);
+      auto root_rows =
+          c.query("SELECT wrap_version FROM root_key WHERE wrap_version <> ?", {asInteger(to)});
+      const bool root_behind = root_rows->next();
+      root_rows.reset();
+      if (root_behind)
+        c.execute("UPDATE root_key SET wrap_version = ?, wrapped = ?",
+                  {asInteger(to), target.seal(viewOf(root->secret()), rootAssociated(to))});
+      struct Wrapped {
+        std::string id;
+        Version version;
+        crypto::Bytes wrapped;
+      };
+      const auto rows = collect<Wrapped>(
+          c,
+          "SELECT dossier_id, wrap_version, wrapped FROM data_keys WHERE wrap_version <> ? "
+          "LIMIT ?",
+          {asInteger(to), static_cast<std::int64_t>(limit)}, [](const SqlRows& r) {
+            return Wrapped{r.text(0), static_cast<Version>(r.integer(1)), r.blob(2)};
+          });
+      for (const auto& row : rows) {
+        const auto key = unwrapKey(*wrappersFor(row.version)->find(row.version), row.wrapped,
+                                   dataKeyAssociated(row.id, row.version));
+        c.execute("UPDATE data_keys SET wrap_version = ?, wrapped = ? WHERE dossier_id = ?",
+                  {asInteger(to), target.seal(viewOf(key), dataKeyAssociated(row.id, to)), row.id});
+      }
+      done = rows.size();
+    });
+    return done;
   }
 
   // Removes the checks of every version but `to`, if nothing is wrapped under them any more.
   bool retireAllBut(Version to) {
-    std::lock_guard lock(write_mutex);
-    ImmediateTransaction tx(writer);
-    for (const auto& [version, count] : usage(writer))
-      if (version != to && count > 0) return false;
-    writer << "DELETE FROM key_checks WHERE wrap_version <> ?", bind(static_cast<Poco::Int64>(to)),
-        now;
-    tx.commit();
-    return true;
+    bool retired = false;
+    write([&](SqlConnection& c) {
+      for (const auto& [version, count] : usage(c))
+        if (version != to && count > 0) return;
+      c.execute("DELETE FROM key_checks WHERE wrap_version <> ?", {asInteger(to)});
+      retired = true;
+    });
+    return retired;
+  }
+
+  std::map<Version, std::size_t> currentUsage() {
+    std::map<Version, std::size_t> used;
+    db->read([&](SqlConnection& c) { used = usage(c); });
+    return used;
   }
 
   Options options;
-  std::mutex write_mutex;  // guards writer
-  Poco::Data::Session writer;
-  // Every dossier read looks its key up: readers must not queue behind one session.
-  mutable std::optional<SqliteConnectionPool> readers;
+  std::shared_ptr<SqlDatabase> db;
   mutable std::mutex wrappers_mutex;  // guards the pointer below and reloads
   mutable std::shared_ptr<const Wrappers> wrappers;
   std::optional<crypto::RootKey> root;
@@ -308,9 +291,9 @@ const crypto::RootKey& KeyStore::root() const {
 
 namespace {
 
-// The key file could not take a write: the caller's change is refused, and may be retried.
-[[noreturn]] void keysUnavailable(const Poco::Exception& e) {
-  Poco::Logger::get("passerelle.store").error("data keys not writable: %s", e.displayText());
+// The keys could not take a write: the caller's change is refused, and may be retried.
+[[noreturn]] void keysUnavailable(const core::DomainError& e) {
+  Poco::Logger::get("passerelle.store").error("data keys not writable: %s", std::string(e.what()));
   throw core::DomainError(core::ErrorKind::unavailable,
                           "the data keys could not be written (full disk or I/O error); nothing "
                           "was changed, retry later");
@@ -320,23 +303,22 @@ namespace {
 
 crypto::SecretKey KeyStore::createDataKey(const core::DossierId& id) {
   auto key = crypto::SecretKey::random();
-  std::lock_guard lock(impl_->write_mutex);
   try {
-    ImmediateTransaction tx(impl_->writer);
-    // Read inside the write transaction: a rotation that registers a new version and a creation
-    // are ordered, so no key lands under a version being retired.
-    const auto active = Impl::activeVersion(impl_->writer);
-    const auto wrapped = impl_->wrappersFor(active)->find(active)->seal(
-        viewOf(key), dataKeyAssociated(id.str(), active));
-    impl_->writer << "INSERT INTO data_keys (dossier_id, wrap_version, wrapped, created_at) "
-                     "VALUES (?, ?, ?, ?)",
-        bind(id.str()), bind(static_cast<Poco::Int64>(active)), bind(blobOf(wrapped)),
-        bind(core::nowUtc()), now;
-    tx.commit();
-  } catch (const Poco::Data::SQLite::ConstraintViolationException&) {
+    impl_->write([&](SqlConnection& c) {
+      // Read inside the write transaction: a rotation that registers a new version and a
+      // creation are ordered, so no key lands under a version being retired.
+      const auto active = Impl::activeVersion(c);
+      c.execute(
+          "INSERT INTO data_keys (dossier_id, wrap_version, wrapped, created_at) "
+          "VALUES (?, ?, ?, ?)",
+          {id.str(), asInteger(active),
+           impl_->wrappersFor(active)->find(active)->seal(viewOf(key),
+                                                          dataKeyAssociated(id.str(), active)),
+           core::nowUtc()});
+    });
+  } catch (const core::DomainError& e) {
+    if (e.kind() == core::ErrorKind::unavailable) keysUnavailable(e);
     throw;
-  } catch (const Poco::Data::DataException& e) {
-    keysUnavailable(e);
   }
   return key;
 }
@@ -344,17 +326,14 @@ crypto::SecretKey KeyStore::createDataKey(const core::DossierId& id) {
 std::optional<crypto::SecretKey> KeyStore::findDataKey(const core::DossierId& id) const {
   if (auto cached = impl_->cache.find(id.str())) return cached;
   const auto ticket = impl_->cache.ticket();
-  crypto::Bytes wrapped;
-  Version version = 0;
-  {
-    auto session = impl_->readers->acquire();
-    auto query = session.statements().prepare(
-        "SELECT wrapped, wrap_version FROM data_keys WHERE dossier_id = ?");
-    query.bind(id.str());
-    if (!query.step()) return std::nullopt;
-    wrapped = query.blob(0);
-    version = static_cast<Version>(query.integer(1));
-  }
+  std::optional<std::pair<crypto::Bytes, Version>> stored;
+  impl_->db->read([&](SqlConnection& c) {
+    auto rows =
+        c.query("SELECT wrapped, wrap_version FROM data_keys WHERE dossier_id = ?", {id.str()});
+    if (rows->next()) stored.emplace(rows->blob(0), static_cast<Version>(rows->integer(1)));
+  });
+  if (!stored) return std::nullopt;
+  const auto& [wrapped, version] = *stored;
   auto key = unwrapKey(*impl_->wrappersFor(version)->find(version), wrapped,
                        dataKeyAssociated(id.str(), version));
   impl_->cache.remember(id.str(), key, ticket);
@@ -368,8 +347,7 @@ bool KeyStore::probeReadable() const {
       std::lock_guard lock(impl_->wrappers_mutex);
       keys = impl_->wrappers;
     }
-    auto session = impl_->readers->acquire();
-    impl_->verifyChecks(*session, *keys);
+    impl_->db->read([&](SqlConnection& c) { impl_->verifyChecks(c, *keys); });
     return true;
   } catch (const std::exception&) {
     return false;
@@ -378,25 +356,23 @@ bool KeyStore::probeReadable() const {
 
 std::size_t KeyStore::destroyDataKeys(const std::vector<core::DossierId>& ids) {
   std::vector<core::DossierId> present;
-  for (const auto& id : ids) {
-    auto session = impl_->readers->acquire();
-    auto query = session.statements().prepare("SELECT 1 FROM data_keys WHERE dossier_id = ?");
-    query.bind(id.str());
-    if (query.step()) present.push_back(id);
-  }
+  impl_->db->read([&](SqlConnection& c) {
+    for (const auto& id : ids)
+      if (c.query("SELECT 1 FROM data_keys WHERE dossier_id = ?", {id.str()})->next())
+        present.push_back(id);
+  });
   if (present.empty()) return 0;  // no write: a start on a full disk still opens
-  std::lock_guard lock(impl_->write_mutex);
   std::size_t removed = 0;
   try {
-    ImmediateTransaction tx(impl_->writer);
-    for (const auto& id : present) {
-      Poco::Data::Statement remove(impl_->writer);
-      remove << "DELETE FROM data_keys WHERE dossier_id = ?", bind(id.str());
-      removed += remove.execute();
-    }
-    tx.commit();
-  } catch (const Poco::Data::DataException& e) {
-    keysUnavailable(e);
+    impl_->write([&](SqlConnection& c) {
+      removed = 0;
+      for (const auto& id : present)
+        removed += static_cast<std::size_t>(
+            c.execute("DELETE FROM data_keys WHERE dossier_id = ?", {id.str()}));
+    });
+  } catch (const core::DomainError& e) {
+    if (e.kind() == core::ErrorKind::unavailable) keysUnavailable(e);
+    throw;
   }
   for (const auto& id : present) impl_->cache.forget(id.str());
   return removed;
@@ -404,16 +380,16 @@ std::size_t KeyStore::destroyDataKeys(const std::vector<core::DossierId>& ids) {
 
 KeyStore::Status KeyStore::status() const {
   Status status;
-  auto session = impl_->readers->acquire();
-  status.active = Impl::activeVersion(*session);
-  std::vector<Poco::Int64> versions, counts;
-  *session << "SELECT wrap_version, COUNT(*) FROM data_keys GROUP BY wrap_version", into(versions),
-      into(counts), now;
-  for (std::size_t i = 0; i < versions.size(); ++i)
-    status.data_keys[static_cast<Version>(versions[i])] = static_cast<std::size_t>(counts[i]);
-  Poco::Int64 root = 0;
-  *session << "SELECT wrap_version FROM root_key", into(root), now;
-  status.root = static_cast<Version>(root);
+  impl_->db->read([&](SqlConnection& c) {
+    status.active = Impl::activeVersion(c);
+    auto rows = c.query("SELECT wrap_version, COUNT(*) FROM data_keys GROUP BY wrap_version");
+    while (rows->next())
+      status.data_keys[static_cast<Version>(rows->integer(0))] =
+          static_cast<std::size_t>(rows->integer(1));
+    rows.reset();
+    auto root = c.query("SELECT wrap_version FROM root_key");
+    if (root->next()) status.root = static_cast<Version>(root->integer(0));
+  });
   status.root_is_master_v1 = impl_->root_is_master_v1;
   return status;
 }
@@ -422,11 +398,7 @@ KeyStore::Rotation KeyStore::rotate(const std::filesystem::path& key_file,
                                     std::optional<std::size_t> max_keys) {
   Rotation rotation;
   auto keys = crypto::MasterKeys::loadFile(key_file);
-  std::map<Version, std::size_t> used;
-  {
-    std::lock_guard lock(impl_->write_mutex);
-    used = impl_->usage(impl_->writer);
-  }
+  const auto used = impl_->currentUsage();
   const bool pending =
       keys.versions().size() > 1 || std::any_of(used.begin(), used.end(), [&](const auto& entry) {
         return entry.first != keys.current() && entry.second > 0;
@@ -441,12 +413,9 @@ KeyStore::Rotation KeyStore::rotate(const std::filesystem::path& key_file,
   rotation.to = keys.current();
   const auto old_versions = keys.versions();
   impl_->install(std::move(keys));
-  {
-    std::lock_guard lock(impl_->write_mutex);
-    ImmediateTransaction tx(impl_->writer);
-    impl_->insertCheck(impl_->writer, *impl_->wrappersFor(rotation.to), rotation.to);
-    tx.commit();
-  }
+  impl_->write([&](SqlConnection& c) {
+    Impl::insertCheck(c, *impl_->wrappersFor(rotation.to), rotation.to);
+  });
   while (!max_keys || rotation.rewrapped < *max_keys) {
     const auto limit =
         max_keys ? std::min(kRotationBatch, *max_keys - rotation.rewrapped) : kRotationBatch;
@@ -454,11 +423,8 @@ KeyStore::Rotation KeyStore::rotate(const std::filesystem::path& key_file,
     rotation.rewrapped += done;
     if (done == 0) break;
   }
-  {
-    std::lock_guard lock(impl_->write_mutex);
-    for (const auto& [version, count] : impl_->usage(impl_->writer))
-      if (version != rotation.to) rotation.remaining += count;
-  }
+  for (const auto& [version, count] : impl_->currentUsage())
+    if (version != rotation.to) rotation.remaining += count;
   if (rotation.remaining > 0 || !impl_->retireAllBut(rotation.to)) return rotation;
   for (const auto version : old_versions)
     if (version != rotation.to) rotation.retired.push_back(version);

@@ -48,10 +48,11 @@ std::unique_ptr<PendingAuditStore> makePendingAuditStore(std::shared_ptr<SqlData
   return std::make_unique<SqlPendingAuditStore>(std::move(db));
 }
 
-Stores makeStores(const std::shared_ptr<SqlDatabase>& db) {
-  resealLegacySections(*db);
-  shredKeysOfErasedDossiers(*db);
-  return {makeDossierStore(db), makeRelationshipStore(db), makeConsentStore(db),
+Stores makeStores(const std::shared_ptr<SqlDatabase>& db, std::shared_ptr<KeyStore> keys) {
+  auto sealed = std::make_shared<SealedContent>(std::move(keys));
+  resealLegacySections(*db, *sealed);
+  shredKeysOfErasedDossiers(*db, *sealed);
+  return {makeDossierStore(db, sealed), makeRelationshipStore(db), makeConsentStore(db),
           makeWebhookStore(db), makePendingAuditStore(db)};
 }
 

@@ -105,22 +105,48 @@ PgConnection::~PgConnection() {
   if (conn_) PQfinish(conn_);
 }
 
-PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam>& params) {
+namespace {
+
+// libpq's view of a statement's parameters (pointing into `params`).
+struct ParamArrays {
+  explicit ParamArrays(const std::vector<PgParam>& params) {
+    for (const auto& p : params) {
+      values.push_back(p.isNull() ? nullptr : p.value().data());
+      lengths.push_back(static_cast<int>(p.value().size()));
+      formats.push_back(p.binary() ? 1 : 0);
+    }
+  }
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
-  for (const auto& p : params) {
-    values.push_back(p.isNull() ? nullptr : p.value().data());
-    lengths.push_back(static_cast<int>(p.value().size()));
-    formats.push_back(p.binary() ? 1 : 0);
-  }
-  const std::string text(sql);
-  pg_result* result =
-      PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                   lengths.data(), formats.data(), /*resultFormat=*/0);
+};
+
+PgResult checked(pg_conn* conn, pg_result* result) {
   const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    fail(conn_, result, "a statement failed");
+    fail(conn, result, "a statement failed");
   return PgResult(result);
+}
+
+}  // namespace
+
+PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam>& params) {
+  const ParamArrays p(params);
+  const std::string text(sql);
+  return checked(conn_, PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                                     p.values.data(), p.lengths.data(), p.formats.data(),
+                                     /*resultFormat=*/0));
+}
+
+void PgConnection::prepare(const std::string& name, std::string_view sql) {
+  const std::string text(sql);
+  checked(conn_, PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
+}
+
+PgResult PgConnection::execPrepared(const std::string& name, const std::vector<PgParam>& params) {
+  const ParamArrays p(params);
+  return checked(conn_, PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
+                                       p.values.data(), p.lengths.data(), p.formats.data(),
+                                       /*resultFormat=*/0));
 }
 
 void PgConnection::script(std::string_view sql) {

@@ -82,6 +82,9 @@ class PgConnection {
   ~PgConnection();
 
   PgResult exec(std::string_view sql, const std::vector<PgParam>& params = {});
+  // Prepares `sql` under `name` on this connection (until it is reset), then runs it.
+  void prepare(const std::string& name, std::string_view sql);
+  PgResult execPrepared(const std::string& name, const std::vector<PgParam>& params);
   // Runs a script of several statements, without parameters (migrations).
   void script(std::string_view sql);
 

@@ -6,8 +6,10 @@
 namespace passerelle::store {
 
 namespace detail {
-// store/migrations/postgresql: the dossiers' database (so far, the audit log).
+// store/migrations/postgresql: the dossiers' database (the stores and the audit log).
 const Migrations& postgresMigrations();
+// store/migrations/postgresql_keys: the data keys' database.
+const Migrations& postgresKeyMigrations();
 }  // namespace detail
 
 // Applies, in order and each in its own transaction with its schema_migrations row, the

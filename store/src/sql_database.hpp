@@ -9,9 +9,6 @@
 #include <variant>
 #include <vector>
 
-#include "passerelle/store/key_store.hpp"
-#include "sealed_content.hpp"
-
 namespace passerelle::store {
 
 // The SQL that the stores share between SQLite and PostgreSQL (docs/ARCHITECTURE.md,
@@ -73,11 +70,10 @@ std::vector<T> collect(SqlConnection& connection, const char* sql,
   return out;
 }
 
-// One database of stores: its writes, its reads and the keys that seal its contents.
-// Thread-safe.
+// One database: its writes and its reads. Thread-safe.
 class SqlDatabase {
  public:
-  explicit SqlDatabase(std::shared_ptr<KeyStore> keys) : sealed(std::move(keys)) {}
+  SqlDatabase() = default;
   virtual ~SqlDatabase() = default;
   SqlDatabase(const SqlDatabase&) = delete;
   SqlDatabase& operator=(const SqlDatabase&) = delete;
@@ -96,8 +92,6 @@ class SqlDatabase {
   virtual bool writable() const = 0;
   // Audit outbox rows (store/pending_audit.hpp) to delete with the next write.
   virtual void retire(std::vector<std::string> outbox_ids) = 0;
-
-  SealedContent sealed;
 };
 
 }  // namespace passerelle::store

@@ -57,11 +57,15 @@ class SqliteConnection final : public SqlConnection {
 };
 
 // The writer session is opened and migrated before the readers open.
-Poco::Data::Session openMigrated(const std::filesystem::path& file) {
+Poco::Data::Session openMigrated(const std::filesystem::path& file,
+                                 const Migrations& migrations = detail::sqliteMigrations()) {
   auto session = SqliteConnectionPool::open(file);
-  migrateSqlite(session, detail::sqliteMigrations());
+  migrateSqlite(session, migrations);
   return session;
 }
+
+// The SqliteSerialDatabase this thread is writing to, if any: a write() inside joins it.
+thread_local const SqliteSerialDatabase* serial_write_of = nullptr;
 
 }  // namespace
 
@@ -69,10 +73,8 @@ std::unique_ptr<SqlConnection> sqliteConnection(StatementCache& statements) {
   return std::make_unique<SqliteConnection>(statements);
 }
 
-SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, std::size_t readers,
-                               std::shared_ptr<KeyStore> keys)
-    : SqlDatabase(std::move(keys)),
-      writes_(openMigrated(file)),
+SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, std::size_t readers)
+    : writes_(openMigrated(file)),
       readers_(file, std::max<std::size_t>(1, readers)),
       writer_(sqliteConnection(writes_.statements())) {}
 
@@ -83,6 +85,46 @@ void SqliteDatabase::write(const std::function<void(SqlConnection&)>& work) {
 }
 
 void SqliteDatabase::read(const std::function<void(SqlConnection&)>& work) {
+  auto lease = readers_.acquire();
+  SqliteConnection connection(lease.statements());
+  work(connection);
+}
+
+SqliteSerialDatabase::SqliteSerialDatabase(const std::filesystem::path& file,
+                                           const Migrations& migrations, std::size_t readers)
+    : session_(openMigrated(file, migrations)),
+      statements_(session_),
+      writer_(sqliteConnection(statements_)),
+      readers_(file, std::max<std::size_t>(1, readers)) {}
+
+SqliteSerialDatabase::~SqliteSerialDatabase() = default;
+
+void SqliteSerialDatabase::write(const std::function<void(SqlConnection&)>& work) {
+  if (serial_write_of == this) {
+    work(*writer_);
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  writer_->execute("BEGIN IMMEDIATE");
+  serial_write_of = this;
+  try {
+    work(*writer_);
+    writer_->execute("COMMIT");
+  } catch (...) {
+    serial_write_of = nullptr;
+    if (!sqlite3_get_autocommit(statements_.handle())) {
+      try {
+        writer_->execute("ROLLBACK");
+      } catch (const std::exception&) {
+        // SQLite rolled back already after an I/O error.
+      }
+    }
+    throw;
+  }
+  serial_write_of = nullptr;
+}
+
+void SqliteSerialDatabase::read(const std::function<void(SqlConnection&)>& work) {
   auto lease = readers_.acquire();
   SqliteConnection connection(lease.statements());
   work(connection);

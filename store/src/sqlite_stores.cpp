@@ -61,9 +61,8 @@ std::shared_ptr<KeyStore> openKeyStore(const SqliteOptions& options, crypto::Mas
 
 SqliteStores openSqliteStores(const SqliteOptions& options, std::shared_ptr<KeyStore> keys) {
   try {
-    auto db =
-        std::make_shared<SqliteDatabase>(options.file, options.read_connections, std::move(keys));
-    return makeStores(db);
+    auto db = std::make_shared<SqliteDatabase>(options.file, options.read_connections);
+    return makeStores(db, std::move(keys));
   } catch (const Poco::Exception& e) {
     throw core::DomainError(
         core::ErrorKind::configuration,

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "passerelle/core/ids.hpp"
@@ -15,11 +16,11 @@
 
 namespace passerelle::store {
 
-// The gateway's keys at rest, in a SQLite file of their own (never in the dossiers' database, so
-// that a backup of the database holds no key): the root key and one random data key per dossier,
-// each wrapped by a version of the master key. Destroying a dossier's data key is its erasure.
-// Several processes may use one file at once (a gateway serving while `passerelle keys rotate`
-// re-wraps). Thread-safe.
+// The gateway's keys at rest, in a SQLite file or a PostgreSQL database of their own (never in
+// the dossiers' database, so that a backup or a dump of it holds no key): the root key and one
+// random data key per dossier, each wrapped by a version of the master key. Destroying a dossier's
+// data key is its erasure. Several processes may use one file at once (a gateway serving while
+// `passerelle keys rotate` re-wraps). Thread-safe.
 class KeyStore {
  public:
   using Version = crypto::MasterKeys::Version;
@@ -38,11 +39,15 @@ class KeyStore {
     // (32 bytes each; 0: none). Destroying a key drops it at once, which is enough because
     // destroying happens only in the process that holds the data directory's lock.
     std::size_t cached_keys = 16384;
+    // When set, the keys are in this PostgreSQL database (its migrations applied at open)
+    // instead of `file`.
+    std::string postgres_url = {};
+    std::size_t postgres_pool = 4;
   };
 
-  // Opens the file (created and migrated if needed). Throws DomainError(configuration) naming the
-  // file if `master` is not the key that wrapped its keys, or lacks a version that still wraps
-  // some.
+  // Opens the file or database (created and migrated if needed). Throws
+  // DomainError(configuration) naming the file if `master` is not the key that wrapped its keys, or
+  // lacks a version that still wraps some.
   KeyStore(Options options, crypto::MasterKeys master);
   ~KeyStore();
   KeyStore(const KeyStore&) = delete;

@@ -10,21 +10,37 @@ namespace passerelle::app {
 
 namespace {
 
-std::filesystem::path besideStore(const AppConfig& config, const char* suffix) {
-  auto path = config.sqlite_file;
-  path += suffix;
-  return path;
+// How long an outbox row may wait for its entry from the node that wrote it (milliseconds in
+// practice; minutes when the audit log is unavailable) before another node records it.
+constexpr std::chrono::minutes kOtherNodesGrace{10};
+
+// The lock that keeps a second process off this store (SQLite) or this node's work directory
+// (PostgreSQL, created here, readable by the gateway's user only).
+std::filesystem::path lockFile(const AppConfig& config) {
+  if (config.postgresql) {
+    std::filesystem::create_directories(config.postgresql->work_dir);
+    std::filesystem::permissions(config.postgresql->work_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace);
+  }
+  return localPath(config, "lock");
 }
 
 // Partner files sent to POST /v1/imports are spooled here, beside the store, readable by the
 // gateway's user only; what a crash left behind is removed at start.
 std::filesystem::path makeImportSpool(const AppConfig& config) {
-  const auto dir = besideStore(config, ".imports");
+  const auto dir = localPath(config, "imports");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace);
   return dir;
+}
+
+// On PostgreSQL another node may be writing the entry of a younger outbox row.
+audit::PendingEntries::Options pendingOptions(const AppConfig& config) {
+  audit::PendingEntries::Options options;
+  if (config.postgresql) options.recover_after = kOtherNodesGrace;
+  return options;
 }
 
 }  // namespace
@@ -39,12 +55,36 @@ crypto::MasterKeys loadMasterKeys(const AppConfig& config) {
   return crypto::MasterKeys::parse(text, "PASSERELLE_MASTER_KEY");
 }
 
+store::PostgresOptions postgresOptions(const AppConfig& config) {
+  const auto& pg = *config.postgresql;
+  return {connectionString(pg.url, pg), connectionString(pg.keys_url, pg),
+          static_cast<std::size_t>(pg.pool_size), pg.migrate};
+}
+
 std::shared_ptr<store::KeyStore> openKeyStore(const AppConfig& config) {
   store::KeyStore::Reload reload;
   // A rotation by `passerelle keys rotate` adds a version to the key file while we serve.
   if (config.master_key_file)
     reload = [file = *config.master_key_file] { return crypto::MasterKeys::loadFile(file); };
+  if (config.postgresql)
+    return store::openPostgresKeyStore(postgresOptions(config), loadMasterKeys(config),
+                                       std::move(reload));
   return store::openKeyStore({config.sqlite_file}, loadMasterKeys(config), std::move(reload));
+}
+
+store::Stores openStores(const AppConfig& config, std::shared_ptr<store::KeyStore> keys) {
+  if (config.postgresql) return store::openPostgresStores(postgresOptions(config), std::move(keys));
+  return store::openSqliteStores({config.sqlite_file, 4}, std::move(keys));
+}
+
+std::unique_ptr<store::AuditStore> openAuditStore(const AppConfig& config) {
+  if (config.postgresql) {
+    const auto options = postgresOptions(config);
+    return store::openPostgresAuditStore(
+        {options.url, config.audit.retention_months, options.migrate});
+  }
+  return store::openSqliteAuditStore(
+      {auditFile(config), 2, config.audit.busy_timeout_ms, config.audit.retention_months});
 }
 
 std::string gatewayPublicKey(const AppConfig& config) {
@@ -60,22 +100,24 @@ policies::PolicySet Application::loadPolicy(const AppConfig& config) {
 
 Application::Application(const AppConfig& config)
     : config_(config),
-      lock_(besideStore(config, ".lock"),
-            "the store is in use by another passerelle process; stop it first — a running "
-            "gateway applies retention itself, daily"),
+      lock_(lockFile(config),
+            config.postgresql
+                ? "this work directory is in use by another passerelle process; give each node "
+                  "its own store.postgresql.work_dir"
+                : "the store is in use by another passerelle process; stop it first — a running "
+                  "gateway applies retention itself, daily"),
       keys_(openKeyStore(config)),
       signer_(keys_->root().derive(crypto::KeyUse::signing)),
       registry_(policies::PartnerRegistry::loadFile(config.partners_file)),
       policies_(loadPolicy(config)),
       export_profiles_(policies::ExportProfiles::builtin(schemas::FieldCatalogue::builtin())),
-      stores_(store::openSqliteStores({config.sqlite_file, 4}, keys_)),
-      audit_store_(store::openSqliteAuditStore(
-          {auditFile(config), 2, config.audit.busy_timeout_ms, config.audit.retention_months})),
+      stores_(openStores(config, keys_)),
+      audit_store_(openAuditStore(config)),
       audit_(*audit_store_, signer_,
              {config.audit.log_id, std::chrono::milliseconds(config.audit.checkpoint_interval_ms),
               4096}),
       pseudonyms_(keys_->root()),
-      pending_audit_(audit_, *stores_.pending_audit, pseudonyms_, {}),
+      pending_audit_(audit_, *stores_.pending_audit, pseudonyms_, pendingOptions(config)),
       recorder_(audit_, pending_audit_, pseudonyms_),
       guard_(policies_, schemas::FieldCatalogue::builtin(), *stores_.relationships,
              *stores_.consents),
@@ -93,7 +135,7 @@ Application::Application(const AppConfig& config)
       indicators_(*stores_.dossiers),
       import_spool_(makeImportSpool(config)),
       webhooks_(registry_, *dossiers_, *stores_.webhooks, config.webhooks),
-      export_jobs_(besideStore(config, ".exports"),
+      export_jobs_(localPath(config, "exports"),
                    [this](const ExportOrder& order, const std::filesystem::path& dir) {
                      return export_orders_.run(order, dir);
                    }),

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "passerelle/core/utc_time.hpp"
+
 namespace passerelle::audit {
 
 namespace {
@@ -74,7 +76,13 @@ PendingEntries::~PendingEntries() {
 }
 
 std::size_t PendingEntries::recover() {
-  const auto rows = outbox_.pendingAudit();
+  auto rows = outbox_.pendingAudit();
+  if (options_.recover_after.count() > 0) {
+    const auto horizon = core::utcIn(-options_.recover_after.count());
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const auto& row) { return row.created_at >= horizon; }),
+               rows.end());
+  }
   if (rows.empty()) return 0;
   std::vector<std::string> ids;
   for (const auto& row : rows) ids.push_back(row.id);

@@ -47,7 +47,7 @@ LogLocation locate(const LocationOptions& options) {
   LogLocation where;
   if (!options.config.empty()) {
     where.config = loadConfig(options.config);
-    where.store = app::auditFile(*where.config);
+    if (!where.config->postgresql) where.store = app::auditFile(*where.config);
     where.public_key = app::gatewayPublicKey(*where.config);
   }
   if (!options.store.empty()) where.store = options.store;
@@ -61,6 +61,21 @@ std::unique_ptr<store::AuditStore> openExisting(const std::filesystem::path& fil
   // Verification must not create an empty log where the operator mistyped a path.
   if (!std::filesystem::exists(file)) throw std::runtime_error("no audit log at " + file.string());
   return store::openSqliteAuditStore({file, 1, 10000, retention_months});
+}
+
+// A configuration's PostgreSQL log, or a SQLite file.
+bool inPostgres(const LogLocation& where) {
+  return where.config && where.config->postgresql;
+}
+
+std::unique_ptr<store::AuditStore> openLog(const LogLocation& where) {
+  if (inPostgres(where)) return app::openAuditStore(*where.config);
+  return openExisting(*where.store);
+}
+
+std::string nameOf(const LogLocation& where) {
+  if (where.file) return where.file->string();
+  return inPostgres(where) ? std::string("in PostgreSQL") : where.store->string();
 }
 
 audit::Checkpoint readCheckpoint(const std::string& path) {
@@ -78,7 +93,9 @@ audit::Checkpoint readCheckpoint(const std::string& path) {
 int verify(LogLocation where, audit::VerifyOptions options) {
   if (where.config && !options.retention_months)
     options.retention_months = where.config->audit.retention_months;
-  if (static_cast<int>(where.store.has_value()) + static_cast<int>(where.file.has_value()) != 1)
+  if (static_cast<int>(where.store.has_value() || inPostgres(where)) +
+          static_cast<int>(where.file.has_value()) !=
+      1)
     throw UsageError("audit verify needs one of --config, --store or --file");
   options.public_key = where.public_key;
   std::unique_ptr<store::AuditStore> store;
@@ -86,13 +103,12 @@ int verify(LogLocation where, audit::VerifyOptions options) {
   if (where.file) {
     source = audit::exportFileSource(*where.file);
   } else {
-    store = openExisting(*where.store);
+    store = openLog(where);
     source = audit::storeSource(*store);
   }
   const auto report = audit::verifyLog(*source, options);
-  std::cout << "audit log " << (where.file ? where.file->string() : where.store->string()) << ": "
-            << report.entries << " entries (" << report.pruned << " pruned by retention), "
-            << report.checkpoints << " checkpoints\n";
+  std::cout << "audit log " << nameOf(where) << ": " << report.entries << " entries ("
+            << report.pruned << " pruned by retention), " << report.checkpoints << " checkpoints\n";
   if (!options.public_key)
     std::cout << "warning: signatures were checked against the keys the checkpoints name; give "
                  "--public-key (see `passerelle audit pubkey`) to check they are the gateway's\n";
@@ -110,10 +126,11 @@ int verify(LogLocation where, audit::VerifyOptions options) {
 }
 
 void exportLog(const LogLocation& where, const std::filesystem::path& out) {
-  if (!where.store) throw UsageError("audit export needs --config or --store");
+  if (!where.store && !inPostgres(where))
+    throw UsageError("audit export needs --config or --store");
   if (std::filesystem::exists(out))
     throw std::runtime_error(out.string() + " exists; the export never overwrites a file");
-  auto store = openExisting(*where.store);
+  auto store = openLog(where);
   std::ofstream file(out);
   if (!file) throw std::runtime_error("cannot write " + out.string());
   const auto count = audit::exportLog(*store, file);
@@ -125,7 +142,9 @@ void prune(const GatewayConfig& config, const std::string& before) {
                          ? core::parseUtc(before)
                          : core::monthsBefore(core::nowUtc(), config.audit.retention_months);
   if (!limit) throw UsageError("--before takes a date (YYYY-MM-DD)");
-  auto store = openExisting(app::auditFile(config), config.audit.retention_months);
+  auto store = config.postgresql
+                   ? app::openAuditStore(config)
+                   : openExisting(app::auditFile(config), config.audit.retention_months);
   const auto pruned = store->pruneBefore(*limit);
   std::cout << "pruned the content of " << pruned << " entries dated before " << *limit
             << "; their leaf hashes stay, so proofs still verify\n";

@@ -20,11 +20,11 @@ void rotate(const gateway::GatewayConfig& config, std::optional<std::size_t> max
     throw std::runtime_error(
         "keys rotate writes the new master key version into the key file: set master_key_file "
         "in the configuration (a key given by PASSERELLE_MASTER_KEY cannot be rotated in place)");
-  const auto keys_file = store::keysFileOf({config.sqlite_file});
-  auto lock_file = keys_file;
-  lock_file += ".rotate.lock";
+  const auto keys_file = config.postgresql ? std::filesystem::path("the key database")
+                                           : store::keysFileOf({config.sqlite_file});
   // Not the store's lock: the gateway keeps serving during the rotation.
-  const app::ProcessLock lock(lock_file, "another key rotation is running");
+  const app::ProcessLock lock(app::localPath(config, "keys.rotate.lock"),
+                              "another key rotation is running");
   const auto keys = app::openKeyStore(config);
   const auto rotation = keys->rotate(*config.master_key_file, max_keys);
   std::cout << (rotation.resumed ? "resumed the rotation to master key version "

@@ -83,8 +83,56 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
     config.master_key_file = reader.path(doc, "master_key_file", "(root)");
   if (doc.contains("policies")) config.policies_dir = reader.path(doc, "policies", "(root)");
   if (!doc.contains("store")) reader.fail("store is required");
-  reader.onlyKeys(doc["store"], "store", {"sqlite"});
-  config.sqlite_file = reader.path(doc["store"], "sqlite", "store");
+  const auto& store = doc["store"];
+  reader.onlyKeys(store, "store", {"sqlite", "postgresql"});
+  if (store.contains("sqlite") == store.contains("postgresql"))
+    reader.fail("store must name one backend: store.sqlite or store.postgresql");
+  if (store.contains("sqlite")) config.sqlite_file = reader.path(store, "sqlite", "store");
+  if (store.contains("postgresql")) {
+    const auto& pg = store["postgresql"];
+    reader.onlyKeys(pg, "store.postgresql",
+                    {"url", "keys_url", "pool_size", "migrate", "tls", "work_dir"});
+    app::PostgresConfig p;
+    for (const auto& [key, out] :
+         {std::pair<const char*, std::string*>{"url", &p.url}, {"keys_url", &p.keys_url}}) {
+      if (!pg.contains(key) || !pg[key].is_string() || pg[key].get<std::string>().empty())
+        reader.fail(std::string("store.postgresql.") + key +
+                    " must be a PostgreSQL connection string");
+      *out = pg[key].get<std::string>();
+    }
+    reader.number(pg, "pool_size", "store.postgresql", p.pool_size);
+    if (p.pool_size < 1) reader.fail("store.postgresql.pool_size must be at least 1");
+    if (pg.contains("migrate")) {
+      if (!pg["migrate"].is_boolean())
+        reader.fail("store.postgresql.migrate must be true or false");
+      p.migrate = pg["migrate"].get<bool>();
+    }
+    if (pg.contains("tls")) {
+      const auto& tls = pg["tls"];
+      reader.onlyKeys(tls, "store.postgresql.tls",
+                      {"mode", "ca_file", "certificate", "private_key"});
+      static const std::set<std::string> kModes = {"disable", "allow",     "prefer",
+                                                   "require", "verify-ca", "verify-full"};
+      if (!tls.contains("mode") || !tls["mode"].is_string() ||
+          kModes.count(tls["mode"].get<std::string>()) == 0)
+        reader.fail(
+            "store.postgresql.tls.mode must be one of disable, allow, prefer, require, "
+            "verify-ca, verify-full");
+      p.tls_mode = tls["mode"].get<std::string>();
+      if (tls.contains("ca_file"))
+        p.tls_ca_file = reader.path(tls, "ca_file", "store.postgresql.tls");
+      if (tls.contains("certificate"))
+        p.tls_certificate = reader.path(tls, "certificate", "store.postgresql.tls");
+      if (tls.contains("private_key"))
+        p.tls_private_key = reader.path(tls, "private_key", "store.postgresql.tls");
+      if (p.tls_certificate.has_value() != p.tls_private_key.has_value())
+        reader.fail("store.postgresql.tls.certificate and private_key go together");
+      if ((p.tls_mode == "verify-ca" || p.tls_mode == "verify-full") && !p.tls_ca_file)
+        reader.fail("store.postgresql.tls.ca_file is required to verify the server");
+    }
+    p.work_dir = reader.path(pg, "work_dir", "store.postgresql");
+    config.postgresql = std::move(p);
+  }
   if (doc.contains("limits")) {
     const auto& limits = doc["limits"];
     reader.onlyKeys(limits, "limits",
@@ -118,7 +166,13 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
         audit, "audit",
         {"sqlite", "log_id", "checkpoint_interval_ms", "retention_months", "busy_timeout_ms"});
     auto& a = config.audit;
-    if (audit.contains("sqlite")) a.sqlite_file = reader.path(audit, "sqlite", "audit");
+    if (audit.contains("sqlite")) {
+      if (config.postgresql)
+        reader.fail(
+            "audit.sqlite does not go with store.postgresql: the audit log is in its "
+            "database");
+      a.sqlite_file = reader.path(audit, "sqlite", "audit");
+    }
     if (audit.contains("log_id")) {
       if (!audit["log_id"].is_string() || audit["log_id"].get<std::string>().empty() ||
           audit["log_id"].get<std::string>().find('\n') != std::string::npos)

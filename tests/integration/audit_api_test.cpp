@@ -344,17 +344,17 @@ TEST_F(AuditApiTest, TheVerifyCommandChecksTheStoreAndItsExport) {
   const auto id = create().json()["id"].get<std::string>();
   for (int i = 0; i < 5; ++i) dept_.request("GET", "/v1/dossiers/" + id, withPurpose());
   gw_.gateway().app().auditLog().checkpointNow();
-  const auto store = app::auditFile(gw_.config()).string();
+  const auto where = gw_.auditLogOptions();
   const auto key = publicKey();
 
-  const auto verified = passerelle({"audit", "verify", "--store", store, "--public-key", key});
+  const auto verified = passerelle({"audit", "verify", where[0], where[1], "--public-key", key});
   EXPECT_EQ(verified.status, 0) << verified.output;
   EXPECT_NE(verified.output.find("OK"), std::string::npos);
 
   const auto file = (gw_.dir() / "audit-export.ndjson").string();
-  const auto exported = passerelle({"audit", "export", "--store", store, "--out", file});
+  const auto exported = passerelle({"audit", "export", where[0], where[1], "--out", file});
   ASSERT_EQ(exported.status, 0) << exported.output;
-  EXPECT_EQ(passerelle({"audit", "export", "--store", store, "--out", file}).status, 1)
+  EXPECT_EQ(passerelle({"audit", "export", where[0], where[1], "--out", file}).status, 1)
       << "never overwrites";
   EXPECT_EQ(passerelle({"audit", "verify", "--file", file, "--public-key", key}).status, 0);
 
@@ -489,14 +489,14 @@ TEST_F(AuditApiTest, APartnerSeesNoMoreInItsEntryThanInItsAnswer) {
   EXPECT_TRUE(listed) << search.dump();
   // The store and its export verify, sensitive parts included.
   gw_.gateway().app().auditLog().checkpointNow();
-  const auto store = app::auditFile(gw_.config()).string();
+  const auto where = gw_.auditLogOptions();
   const auto key = gw_.gateway().app().signer().publicKeyHex();
   const auto verified =
-      runCommand(PASSERELLE_BINARY, {"audit", "verify", "--store", store, "--public-key", key});
+      runCommand(PASSERELLE_BINARY, {"audit", "verify", where[0], where[1], "--public-key", key});
   EXPECT_EQ(verified.status, 0) << verified.output;
   const auto file = (gw_.dir() / "export.ndjson").string();
   ASSERT_EQ(
-      runCommand(PASSERELLE_BINARY, {"audit", "export", "--store", store, "--out", file}).status,
+      runCommand(PASSERELLE_BINARY, {"audit", "export", where[0], where[1], "--out", file}).status,
       0);
   const auto from_file =
       runCommand(PASSERELLE_BINARY, {"audit", "verify", "--file", file, "--public-key", key});

@@ -65,7 +65,7 @@ TEST(ImportApiTest, ACafFluxIsImportedWithOneAuditEntryPerPerson) {
   EXPECT_GT(report["ignored"]["Grossesse"].get<int>(), 0);
   EXPECT_EQ(auditCount(gw, "dossier_import"), 5u);
   EXPECT_EQ(auditCount(gw, "import_run"), 1u) << "the request's own entry";
-  EXPECT_TRUE(fs::is_empty(gw.config().sqlite_file.string() + ".imports"))
+  EXPECT_TRUE(fs::is_empty(app::localPath(gw.config(), "imports")))
       << "the spooled file is removed";
 
   // Again: nothing new, still one entry per person (they were matched).

@@ -74,9 +74,8 @@ TEST(KeyRotationTest, TheGatewayServesWhileTheCommandLineRotatesAndResumes) {
   EXPECT_TRUE(contains(half.output, "version 1: ")) << half.output;
 
   {  // A second rotation while one runs is refused.
-    auto lock_file = store::keysFileOf({gw.config().sqlite_file});
-    lock_file += ".rotate.lock";
-    const app::ProcessLock held(lock_file, "held by the test");
+    const app::ProcessLock held(app::localPath(gw.config(), "keys.rotate.lock"),
+                                "held by the test");
     const auto concurrent = passerelle({"keys", "rotate", "--config", config});
     EXPECT_EQ(concurrent.status, 1);
     EXPECT_TRUE(contains(concurrent.output, "another key rotation is running"))

@@ -186,7 +186,7 @@ TEST_F(MalformedRequestTest, TwoImportsWithOneRequestIdDoNotShareASpoolFile) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(statuses, (std::vector<int>{200, 200}));
-  const auto spool = std::filesystem::path(gw_.config().sqlite_file.string() + ".imports");
+  const auto spool = app::localPath(gw_.config(), "imports");
   ASSERT_TRUE(std::filesystem::exists(spool));
   EXPECT_TRUE(std::filesystem::is_empty(spool)) << "the spooled files are removed";
 }

@@ -1,7 +1,5 @@
 // The retention rule on a real gateway: which dossiers are due (last write, pathway exit), the
 // erasure and its audit entries, and the command line beside and without a running gateway.
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Session.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,7 +13,6 @@ namespace passerelle::testing {
 namespace {
 
 using nlohmann::json;
-using namespace Poco::Data::Keywords;
 
 CommandResult passerelle(const std::vector<std::string>& args) {
   return runCommand(PASSERELLE_BINARY, args);
@@ -37,12 +34,11 @@ class RetentionTest : public ::testing::Test {
     exitOn(ids_[1], "2023-06-01");
     exitOn(ids_[2], core::monthsBefore(core::nowUtc(), 12).substr(0, 10));
     // A, B and C were last written three years ago (as if the gateway had run that long); D now.
-    Poco::Data::SQLite::Connector::registerConnector();
-    Poco::Data::Session raw("SQLite", gw_.config().sqlite_file.string());
     for (int i = 0; i < 3; ++i)
-      raw << "UPDATE section_versions SET written_at = '2023-01-01T00:00:00.000Z' "
-             "WHERE dossier_id = ?",
-          bind(ids_[i]), now;
+      gw_.execOnStore(
+          "UPDATE section_versions SET written_at = '2023-01-01T00:00:00.000Z' "
+          "WHERE dossier_id = '" +
+          ids_[i] + "'");
   }
 
   void exitOn(const std::string& id, const std::string& date) {

@@ -1,15 +1,57 @@
 #include "test_gateway.hpp"
 
 #include <Poco/Net/SecureStreamSocket.h>
+#include <sqlite3.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "passerelle/demo/demo.hpp"
+#include "postgres_server.hpp"
 
 namespace passerelle::testing {
 
+bool onPostgres() {
+  const char* backend = std::getenv("PASSERELLE_TEST_BACKEND");
+  return backend != nullptr && std::string(backend) == "postgresql";
+}
+
+namespace {
+
+// Moves the demo directory's store to two new databases of the test's PostgreSQL server, in
+// the configuration and in its file (which the command line reads).
+std::string moveToPostgres(gateway::GatewayConfig& config, const std::filesystem::path& dir) {
+  auto& server = PostgresServer::shared();
+  app::PostgresConfig pg;
+  const auto database = server.createDatabase("gateway");
+  pg.url = server.url(database);
+  pg.keys_url = server.url(server.createDatabase("gatewaykeys"));
+  pg.pool_size = 4;
+  pg.work_dir = dir / "node";
+  config.postgresql = pg;
+  config.sqlite_file.clear();
+  const auto file = dir / "passerelle.json";
+  nlohmann::json doc;
+  {
+    std::ifstream in(file);
+    in >> doc;
+  }
+  doc["store"] = {{"postgresql",
+                   {{"url", pg.url},
+                    {"keys_url", pg.keys_url},
+                    {"pool_size", pg.pool_size},
+                    {"work_dir", "node"}}}};
+  std::ofstream(file) << doc.dump(2) << "\n";
+  return database;
+}
+
+}  // namespace
+
 TestGateway::TestGateway(const std::function<void(gateway::GatewayConfig&)>& adjust)
     : config_(demo::prepareDemoDirectory({dir_.path(), 0, 0})) {
+  if (onPostgres()) database_ = moveToPostgres(config_, dir_.path());
   config_.server.limits.max_body_bytes = 64 * 1024;
   config_.server.limits.request_timeout_seconds = 2;
   if (adjust) adjust(config_);
@@ -37,6 +79,26 @@ void TestGateway::restart(const std::function<void(gateway::GatewayConfig&)>& ad
   if (adjust) adjust(config_);
   gateway_ = std::make_unique<gateway::Gateway>(config_);
   start();
+}
+
+void TestGateway::execOnStore(const std::string& sql) const {
+  if (onPostgres()) {
+    PostgresServer::shared().runSql(database_, sql);
+    return;
+  }
+  sqlite3* db = nullptr;
+  const bool opened = sqlite3_open(config_.sqlite_file.c_str(), &db) == SQLITE_OK;
+  char* error = nullptr;
+  const bool ran = opened && sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) == SQLITE_OK;
+  const std::string why = error ? error : (db ? sqlite3_errmsg(db) : "cannot open");
+  sqlite3_free(error);
+  sqlite3_close(db);
+  if (!ran) throw std::runtime_error("SQL on the test store failed: " + why);
+}
+
+std::vector<std::string> TestGateway::auditLogOptions() const {
+  if (onPostgres()) return {"--config", (dir() / "passerelle.json").string()};
+  return {"--store", app::auditFile(config_).string()};
 }
 
 HttpsClient TestGateway::asPartner(const std::string& id) const {

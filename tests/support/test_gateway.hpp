@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "https_client.hpp"
 #include "passerelle/gateway/config.hpp"
@@ -33,6 +34,13 @@ class TestGateway {
   const gateway::GatewayConfig& config() const { return config_; }
   gateway::Gateway& gateway() { return *gateway_; }
 
+  // Runs SQL on the dossiers' database, whichever backend (to set up what no API call can, such
+  // as a write dated years ago). Values must be written in the SQL.
+  void execOnStore(const std::string& sql) const;
+  // The command-line options that name this gateway's audit log: its SQLite file, or the
+  // configuration whose PostgreSQL database holds it.
+  std::vector<std::string> auditLogOptions() const;
+
   // A client authenticated by the partner's demo certificate.
   HttpsClient asPartner(const std::string& partner_id) const;
   // The partner's demo bearer token.
@@ -46,8 +54,14 @@ class TestGateway {
  private:
   TempDir dir_;
   gateway::GatewayConfig config_;
+  std::string database_;  // on PostgreSQL, the dossiers' database
   std::unique_ptr<gateway::Gateway> gateway_;
 };
+
+// Whether the integration suite runs on PostgreSQL (PASSERELLE_TEST_BACKEND=postgresql, which
+// CTest sets for the suite's second run) rather than SQLite: TestGateway then puts the store
+// in two new databases of the test process's PostgreSQL server.
+bool onPostgres();
 
 // Headers for a JSON request with a purpose.
 std::map<std::string, std::string> withPurpose(const std::string& purpose = "accompagnement");

@@ -29,6 +29,8 @@
 #include "passerelle/policies/export_profile.hpp"
 #include "passerelle/policies/partner_registry.hpp"
 #include "passerelle/schemas/section_validator.hpp"
+#include "passerelle/store/audit_store.hpp"
+#include "passerelle/store/postgres_store.hpp"
 #include "passerelle/store/sqlite_store.hpp"
 
 namespace passerelle::app {
@@ -39,6 +41,11 @@ crypto::MasterKeys loadMasterKeys(const AppConfig& config);
 // The key store the configuration names, with the master key it names; a gateway keeps serving
 // while another process opens it (rotation, public key).
 std::shared_ptr<store::KeyStore> openKeyStore(const AppConfig& config);
+// The configured backend's stores and audit store.
+store::Stores openStores(const AppConfig& config, std::shared_ptr<store::KeyStore> keys);
+std::unique_ptr<store::AuditStore> openAuditStore(const AppConfig& config);
+// The PostgreSQL options of a configuration that has store.postgresql.
+store::PostgresOptions postgresOptions(const AppConfig& config);
 
 // The gateway's Ed25519 public key (receipts, audit checkpoints), derived from the root key in
 // the configuration's key store (opened beside a running gateway if need be).
@@ -112,7 +119,7 @@ class Application {
   policies::PartnerRegistry registry_;
   dossiers::PolicyHolder policies_;
   policies::ExportProfiles export_profiles_;
-  store::SqliteStores stores_;
+  store::Stores stores_;
   std::unique_ptr<store::AuditStore> audit_store_;
   audit::AuditLog audit_;
   audit::PersonPseudonyms pseudonyms_;

@@ -36,13 +36,36 @@ struct WebhookConfig {
   std::optional<std::filesystem::path> ca_file;
 };
 
+// The PostgreSQL backend (the "store.postgresql" object, docs/configuration.md): several
+// gateway nodes share it.
+struct PostgresConfig {
+  // The dossiers' database (stores and audit log) and the data keys' database: libpq URIs or
+  // key=value strings. A password is better kept in a libpq password file than here.
+  std::string url;
+  std::string keys_url;
+  int pool_size = 8;    // connections per node to the dossiers' database
+  bool migrate = true;  // apply pending migrations at start (the schema's owner connects)
+  // TLS to the server (libpq's sslmode: disable, allow, prefer, require, verify-ca,
+  // verify-full), the CA that signed its certificate, and this node's client certificate.
+  std::string tls_mode;
+  std::optional<std::filesystem::path> tls_ca_file, tls_certificate, tls_private_key;
+  // This node's own files (the import spool, export files, the lock of a one-node command).
+  std::filesystem::path work_dir;
+};
+
+// `url` with the TLS settings of `config` added as libpq connection parameters.
+std::string connectionString(const std::string& url, const PostgresConfig& config);
+
 // What the application needs, whatever serves it: the registry, the keys, the store, the policy,
 // the audit log, and the background work. Relative paths are resolved by whoever reads the file.
 struct AppConfig {
   std::filesystem::path partners_file;
   // The master key file; when absent, the key is read from PASSERELLE_MASTER_KEY (64 hex digits).
   std::optional<std::filesystem::path> master_key_file;
+  // The store: a SQLite file, or PostgreSQL when `postgresql` is set (then `sqlite_file` is
+  // empty).
   std::filesystem::path sqlite_file;
+  std::optional<PostgresConfig> postgresql;
   // The sharing policy directory (policy.json and one file per partner kind); when absent, the
   // default policy built into the binary.
   std::optional<std::filesystem::path> policies_dir;
@@ -53,7 +76,11 @@ struct AppConfig {
   std::optional<core::ConsentController> controller;
 };
 
-// The audit log's SQLite file for this configuration.
+// The audit log's SQLite file for this configuration (SQLite backend).
 std::filesystem::path auditFile(const AppConfig& config);
+
+// Where this node keeps a file of its own named `name` ("lock", "imports", "exports"): beside
+// the SQLite file ("<store>.<name>"), or in store.postgresql.work_dir.
+std::filesystem::path localPath(const AppConfig& config, const std::string& name);
 
 }  // namespace passerelle::app

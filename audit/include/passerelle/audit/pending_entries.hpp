@@ -36,6 +36,10 @@ class PendingEntries {
   struct Options {
     std::chrono::milliseconds first_retry{100};
     std::chrono::milliseconds max_retry{30000};
+    // recover() leaves the rows younger than this: with several nodes on one database, a
+    // younger row may be another live node's, whose entry is being appended (0: one process
+    // owns the store, every row left is a dead process's).
+    std::chrono::milliseconds recover_after{0};
   };
 
   PendingEntries(AuditLog& log, store::PendingAuditStore& outbox,
@@ -45,7 +49,8 @@ class PendingEntries {
   PendingEntries(const PendingEntries&) = delete;
   PendingEntries& operator=(const PendingEntries&) = delete;
 
-  // At start, before requests: deletes the rows an entry claims and records each other one as
+  // At start, before requests (and, with several nodes, periodically on one of them): deletes
+  // the rows an entry claims and records each other one older than Options::recover_after as
   // the entries recoveredEvents() gives. Returns how many rows were recovered. If the log cannot
   // be written, the rows wait for the retries (the gateway is then not ready).
   std::size_t recover();

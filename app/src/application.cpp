@@ -1,9 +1,12 @@
 #include "passerelle/app/application.hpp"
 
+#include <Poco/Logger.h>
+
 #include <cstdlib>
 #include <stdexcept>
 
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/crypto/bytes.hpp"
 #include "passerelle/store/pending_audit.hpp"
 
 namespace passerelle::app {
@@ -106,6 +109,8 @@ Application::Application(const AppConfig& config)
                   "its own store.postgresql.work_dir"
                 : "the store is in use by another passerelle process; stop it first — a running "
                   "gateway applies retention itself, daily"),
+      leases_(config.postgresql ? store::openPostgresLeases(postgresOptions(config).url)
+                                : store::soleProcessLeases()),
       keys_(openKeyStore(config)),
       signer_(keys_->root().derive(crypto::KeyUse::signing)),
       registry_(policies::PartnerRegistry::loadFile(config.partners_file)),
@@ -130,11 +135,11 @@ Application::Application(const AppConfig& config)
       export_orders_(registry_, guard_, export_profiles_, *stores_.dossiers, keys_->root(), signer_,
                      recorder_),
       imports_(registry_, policies_, *dossiers_, recorder_),
-      retention_({config.retention.months}, *stores_.dossiers, policies_, recorder_),
+      retention_({config.retention.months}, *stores_.dossiers, policies_, recorder_, *leases_),
       reconciliation_commands_(registry_, policies_, reconciliation_, recorder_),
       indicators_(*stores_.dossiers),
       import_spool_(makeImportSpool(config)),
-      webhooks_(registry_, *dossiers_, *stores_.webhooks, config.webhooks),
+      webhooks_(registry_, *dossiers_, *stores_.webhooks, config.webhooks, *leases_),
       export_jobs_(localPath(config, "exports"),
                    [this](const ExportOrder& order, const std::filesystem::path& dir) {
                      return export_orders_.run(order, dir);
@@ -145,7 +150,12 @@ Application::Application(const AppConfig& config)
                   [this]() -> std::optional<std::string> {
                     const auto policy = policies_.current();
                     return policy ? std::optional(policy->version()) : std::nullopt;
-                  }}) {
+                  },
+                  [this]() -> std::optional<std::string> {
+                    std::lock_guard lock(in_force_mutex_);
+                    return policy_in_force_;
+                  }}),
+      node_id_(crypto::toHex(crypto::randomBytes(8))) {
   // What a process that died left committed without its entry is recorded before anything else.
   pending_audit_.recover();
 }
@@ -157,15 +167,64 @@ Application::~Application() {
 void Application::start() {
   webhooks_.start();
   if (config_.retention.daily) retention_.start();
+  if (config_.postgresql) {
+    adoptPolicy();
+    node_worker_.start();
+  }
 }
 
 void Application::stop() {
   webhooks_.stop();
   retention_.stop();
+  node_worker_.stop();
+}
+
+void Application::adoptPolicy() {
+  const auto policy = policies_.current();
+  if (!policy) return;
+  try {
+    stores_.policy_agreement->adopt(node_id_, policy->version());
+    const auto in_force = stores_.policy_agreement->inForce();
+    std::lock_guard lock(in_force_mutex_);
+    policy_in_force_ = in_force;
+  } catch (const std::exception& e) {
+    // The heartbeat tells the others soon; meanwhile this node's readiness says what it knows.
+    Poco::Logger::get("passerelle.policy")
+        .error("could not record the policy version this node serves: %s", std::string(e.what()));
+  }
+}
+
+std::optional<core::Worker::Clock::time_point> Application::nodeRound() {
+  auto& log = Poco::Logger::get("passerelle.node");
+  if (const auto policy = policies_.current()) {
+    try {
+      stores_.policy_agreement->heartbeat(node_id_, policy->version());
+      auto in_force = stores_.policy_agreement->inForce();
+      std::lock_guard lock(in_force_mutex_);
+      if (in_force != policy_in_force_ && in_force && *in_force != policy->version())
+        log.warning("the nodes serve sharing policy %s, this node %s: reload its policy files",
+                    *in_force, policy->version());
+      policy_in_force_ = std::move(in_force);
+    } catch (const std::exception& e) {
+      log.error("heartbeat failed, will retry: %s", std::string(e.what()));
+    }
+  }
+  const auto now = core::Worker::now();
+  if (now >= next_recovery_ && leases_->hold("audit-outbox")) {
+    next_recovery_ = now + std::chrono::minutes(1);
+    try {
+      pending_audit_.recover();
+    } catch (const std::exception& e) {
+      // The rows stay; the next round tries again.
+      log.error("audit outbox recovery failed, will retry: %s", std::string(e.what()));
+    }
+  }
+  return now + kHeartbeat;
 }
 
 std::string Application::reloadPolicy() {
   policies_.replace(loadPolicy(config_));
+  if (config_.postgresql) adoptPolicy();
   return policies_.current()->version();
 }
 

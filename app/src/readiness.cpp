@@ -29,6 +29,12 @@ ReadinessReport ReadinessProbe::check() {
     report.policy_version = std::move(*version);
   else
     report.reasons.emplace_back("policy_not_loaded");
+  if (parts_.policy_in_force) {
+    report.policy_in_force = parts_.policy_in_force();
+    if (report.policy_in_force && !report.policy_version.empty() &&
+        *report.policy_in_force != report.policy_version)
+      report.reasons.emplace_back("policy_not_in_force");
+  }
   // One line per change of state: a load balancer polls often.
   if (last_reasons_ && *last_reasons_ != report.reasons) {
     std::string reasons;

@@ -35,6 +35,7 @@ RetentionRunner::Report RetentionRunner::apply(bool dry_run) {
 
 std::optional<core::Worker::Clock::time_point> RetentionRunner::dailyRound() {
   auto& log = Poco::Logger::get("passerelle.retention");
+  if (!leases_.hold("retention")) return core::Worker::now() + kLeaseRetry;
   try {
     const auto report = apply(false);
     // Counts only: the application log holds no personal data, not even dossier ids.

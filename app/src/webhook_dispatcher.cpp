@@ -42,8 +42,13 @@ std::string webhookSignature(const std::string& secret, const std::string& times
 
 WebhookDispatcher::WebhookDispatcher(const policies::PartnerRegistry& registry,
                                      dossiers::DossierService& dossiers,
-                                     store::WebhookStore& outbox, WebhookConfig config)
-    : registry_(registry), dossiers_(dossiers), outbox_(outbox), config_(std::move(config)) {}
+                                     store::WebhookStore& outbox, WebhookConfig config,
+                                     store::Leases& leases)
+    : registry_(registry),
+      dossiers_(dossiers),
+      outbox_(outbox),
+      config_(std::move(config)),
+      leases_(leases) {}
 
 WebhookDispatcher::~WebhookDispatcher() {
   stop();
@@ -60,6 +65,8 @@ void WebhookDispatcher::stop() {
 }
 
 std::optional<core::Worker::Clock::time_point> WebhookDispatcher::round() {
+  if (!leases_.hold("webhooks"))
+    return core::Worker::now() + std::chrono::milliseconds(config_.poll_ms);
   try {
     runOnce();
   } catch (const std::exception& e) {

@@ -237,14 +237,17 @@ void addDossierRoutes(Router& router, dossiers::DossierService& dossiers,
       {"GET", "/readyz", false, false,
        [services](ApiRequest& request) {
          const auto report = services->readiness.check();
-         if (report.ready())
-           return ApiResponse{200,
-                              json{{"status", "ready"}, {"policy_version", report.policy_version}}};
+         if (report.ready()) {
+           json body{{"status", "ready"}, {"policy_version", report.policy_version}};
+           if (report.policy_in_force) body["policy_in_force"] = *report.policy_in_force;
+           return ApiResponse{200, std::move(body)};
+         }
          auto body = problemBody(
              {ProblemType::not_ready, "this node cannot serve requests now; see reasons", {}},
              request.id().str());
          body["reasons"] = report.reasons;
          body["policy_version"] = report.policy_version;
+         if (report.policy_in_force) body["policy_in_force"] = *report.policy_in_force;
          ApiResponse response{httpStatus(ProblemType::not_ready), std::move(body)};
          response.content_type = "application/problem+json";
          return response;

@@ -18,51 +18,13 @@
 #include "command.hpp"
 #include "passerelle/demo/demo.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
+#include "serve_process.hpp"
 #include "test_gateway.hpp"
 
 namespace passerelle::testing {
 namespace {
 
 using nlohmann::json;
-
-std::uint16_t freePort() {
-  Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return probe.address().port();
-}
-
-// The real `passerelle serve` binary in a child process, killed with SIGKILL: no destructor,
-// no flush, no orderly shutdown.
-class ServeProcess {
- public:
-  ServeProcess(const std::filesystem::path& config, std::uint16_t port,
-               const std::filesystem::path& ca)
-      : handle_(Poco::Process::launch(PASSERELLE_BINARY, {"serve", "--config", config.string()},
-                                      nullptr, nullptr, nullptr)) {
-    const HttpsClient probe(port, clientContext(ca));
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      try {
-        if (probe.request("GET", "/healthz").status == 200) return;
-      } catch (const Poco::Exception&) {
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    throw std::runtime_error("passerelle serve did not come up");
-  }
-  void killHard() {
-    Poco::Process::kill(handle_);
-    handle_.wait();
-  }
-  ~ServeProcess() {
-    try {
-      Poco::Process::kill(handle_);
-      handle_.wait();
-    } catch (const Poco::Exception&) {
-    }
-  }
-
- private:
-  Poco::ProcessHandle handle_;
-};
 
 // A demo directory whose configuration listens on a free port, for `passerelle serve`.
 struct ServeDirectory {
@@ -88,7 +50,7 @@ TEST(CrashRecoveryTest, EveryAcknowledgedWriteSurvivesSigkill) {
   const auto client = served.clientOf("departement");
   std::map<std::string, json> acknowledged;  // dossier id -> last acknowledged contact
   {
-    ServeProcess server(dir / "passerelle.json", port, dir / "ca.pem");
+    ServeProcess server(PASSERELLE_BINARY, dir / "passerelle.json", port, dir / "ca.pem");
     for (const auto& body : testdata::syntheticDossiers(10)) {
       const auto created = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
                                        testdata::cafPushOf(body).dump());
@@ -105,7 +67,7 @@ TEST(CrashRecoveryTest, EveryAcknowledgedWriteSurvivesSigkill) {
     }
     server.killHard();
   }
-  ServeProcess restarted(dir / "passerelle.json", port, dir / "ca.pem");
+  ServeProcess restarted(PASSERELLE_BINARY, dir / "passerelle.json", port, dir / "ca.pem");
   for (const auto& [id, contact] : acknowledged) {
     const auto r = client.request("GET", "/v1/dossiers/" + id + "/sections/contact", withPurpose());
     ASSERT_EQ(r.status, 200) << id;
@@ -152,7 +114,7 @@ TEST(CrashRecoveryTest,
   std::map<std::string, std::string> last_acknowledged;  // dossier -> e-mail
   std::mt19937 random(21);
   for (int round = 0; round < 3; ++round) {
-    ServeProcess server(dir / "passerelle.json", port, dir / "ca.pem");
+    ServeProcess server(PASSERELLE_BINARY, dir / "passerelle.json", port, dir / "ca.pem");
     if (ids.empty()) {
       for (const auto& body : testdata::syntheticDossiers(kWriters)) {
         const auto created = caf.request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
@@ -194,7 +156,7 @@ TEST(CrashRecoveryTest,
     stop = true;
     for (auto& t : writers) t.join();
 
-    ServeProcess restarted(dir / "passerelle.json", port, dir / "ca.pem");
+    ServeProcess restarted(PASSERELLE_BINARY, dir / "passerelle.json", port, dir / "ca.pem");
     EXPECT_EQ(count(db_file, "SELECT COUNT(*) FROM audit_outbox"), 0)
         << "round " << round << ": outbox rows left after the start";
     for (int w = 0; w < kWriters; ++w) {

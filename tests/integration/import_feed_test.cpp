@@ -24,6 +24,7 @@
 #include "passerelle/demo/demo.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
+#include "webhook_receiver.hpp"
 
 namespace passerelle::testing {
 namespace {
@@ -146,103 +147,6 @@ TEST(ChangeFeedTest, EachPartnerSeesTheChangesItMayReadAndMissesNoneFollowingPag
             400);
 }
 
-// A partner's endpoint over TLS: checks each notification's signature, answers 204 while up and
-// 503 while down, and remembers what it acknowledged.
-class Receiver {
- public:
-  explicit Receiver(const gateway::TlsFiles& tls) {
-    Poco::Net::Context::Params params;
-    params.certificateFile = tls.certificate.string();
-    params.privateKeyFile = tls.private_key.string();
-    params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-    Poco::Net::Context::Ptr context =
-        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
-    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
-    port_ = socket.address().port();
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket,
-                                                      new Poco::Net::HTTPServerParams);
-    server_->start();
-  }
-  ~Receiver() { server_->stopAll(true); }
-
-  std::uint16_t port() const { return port_; }
-  void setUp(bool up) { up_ = up; }
-  std::size_t refused() const { return refused_; }
-  std::size_t badSignatures() const { return bad_signatures_; }
-  // Acknowledged deliveries: id -> how many times acknowledged, and the dossiers notified.
-  std::map<std::int64_t, int> acknowledged() const {
-    std::lock_guard lock(mutex_);
-    return acked_;
-  }
-  std::multiset<std::string> dossiers() const {
-    std::lock_guard lock(mutex_);
-    return dossiers_;
-  }
-  // The notices received (a message with `notice` and no dossier).
-  std::vector<json> notices() const {
-    std::lock_guard lock(mutex_);
-    return notices_;
-  }
-
- private:
-  struct Handler : Poco::Net::HTTPRequestHandler {
-    explicit Handler(Receiver& r) : r_(r) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override {
-      std::string body;
-      Poco::StreamCopier::copyToString(request.stream(), body);
-      const auto expected =
-          app::webhookSignature(kSecret, request.get("X-Passerelle-Timestamp", ""), body);
-      if (request.get("X-Passerelle-Signature", "") != expected) {
-        ++r_.bad_signatures_;
-        response.setStatus(Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED);
-        response.send();
-        return;
-      }
-      if (!r_.up_) {
-        ++r_.refused_;
-        response.setStatus(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
-        response.send();
-        return;
-      }
-      const auto message = json::parse(body);
-      EXPECT_EQ(message["delivery"].get<std::int64_t>(),
-                std::stoll(request.get("X-Passerelle-Delivery", "0")));
-      EXPECT_FALSE(message.contains("identite")) << "no personal data in a notification";
-      {
-        std::lock_guard lock(r_.mutex_);
-        ++r_.acked_[message["delivery"].get<std::int64_t>()];
-        if (message.contains("notice")) {
-          EXPECT_FALSE(message.contains("dossier")) << "a notice names no dossier";
-          r_.notices_.push_back(message["notice"]);
-        } else {
-          r_.dossiers_.insert(message["dossier"].get<std::string>());
-        }
-      }
-      response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
-      response.send();
-    }
-    Receiver& r_;
-  };
-  struct Factory : Poco::Net::HTTPRequestHandlerFactory {
-    explicit Factory(Receiver& r) : r_(r) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest&) override {
-      return new Handler(r_);
-    }
-    Receiver& r_;
-  };
-
-  std::uint16_t port_ = 0;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  std::atomic<bool> up_{true};
-  std::atomic<std::size_t> refused_{0}, bad_signatures_{0};
-  mutable std::mutex mutex_;
-  std::map<std::int64_t, int> acked_;
-  std::multiset<std::string> dossiers_;
-  std::vector<json> notices_;
-};
-
 bool waitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
@@ -253,13 +157,13 @@ bool waitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
 }
 
 TEST(WebhookTest, EveryChangeArrivesSignedAndIsRetriedAcrossOutagesAndRestarts) {
-  std::unique_ptr<Receiver> receiver;
+  std::unique_ptr<WebhookReceiver> receiver;
   TestGateway gw([&](gateway::GatewayConfig& c) {
     c.webhooks.poll_ms = 50;
     c.webhooks.backoff_base_ms = 100;
     c.webhooks.backoff_max_seconds = 1;
     c.webhooks.ca_file = c.server.tls.client_ca;  // the demo CA signed the receiver's certificate
-    if (!receiver) receiver = std::make_unique<Receiver>(c.server.tls);
+    if (!receiver) receiver = std::make_unique<WebhookReceiver>(c.server.tls, kSecret);
     // The Département follows every change by webhook.
     std::ifstream in(c.partners_file);
     auto registry = json::parse(in);
@@ -374,11 +278,11 @@ TEST(LargeFluxTest, A50000HouseholdFluxIsReadInBoundedMemory) {
 // A reconciliation decision reaches the partner whose record opened the case, by webhook: the
 // case, the decision and its own record's place, not the dossier.
 TEST(WebhookTest, TheSourceOfACaseIsToldTheDecision) {
-  std::unique_ptr<Receiver> receiver;
+  std::unique_ptr<WebhookReceiver> receiver;
   TestGateway gw([&](gateway::GatewayConfig& c) {
     c.webhooks.poll_ms = 50;
     c.webhooks.ca_file = c.server.tls.client_ca;
-    if (!receiver) receiver = std::make_unique<Receiver>(c.server.tls);
+    if (!receiver) receiver = std::make_unique<WebhookReceiver>(c.server.tls, kSecret);
     std::ifstream in(c.partners_file);
     auto registry = json::parse(in);
     for (auto& p : registry["partners"])

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "passerelle/app/audit_recorder.hpp"
@@ -111,9 +113,12 @@ class Application {
 
  private:
   static policies::PolicySet loadPolicy(const AppConfig& config);
+  // Says to the other nodes that this one now serves its current policy (PostgreSQL).
+  void adoptPolicy();
 
   AppConfig config_;
   ProcessLock lock_;
+  std::unique_ptr<store::Leases> leases_;
   std::shared_ptr<store::KeyStore> keys_;
   crypto::Signer signer_;
   policies::PartnerRegistry registry_;
@@ -140,6 +145,18 @@ class Application {
   WebhookDispatcher webhooks_;
   ExportJobs export_jobs_;
   ReadinessProbe readiness_;
+  // With several nodes (PostgreSQL), every kHeartbeat: this node says which policy it serves
+  // and learns the one in force; and the node holding the "audit-outbox" lease records, every
+  // minute, the outbox rows that a node which died left without their entries.
+  std::optional<core::Worker::Clock::time_point> nodeRound();
+  std::string node_id_;  // random, per process: names no person and no host
+  std::mutex in_force_mutex_;
+  std::optional<std::string> policy_in_force_;
+  core::Worker::Clock::time_point next_recovery_{};
+  core::Worker node_worker_{[this] { return nodeRound(); }, core::Worker::OnStop::abandon};
+
+ public:
+  static constexpr std::chrono::seconds kHeartbeat{5};
 };
 
 }  // namespace passerelle::app

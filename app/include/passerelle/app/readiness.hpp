@@ -12,9 +12,12 @@ namespace passerelle::app {
 // Whether this node should be sent traffic (GET /readyz), and each reason it should not.
 struct ReadinessReport {
   // Stable codes, in this order: audit_log_not_writable, store_not_writable, keys_unreadable,
-  // policy_not_loaded.
+  // policy_not_loaded, policy_not_in_force.
   std::vector<std::string> reasons;
   std::string policy_version;  // the sharing policy this node serves ("" if none)
+  // With several nodes, the version they agree is in force (docs/ARCHITECTURE.md, "Policy files
+  // on several nodes"); a node serving another one is not ready until it reloads.
+  std::optional<std::string> policy_in_force;
   bool ready() const { return reasons.empty(); }
 };
 
@@ -31,6 +34,8 @@ class ReadinessProbe {
     std::function<bool()> keys_readable;   // store::KeyStore::probeReadable
     // The version of the policy in force; nothing if none is loaded.
     std::function<std::optional<std::string>()> policy_version;
+    // The version the nodes agree on; nothing with one process, or none heard from yet.
+    std::function<std::optional<std::string>()> policy_in_force = {};
   };
 
   explicit ReadinessProbe(Parts parts,

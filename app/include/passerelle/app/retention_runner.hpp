@@ -8,6 +8,7 @@
 #include "passerelle/dossiers/policy_holder.hpp"
 #include "passerelle/dossiers/retention.hpp"
 #include "passerelle/store/dossier_store.hpp"
+#include "passerelle/store/leases.hpp"
 
 namespace passerelle::app {
 
@@ -15,9 +16,12 @@ namespace passerelle::app {
 // apply() from any thread; start() and stop() from one controlling thread.
 class RetentionRunner {
  public:
+  // `leases` says whether this node runs the daily rule (store/leases.hpp): with several
+  // nodes, the one holding the "retention" lease.
   RetentionRunner(dossiers::RetentionRule rule, store::DossierStore& dossiers,
-                  const dossiers::PolicyHolder& policies, AuditRecorder& audit)
-      : rule_(rule), dossiers_(dossiers), policies_(policies), audit_(audit) {}
+                  const dossiers::PolicyHolder& policies, AuditRecorder& audit,
+                  store::Leases& leases)
+      : rule_(rule), dossiers_(dossiers), policies_(policies), audit_(audit), leases_(leases) {}
 
   struct Report {
     std::string cutoff;  // last activity before this is due
@@ -29,8 +33,10 @@ class RetentionRunner {
   Report apply(bool dry_run);
 
   // Applies the rule now, then every 24 hours, until stop(); a failed round is logged (counts
-  // only) and retried the next day.
+  // only) and retried the next day. A node without the lease asks again every kLeaseRetry, and
+  // applies the rule as soon as it takes the lease over.
   void start() { daily_.start(); }
+  static constexpr std::chrono::seconds kLeaseRetry{5};
   void stop() { daily_.stop(); }
 
  private:
@@ -40,6 +46,7 @@ class RetentionRunner {
   store::DossierStore& dossiers_;
   const dossiers::PolicyHolder& policies_;
   AuditRecorder& audit_;
+  store::Leases& leases_;
   core::Worker daily_{[this] { return dailyRound(); }, core::Worker::OnStop::abandon};
 };
 

@@ -7,6 +7,7 @@
 #include "passerelle/core/worker.hpp"
 #include "passerelle/dossiers/dossier_service.hpp"
 #include "passerelle/policies/partner_registry.hpp"
+#include "passerelle/store/leases.hpp"
 #include "passerelle/store/webhook_store.hpp"
 
 namespace passerelle::app {
@@ -20,8 +21,12 @@ namespace passerelle::app {
 // backoff, across restarts, until acknowledged. start()/stop() from one thread.
 class WebhookDispatcher {
  public:
+  // Delivers only while this node holds the "webhooks" lease (store/leases.hpp): with several
+  // nodes, one follows the feed and delivers; another takes over within a poll of the holder's
+  // end. A notification is delivered at least once (a holder that dies between the POST and
+  // its record leaves it to be sent again).
   WebhookDispatcher(const policies::PartnerRegistry& registry, dossiers::DossierService& dossiers,
-                    store::WebhookStore& outbox, WebhookConfig config);
+                    store::WebhookStore& outbox, WebhookConfig config, store::Leases& leases);
   ~WebhookDispatcher();
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
@@ -42,6 +47,7 @@ class WebhookDispatcher {
   dossiers::DossierService& dossiers_;
   store::WebhookStore& outbox_;
   const WebhookConfig config_;
+  store::Leases& leases_;
 
   core::Worker worker_{[this] { return round(); }, core::Worker::OnStop::abandon};
 };

@@ -5,6 +5,7 @@
 #include "passerelle/store/consent_store.hpp"
 #include "passerelle/store/dossier_store.hpp"
 #include "passerelle/store/pending_audit.hpp"
+#include "passerelle/store/policy_agreement.hpp"
 #include "passerelle/store/relationship_store.hpp"
 #include "passerelle/store/webhook_store.hpp"
 
@@ -18,6 +19,7 @@ struct Stores {
   std::unique_ptr<ConsentStore> consents;
   std::unique_ptr<WebhookStore> webhooks;
   std::unique_ptr<PendingAuditStore> pending_audit;
+  std::unique_ptr<PolicyAgreement> policy_agreement;
 };
 
 }  // namespace passerelle::store

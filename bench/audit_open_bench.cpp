@@ -62,22 +62,31 @@ void write(store::AuditStore& store, std::uint64_t entries) {
 // Each figure from a process of its own, so that one phase's heap does not hide the next one's.
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s write N FILE | open FILE | whole FILE\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s write N FILE | open FILE | whole FILE | pgwrite N URL | pgopen URL\n",
+                 argv[0]);
     return 2;
   }
-  const std::string mode = argv[1];
-  const std::filesystem::path file = argv[argc - 1];
+  std::string mode = argv[1];
+  const std::string target = argv[argc - 1];
+  const std::filesystem::path file = target;
+  // The same log on PostgreSQL (bench/postgres.sh): `target` is the database's URL.
+  const bool postgres = mode.rfind("pg", 0) == 0;
+  if (postgres) mode = mode.substr(2);
+  const auto open = [&](std::size_t readers) {
+    return postgres ? store::openPostgresAuditStore({target, std::nullopt, true})
+                    : store::openSqliteAuditStore({file, readers, 10000, std::nullopt});
+  };
   if (mode == "write") {
     const std::uint64_t entries = std::stoull(argv[2]);
-    auto store = store::openSqliteAuditStore({file, 1, 10000, std::nullopt});
+    auto store = open(1);
     const auto started = Clock::now();
     write(*store, entries);
-    std::printf("| entries | %llu (written in %.0f s, %.0f MiB file) |\n",
-                static_cast<unsigned long long>(entries), secondsSince(started),
-                static_cast<double>(std::filesystem::file_size(file)) / 1048576.0);
+    std::printf("| entries | %llu (written in %.0f s) |\n",
+                static_cast<unsigned long long>(entries), secondsSince(started));
     return 0;
   }
-  auto store = store::openSqliteAuditStore({file, 2, 10000, std::nullopt});
+  auto store = open(2);
   const auto entries = store->size();
   const double rss_before = residentMiB();
   const auto started = Clock::now();

@@ -83,8 +83,10 @@ store::Stores openStores(const AppConfig& config, std::shared_ptr<store::KeyStor
 std::unique_ptr<store::AuditStore> openAuditStore(const AppConfig& config) {
   if (config.postgresql) {
     const auto options = postgresOptions(config);
+    // Only the schema's owner may record the retention period; a node's role reads it.
     return store::openPostgresAuditStore(
-        {options.url, config.audit.retention_months, options.migrate});
+        {options.url, options.migrate ? std::optional(config.audit.retention_months) : std::nullopt,
+         options.migrate});
   }
   return store::openSqliteAuditStore(
       {auditFile(config), 2, config.audit.busy_timeout_ms, config.audit.retention_months});

@@ -180,6 +180,16 @@ std::optional<core::Worker::Clock::time_point> AuditLog::writeRound() {
 void AuditLog::writeBatch(std::vector<Pending>& batch,
                           std::vector<std::promise<Checkpoint>>& requests, bool checkpoint,
                           int attempt) {
+  // The right to append first: with several nodes, the head's lock, held until this batch
+  // commits, so that the database orders the nodes. A node behind reads the tree again and
+  // numbers after the others' entries.
+  try {
+    if (store_.reserveAppend() != durable_size_.load()) openTree();
+  } catch (const std::exception& e) {
+    store_.abandonAppend();
+    failBatch(batch, requests, e.what());
+    return;
+  }
   // Only this thread changes the tree and durable_size_, so reading them unlocked is safe.
   const std::uint64_t first = durable_size_.load();
   const auto mark = tree_->mark();
@@ -215,6 +225,8 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
                     new_head ? std::optional(signed_head->toRow()) : std::nullopt);
       commits_.fetch_add(1);
       noteWrite(true, 0, {});
+    } else {
+      store_.abandonAppend();  // nothing to write: the reservation goes
     }
     {
       std::unique_lock tree_lock(tree_mutex_);
@@ -231,6 +243,7 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(results[i]);
     for (auto& r : requests) r.set_value(*signed_head);
   } catch (const std::exception& e) {
+    store_.abandonAppend();  // if the append did not end the reservation
     {
       std::unique_lock tree_lock(tree_mutex_);
       tree_->restore(mark);
@@ -246,13 +259,19 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
         // Reported below as this batch's failure.
       }
     }
-    // The store's message names no value (everything is bound); the operator needs it.
-    noteWrite(false, batch.size(), e.what());
-    const auto failure =
-        std::make_exception_ptr(AuditUnavailable("the audit log could not be written"));
-    for (auto& p : batch) p.done.set_exception(failure);
-    for (auto& r : requests) r.set_exception(failure);
+    failBatch(batch, requests, e.what());
   }
+}
+
+void AuditLog::failBatch(std::vector<Pending>& batch,
+                         std::vector<std::promise<Checkpoint>>& requests,
+                         const std::string& cause) {
+  // The store's message names no value (everything is bound); the operator needs it.
+  noteWrite(false, batch.size(), cause);
+  const auto failure =
+      std::make_exception_ptr(AuditUnavailable("the audit log could not be written"));
+  for (auto& p : batch) p.done.set_exception(failure);
+  for (auto& r : requests) r.set_exception(failure);
 }
 
 void AuditLog::noteWrite(bool ok, std::size_t entries, const std::string& cause) {

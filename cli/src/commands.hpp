@@ -29,6 +29,7 @@ void addExportCommands(CLI::App& program, ExitStatus& exit);          // export 
 void addImportCommands(CLI::App& program, ExitStatus& exit);          // import FORMAT FILE
 void addReconciliationCommands(CLI::App& program, ExitStatus& exit);  // reconciliation list|...
 void addOperationsCommands(CLI::App& program, ExitStatus& exit);      // indicators, retention
+void addMigrateCommand(CLI::App& program, ExitStatus& exit);          // migrate
 
 // Blocks SIGINT, SIGTERM and SIGHUP in every thread (call before any thread starts), so that
 // serving can await them (serve_commands.cpp).

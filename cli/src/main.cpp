@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   addImportCommands(program, exit);
   addReconciliationCommands(program, exit);
   addOperationsCommands(program, exit);
+  addMigrateCommand(program, exit);
   // After the commands, which would copy it into their own help.
   program.footer(
       "While serving, SIGHUP reloads the sharing policy (a bad policy is refused and the one in "

@@ -69,7 +69,8 @@ std::shared_ptr<SqlDatabase> openKeyDatabase(const KeyStore::Options& options) {
   if (!options.postgres_url.empty())
     return std::make_shared<PgDatabase>(
         PgDatabase::Options{options.postgres_url, options.postgres_pool,
-                            &detail::postgresKeyMigrations(), "data_keys", /*outbox=*/false});
+                            options.postgres_migrate ? &detail::postgresKeyMigrations() : nullptr,
+                            "data_keys", /*outbox=*/false});
   return std::make_shared<SqliteSerialDatabase>(options.file, detail::sqliteKeyMigrations(), 2);
 }
 

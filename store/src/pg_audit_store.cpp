@@ -64,7 +64,7 @@ class Guarded {
 class PgAuditStore final : public AuditStore {
  public:
   explicit PgAuditStore(const PostgresAuditOptions& options)
-      : writer_(options.url), reader_(options.url) {
+      : writer_(options.url), reader_(options.url), appender_(options.url) {
     writer_.with([&](PgConnection& c) {
       if (options.migrate) migratePostgres(c, detail::postgresMigrations());
       if (c.exec("SELECT to_regclass('audit_head') IS NULL").text(0, 0) == "t")
@@ -78,47 +78,82 @@ class PgAuditStore final : public AuditStore {
     });
   }
 
+  std::uint64_t reserveAppend() override {
+    std::lock_guard lock(appender_mutex_);
+    reserved_.reset();
+    if (!appender_.ok()) appender_.reset();
+    reserved_ = std::make_unique<PgTransaction>(appender_);
+    try {
+      return static_cast<std::uint64_t>(
+          appender_.exec("SELECT size FROM audit_head WHERE id = 1 FOR UPDATE").integer(0, 0));
+    } catch (...) {
+      reserved_.reset();
+      throw;
+    }
+  }
+
+  void abandonAppend() override {
+    std::lock_guard lock(appender_mutex_);
+    reserved_.reset();  // rolled back: the lock goes
+  }
+
   void append(const std::vector<AuditRow>& rows, const std::vector<crypto::Tile>& tiles,
               const std::optional<AuditCheckpointRow>& checkpoint) override {
+    {
+      std::lock_guard lock(appender_mutex_);
+      if (reserved_) {
+        auto reserved = std::move(reserved_);
+        write(appender_, rows, tiles, checkpoint);
+        reserved->commit();
+        return;
+      }
+    }
     writer_.with([&](PgConnection& c) {
       PgTransaction tx(c);
-      if (!rows.empty()) {
-        // The head row orders appends; the indices given must be the database's next ones.
-        const auto n = static_cast<std::int64_t>(rows.size());
-        const auto taken = c.exec(
-            "UPDATE audit_head SET size = size + $1 WHERE id = 1 AND size = $2 RETURNING size",
-            {PgParam(n), PgParam(static_cast<std::int64_t>(rows.front().index))});
-        if (taken.rows() != 1)
-          throw AuditHeadMoved("the audit log grew meanwhile (another node appended)");
-      }
-      for (const auto& r : rows) {
-        c.exec(
-            "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
-            "person, decision, sensitive) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            {PgParam(static_cast<std::int64_t>(r.index)), PgParam(r.entry.value_or("")),
-             PgParam(r.leaf_hash), PgParam(r.time), PgParam(r.partner), PgParam(r.purpose),
-             PgParam(r.action), PgParam(r.person), PgParam(r.decision),
-             PgParam::optional(r.sensitive)});
-        for (const auto& claim : r.claims)
-          c.exec("INSERT INTO audit_claims (outbox_id, idx) VALUES ($1, $2)",
-                 {PgParam(claim), PgParam(static_cast<std::int64_t>(r.index))});
-      }
-      for (const auto& t : tiles) {
-        c.exec("INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)",
-               {PgParam(std::int64_t{t.id.level}), PgParam(static_cast<std::int64_t>(t.id.index)),
-                PgParam::bytes(bytesOfTile(t))});
-      }
-      // Two nodes may sign the same size: the tree is the same, so is the root; one is kept.
-      if (checkpoint)
-        c.exec(
-            "INSERT INTO audit_checkpoints (tree_size, log_id, root_hash, at, public_key, "
-            "signature) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING",
-            {PgParam(static_cast<std::int64_t>(checkpoint->tree_size)), PgParam(checkpoint->log_id),
-             PgParam(checkpoint->root_hash), PgParam(checkpoint->time),
-             PgParam(checkpoint->public_key), PgParam(checkpoint->signature)});
+      write(c, rows, tiles, checkpoint);
       tx.commit();
       return 0;
     });
+  }
+
+  // The statements of an append, in the caller's transaction.
+  static void write(PgConnection& c, const std::vector<AuditRow>& rows,
+                    const std::vector<crypto::Tile>& tiles,
+                    const std::optional<AuditCheckpointRow>& checkpoint) {
+    if (!rows.empty()) {
+      // The head row orders appends; the indices given must be the database's next ones.
+      const auto n = static_cast<std::int64_t>(rows.size());
+      const auto taken =
+          c.exec("UPDATE audit_head SET size = size + $1 WHERE id = 1 AND size = $2 RETURNING size",
+                 {PgParam(n), PgParam(static_cast<std::int64_t>(rows.front().index))});
+      if (taken.rows() != 1)
+        throw AuditHeadMoved("the audit log grew meanwhile (another node appended)");
+    }
+    for (const auto& r : rows) {
+      c.exec(
+          "INSERT INTO audit_entries (idx, entry, leaf_hash, at, partner, purpose, action, "
+          "person, decision, sensitive) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          {PgParam(static_cast<std::int64_t>(r.index)), PgParam::optional(r.entry),
+           PgParam(r.leaf_hash), PgParam(r.time), PgParam(r.partner), PgParam(r.purpose),
+           PgParam(r.action), PgParam(r.person), PgParam(r.decision),
+           PgParam::optional(r.sensitive)});
+      for (const auto& claim : r.claims)
+        c.exec("INSERT INTO audit_claims (outbox_id, idx) VALUES ($1, $2)",
+               {PgParam(claim), PgParam(static_cast<std::int64_t>(r.index))});
+    }
+    for (const auto& t : tiles) {
+      c.exec("INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)",
+             {PgParam(std::int64_t{t.id.level}), PgParam(static_cast<std::int64_t>(t.id.index)),
+              PgParam::bytes(bytesOfTile(t))});
+    }
+    // Two nodes may sign the same size: the tree is the same, so is the root; one is kept.
+    if (checkpoint)
+      c.exec(
+          "INSERT INTO audit_checkpoints (tree_size, log_id, root_hash, at, public_key, "
+          "signature) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING",
+          {PgParam(static_cast<std::int64_t>(checkpoint->tree_size)), PgParam(checkpoint->log_id),
+           PgParam(checkpoint->root_hash), PgParam(checkpoint->time),
+           PgParam(checkpoint->public_key), PgParam(checkpoint->signature)});
   }
 
   std::uint64_t size() const override {
@@ -266,6 +301,11 @@ class PgAuditStore final : public AuditStore {
  private:
   mutable Guarded writer_;
   mutable Guarded reader_;
+  // The audit log writer's batches: reserveAppend() opens a transaction here that holds the
+  // head's lock until the batch's append() commits it (or abandonAppend() rolls it back).
+  std::mutex appender_mutex_;
+  PgConnection appender_;
+  std::unique_ptr<PgTransaction> reserved_;
 };
 
 }  // namespace

@@ -50,6 +50,20 @@ PgResult::~PgResult() {
   if (result_) PQclear(result_);
 }
 
+PgResult::Type PgResult::type(int column) const {
+  // The built-in types' OIDs (PostgreSQL's pg_type.dat): int8, int2, int4; bytea.
+  switch (PQftype(result_, column)) {
+    case 20:
+    case 21:
+    case 23:
+      return Type::integer;
+    case 17:
+      return Type::bytes;
+    default:
+      return Type::text;
+  }
+}
+
 int PgResult::rows() const {
   return PQntuples(result_);
 }

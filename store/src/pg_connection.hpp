@@ -59,6 +59,9 @@ class PgResult {
   std::string text(int row, int column) const;
   std::int64_t integer(int row, int column) const;
   std::vector<unsigned char> bytes(int row, int column) const;  // a bytea column
+  // What a column holds: an integer type, bytea, or anything else (read as text).
+  enum class Type { integer, bytes, text };
+  Type type(int column) const;
 
  private:
   pg_result* result_;

@@ -61,6 +61,18 @@ class PgRows final : public SqlRows {
   std::int64_t integer(int column) const override { return result_.integer(row_, column); }
   std::vector<unsigned char> blob(int column) const override { return result_.bytes(row_, column); }
   bool isNull(int column) const override { return result_.isNull(row_, column); }
+  SqlValue value(int column) const override {
+    if (isNull(column)) return std::monostate{};
+    switch (result_.type(column)) {
+      case PgResult::Type::integer:
+        return integer(column);
+      case PgResult::Type::bytes:
+        return blob(column);
+      case PgResult::Type::text:
+        break;
+    }
+    return text(column);
+  }
 
  private:
   PgResult result_;

@@ -29,6 +29,7 @@ std::shared_ptr<KeyStore> openPostgresKeyStore(const PostgresOptions& options,
   KeyStore::Options key_options{};
   key_options.reload = std::move(reload);
   key_options.postgres_url = options.keys_url;
+  key_options.postgres_migrate = options.migrate;
   return std::make_shared<KeyStore>(std::move(key_options), std::move(master));
 }
 

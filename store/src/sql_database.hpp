@@ -35,6 +35,9 @@ class SqlRows {
   virtual std::int64_t integer(int column) const = 0;
   virtual std::vector<unsigned char> blob(int column) const = 0;
   virtual bool isNull(int column) const = 0;
+  // The column's value with the type the backend stored it under (copying rows between
+  // backends).
+  virtual SqlValue value(int column) const = 0;
 
   std::optional<std::string> optionalText(int column) const {
     return isNull(column) ? std::nullopt : std::optional<std::string>(text(column));

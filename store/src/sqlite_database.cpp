@@ -18,6 +18,7 @@ class SqliteRows final : public SqlRows {
   std::int64_t integer(int column) const override { return statement_.integer(column); }
   std::vector<unsigned char> blob(int column) const override { return statement_.blob(column); }
   bool isNull(int column) const override { return statement_.isNull(column); }
+  SqlValue value(int column) const override { return statement_.value(column); }
 
  private:
   CachedStatement statement_;

@@ -84,6 +84,20 @@ bool CachedStatement::isNull(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
+std::variant<std::monostate, std::int64_t, std::string, std::vector<unsigned char>>
+CachedStatement::value(int column) const {
+  switch (sqlite3_column_type(statement_, column)) {
+    case SQLITE_NULL:
+      return std::monostate{};
+    case SQLITE_INTEGER:
+      return integer(column);
+    case SQLITE_BLOB:
+      return blob(column);
+    default:
+      return text(column);
+  }
+}
+
 StatementCache::StatementCache(Poco::Data::Session& session)
     : db_(Poco::Data::SQLite::Utility::dbHandle(session)) {}
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 struct sqlite3;
@@ -37,6 +38,9 @@ class CachedStatement {
   std::int64_t integer(int column) const;
   std::vector<unsigned char> blob(int column) const;
   bool isNull(int column) const;
+  // The column's value as its storage class: NULL, an integer, text or a BLOB (a REAL as text).
+  std::variant<std::monostate, std::int64_t, std::string, std::vector<unsigned char>> value(
+      int column) const;
 
  private:
   sqlite3_stmt* statement_;

@@ -4,6 +4,8 @@
 // audit_log_test.cpp.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -117,8 +119,7 @@ TEST_P(AuditLogBackendTest, PruningSparesTheRetentionPeriod) {
 // Two nodes on one PostgreSQL database append to one log in turns: the database's head orders
 // them, a node behind it reads the tree again and numbers its entries after the other's;
 // indices are consecutive and taken once, each node's checkpoints are of the one tree, and the
-// log verifies. (Under sustained appends from both at once, the node that must read the tree
-// again can keep losing the head to the other: see ARCHITECTURE.md, "PostgreSQL".)
+// log verifies.
 TEST(AuditLogPostgresTest, TwoNodesAppendToOneLogWithConsecutiveIndices) {
   auto& server = testing::PostgresServer::shared();
   const auto url = server.url(server.createDatabase("twonodes"));
@@ -150,6 +151,50 @@ TEST(AuditLogPostgresTest, TwoNodesAppendToOneLogWithConsecutiveIndices) {
   const auto report = verifyLog(*source, options);
   EXPECT_TRUE(report.ok()) << report.problems.front();
   EXPECT_EQ(report.entries, next + 1);
+}
+
+// Both nodes appending at full speed at once, from several threads each: every append is taken
+// (the head's lock, taken before a batch is numbered, makes a node wait for the other's commit
+// instead of losing a race and renumbering), the indices are consecutive and the log verifies.
+// Before that lock, 15 to 19 of these 400 appends were refused.
+TEST(AuditLogPostgresTest, TwoNodesAppendingAtOnceLoseNoAppend) {
+  auto& server = testing::PostgresServer::shared();
+  const auto url = server.url(server.createDatabase("twonodesatonce"));
+  const auto master = crypto::RootKey::generate();
+  const crypto::Signer signer(master.derive(crypto::KeyUse::signing));
+  auto store_a = store::openPostgresAuditStore({url, std::nullopt});
+  auto store_b = store::openPostgresAuditStore({url, std::nullopt});
+  AuditLog a(*store_a, signer, AuditLogOptions{"log", std::chrono::milliseconds(20), 64});
+  AuditLog b(*store_b, signer, AuditLogOptions{"log", std::chrono::milliseconds(20), 64});
+  constexpr int kThreadsPerNode = 2, kEach = 100;
+  std::atomic<int> refused{0};
+  std::mutex mutex;
+  std::set<std::uint64_t> indices;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2 * kThreadsPerNode; ++t)
+    threads.emplace_back([&, t] {
+      auto& node = t % 2 == 0 ? a : b;
+      for (int i = 0; i < kEach; ++i) {
+        try {
+          const auto appended = node.append(eventNumber(t * kEach + i));
+          std::lock_guard lock(mutex);
+          indices.insert(appended.index);
+        } catch (const AuditUnavailable&) {
+          ++refused;
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(refused.load(), 0);
+  ASSERT_EQ(indices.size(), static_cast<std::size_t>(2 * kThreadsPerNode * kEach));
+  EXPECT_EQ(*indices.rbegin(), indices.size() - 1) << "consecutive from 0";
+  a.checkpointNow();
+  auto source = storeSource(*store_a);
+  VerifyOptions options;
+  options.public_key = signer.publicKeyHex();
+  const auto report = verifyLog(*source, options);
+  EXPECT_TRUE(report.ok()) << report.problems.front();
+  EXPECT_EQ(report.entries, indices.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuditLogBackendTest, ::testing::Values("sqlite", "postgresql"),

@@ -122,6 +122,9 @@ class AuditLog {
   // numbered anew.
   void writeBatch(std::vector<Pending>& batch, std::vector<std::promise<Checkpoint>>& requests,
                   bool checkpoint_due, int attempt = 0);
+  // Tells the batch's writers and checkpoint requesters that it could not be written.
+  void failBatch(std::vector<Pending>& batch, std::vector<std::promise<Checkpoint>>& requests,
+                 const std::string& cause);
   // The tree as the store holds it now: the last size % 256 leaves and the right edge's tiles.
   void openTree();
   bool checkpointDue(std::chrono::steady_clock::time_point now) const;

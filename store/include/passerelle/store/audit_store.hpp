@@ -74,6 +74,15 @@ class AuditStore {
   virtual void append(const std::vector<AuditRow>& rows, const std::vector<crypto::Tile>& tiles,
                       const std::optional<AuditCheckpointRow>& checkpoint) = 0;
 
+  // Before a batch is numbered: until the next append() or abandonAppend() of this writer, no
+  // other writer appends, and the log's size is returned, which the batch must follow. On
+  // PostgreSQL a transaction that holds audit_head's row lock, so that the database orders the
+  // nodes' batches (one waits for the other's commit, then numbers after it) rather than one
+  // numbering twice and losing the race; on SQLite the size, as one process writes the file.
+  // For the audit log's one writer thread. Throws as size() does.
+  virtual std::uint64_t reserveAppend() { return size(); }
+  virtual void abandonAppend() {}
+
   // How many entries the log holds: one past the highest index stored (0 when empty).
   virtual std::uint64_t size() const = 0;
   // The 256 hashes of a full tile. Throws core::DomainError(integrity) if it is not stored or

@@ -43,6 +43,8 @@ class KeyStore {
     // instead of `file`.
     std::string postgres_url = {};
     std::size_t postgres_pool = 4;
+    // Whether opening applies the key database's pending migrations (its owner connects).
+    bool postgres_migrate = true;
   };
 
   // Opens the file or database (created and migrated if needed). Throws

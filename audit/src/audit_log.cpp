@@ -82,6 +82,28 @@ void AuditLog::openTree() {
   durable_size_ = size;
 }
 
+void AuditLog::catchUp(std::uint64_t head) {
+  std::vector<crypto::Hash> leaves;
+  std::uint64_t expected = durable_size_.load();
+  if (head < expected)
+    throw AuditFormatError("the audit log's head went back; run `passerelle audit verify`");
+  store_.forEachRow(expected, [&](const store::AuditRow& row) {
+    if (row.index >= head) return;
+    if (row.index != expected)
+      throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
+                             "; run `passerelle audit verify`");
+    leaves.push_back(hashFromHex(row.leaf_hash));
+    ++expected;
+  });
+  if (expected != head)
+    throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
+                           "; run `passerelle audit verify`");
+  std::unique_lock tree_lock(tree_mutex_);
+  for (const auto& leaf : leaves) tree_->append(leaf);
+  tree_->settle();  // the tiles these leaves filled are in the store: the other node wrote them
+  durable_size_ = head;
+}
+
 void AuditLog::buildMissingTiles(std::uint64_t size) {
   constexpr auto kWidth = crypto::TiledMerkleTree::kTileWidth;
   if (store_.tileCount(0) >= size / kWidth) return;
@@ -184,7 +206,8 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
   // commits, so that the database orders the nodes. A node behind reads the tree again and
   // numbers after the others' entries.
   try {
-    if (store_.reserveAppend() != durable_size_.load()) openTree();
+    const auto head = store_.reserveAppend();
+    if (head != durable_size_.load()) catchUp(head);
   } catch (const std::exception& e) {
     store_.abandonAppend();
     failBatch(batch, requests, e.what());

@@ -127,6 +127,9 @@ class AuditLog {
                  const std::string& cause);
   // The tree as the store holds it now: the last size % 256 leaves and the right edge's tiles.
   void openTree();
+  // Appends to the tree the entries other nodes stored since this node's last batch, up to
+  // `head` (read under the head's lock): only those rows are read.
+  void catchUp(std::uint64_t head);
   bool checkpointDue(std::chrono::steady_clock::time_point now) const;
   // Called by the writer after each write attempt: logs a change of state, sets the backoff.
   void noteWrite(bool ok, std::size_t entries, const std::string& cause);

@@ -62,42 +62,35 @@ void AuditLog::loadTree() {
   }
 }
 
-void AuditLog::openTree() {
-  const std::uint64_t size = store_.size();
-  std::uint64_t expected = size - size % crypto::TiledMerkleTree::kTileWidth;
-  std::vector<crypto::Hash> last;
-  store_.forEachRow(expected, [&](const store::AuditRow& row) {
-    if (row.index >= size) return;  // appended by another node since the size was read
-    if (row.index != expected)
-      throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
-                             "; run `passerelle audit verify`");
-    last.push_back(hashFromHex(row.leaf_hash));
-    ++expected;
-  });
-  if (expected != size)
-    throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
-                           "; run `passerelle audit verify`");
-  std::unique_lock tree_lock(tree_mutex_);
-  tree_.emplace([this](crypto::TileId id) { return store_.tile(id); }, size, std::move(last));
-  durable_size_ = size;
-}
-
-void AuditLog::catchUp(std::uint64_t head) {
+std::vector<crypto::Hash> AuditLog::leavesBetween(std::uint64_t from, std::uint64_t to) const {
   std::vector<crypto::Hash> leaves;
-  std::uint64_t expected = durable_size_.load();
-  if (head < expected)
-    throw AuditFormatError("the audit log's head went back; run `passerelle audit verify`");
-  store_.forEachRow(expected, [&](const store::AuditRow& row) {
-    if (row.index >= head) return;
+  std::uint64_t expected = from;
+  store_.forEachRow(from, [&](const store::AuditRow& row) {
+    if (row.index >= to) return;  // appended by another node since `to` was read
     if (row.index != expected)
       throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
                              "; run `passerelle audit verify`");
     leaves.push_back(hashFromHex(row.leaf_hash));
     ++expected;
   });
-  if (expected != head)
+  if (expected != to)
     throw AuditFormatError("the audit log has no entry #" + std::to_string(expected) +
                            "; run `passerelle audit verify`");
+  return leaves;
+}
+
+void AuditLog::openTree() {
+  const std::uint64_t size = store_.size();
+  auto last = leavesBetween(size - size % crypto::TiledMerkleTree::kTileWidth, size);
+  std::unique_lock tree_lock(tree_mutex_);
+  tree_.emplace([this](crypto::TileId id) { return store_.tile(id); }, size, std::move(last));
+  durable_size_ = size;
+}
+
+void AuditLog::catchUp(std::uint64_t head) {
+  if (head < durable_size_.load())
+    throw AuditFormatError("the audit log's head went back; run `passerelle audit verify`");
+  const auto leaves = leavesBetween(durable_size_.load(), head);
   std::unique_lock tree_lock(tree_mutex_);
   for (const auto& leaf : leaves) tree_->append(leaf);
   tree_->settle();  // the tiles these leaves filled are in the store: the other node wrote them

@@ -24,6 +24,7 @@
 #include "passerelle/demo/demo.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "test_gateway.hpp"
+#include "wait_for.hpp"
 #include "webhook_receiver.hpp"
 
 namespace passerelle::testing {
@@ -145,15 +146,6 @@ TEST(ChangeFeedTest, EachPartnerSeesTheChangesItMayReadAndMissesNoneFollowingPag
   EXPECT_FALSE(sections.count("foyer")) << "France Travail may not read the household";
   EXPECT_EQ(ft.request("GET", "/v1/changes?since=-1", {{"X-Purpose", "accompagnement"}}).status,
             400);
-}
-
-bool waitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
 }
 
 TEST(WebhookTest, EveryChangeArrivesSignedAndIsRetriedAcrossOutagesAndRestarts) {

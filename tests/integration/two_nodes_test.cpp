@@ -20,6 +20,7 @@
 #include "postgres_server.hpp"
 #include "serve_process.hpp"
 #include "test_gateway.hpp"
+#include "wait_for.hpp"
 #include "webhook_receiver.hpp"
 
 namespace passerelle::testing {
@@ -28,15 +29,6 @@ namespace {
 using nlohmann::json;
 
 const std::string kSecret = "secret-de-test-deux-noeuds-0123456789";
-
-bool waitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
 
 // A node: its configuration (the shared one, with its own port and work directory) and its
 // process.

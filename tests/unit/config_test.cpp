@@ -98,5 +98,87 @@ TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   EXPECT_NE(errorOf(kMinimal + R"(,"webhooks":{"poll_ms":1}})").find("poll_ms"), std::string::npos);
 }
 
+// store.postgresql (issue 23): every setting read, paths resolved, TLS settings carried into
+// both connection strings whatever their form; one backend exactly, and each mistake named.
+const std::string kTls =
+    R"({"tls":{"certificate":"c.pem","private_key":"k.pem","client_ca":"/etc/ca.pem"},
+  "partners":"p.json")";
+
+TEST(ConfigTest, ThePostgresqlBackendIsReadWithItsTlsSettings) {
+  testing::TempDir dir;
+  const auto config = loadConfig(writeConfig(dir, kTls + R"(,"store":{"postgresql":{
+      "url":"postgresql://node1@db.example/passerelle",
+      "keys_url":"host=keys.example dbname=passerelle_keys user=node1",
+      "pool_size":12,"migrate":false,"work_dir":"node",
+      "tls":{"mode":"verify-full","ca_file":"pg ca.pem","certificate":"n.pem",
+             "private_key":"n-key.pem"}}}})"));
+  ASSERT_TRUE(config.postgresql);
+  const auto& pg = *config.postgresql;
+  EXPECT_TRUE(config.sqlite_file.empty());
+  EXPECT_EQ(pg.pool_size, 12);
+  EXPECT_FALSE(pg.migrate);
+  EXPECT_EQ(pg.work_dir, dir / "node");
+  EXPECT_EQ(pg.tls_ca_file, dir / "pg ca.pem");
+  // A URI gets query parameters (percent-encoded); a key=value string gets quoted pairs.
+  const auto uri = app::connectionString(pg.url, pg);
+  EXPECT_EQ(
+      uri.rfind("postgresql://node1@db.example/passerelle?sslmode=verify-full&sslrootcert=", 0), 0u)
+      << uri;
+  EXPECT_NE(uri.find("pg%20ca.pem"), std::string::npos) << uri;
+  EXPECT_NE(uri.find("&sslcert="), std::string::npos) << uri;
+  const auto pairs = app::connectionString(pg.keys_url, pg);
+  EXPECT_NE(pairs.find(" sslmode='verify-full' sslrootcert='" + (dir / "pg ca.pem").string() + "'"),
+            std::string::npos)
+      << pairs;
+  EXPECT_EQ(app::localPath(config, "imports"), dir / "node" / "imports");
+  EXPECT_EQ(app::localPath(loadConfig(writeConfig(dir, kMinimal + "}")), "imports"),
+            dir / "db/x.db.imports");
+}
+
+TEST(ConfigTest, ThePostgresqlBackendsMistakesAreRefusedNamingTheKey) {
+  testing::TempDir dir;
+  auto errorOf = [&](const std::string& store) -> std::string {
+    try {
+      loadConfig(writeConfig(dir, kTls + R"(,"store":)" + store + "}"));
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  const std::string good = R"("url":"postgresql:///p","keys_url":"postgresql:///k","work_dir":"n")";
+  EXPECT_EQ(errorOf("{\"postgresql\":{" + good + "}}"), "accepted");
+  EXPECT_NE(errorOf(R"({"sqlite":"x.db","postgresql":{)" + good + "}}").find("one backend"),
+            std::string::npos);
+  EXPECT_NE(errorOf("{}").find("one backend"), std::string::npos);
+  EXPECT_NE(errorOf(R"({"postgresql":{"url":"postgresql:///p","work_dir":"n"}})")
+                .find("store.postgresql.keys_url"),
+            std::string::npos);
+  EXPECT_NE(errorOf(R"({"postgresql":{"url":"postgresql:///p","keys_url":"postgresql:///k"}})")
+                .find("store.postgresql.work_dir"),
+            std::string::npos);
+  EXPECT_NE(errorOf("{\"postgresql\":{" + good + R"(,"pool_size":0}})").find("pool_size"),
+            std::string::npos);
+  EXPECT_NE(errorOf("{\"postgresql\":{" + good + R"(,"tls":{"mode":"sometimes"}}})")
+                .find("store.postgresql.tls.mode"),
+            std::string::npos);
+  EXPECT_NE(errorOf("{\"postgresql\":{" + good + R"(,"tls":{"mode":"verify-full"}}})")
+                .find("ca_file is required"),
+            std::string::npos);
+  EXPECT_NE(
+      errorOf("{\"postgresql\":{" + good + R"(,"colour":"blue"}})").find("store.postgresql.colour"),
+      std::string::npos);
+  const auto audit = [&] {
+    try {
+      loadConfig(writeConfig(
+          dir, kTls + R"(,"store":{"postgresql":{)" + good + R"(}},"audit":{"sqlite":"a.db"}})"));
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  }();
+  EXPECT_NE(audit.find("audit.sqlite does not go with store.postgresql"), std::string::npos)
+      << audit;
+}
+
 }  // namespace
 }  // namespace passerelle::gateway

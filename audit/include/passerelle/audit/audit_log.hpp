@@ -130,6 +130,9 @@ class AuditLog {
   // Appends to the tree the entries other nodes stored since this node's last batch, up to
   // `head` (read under the head's lock): only those rows are read.
   void catchUp(std::uint64_t head);
+  // The leaf hashes of entries [from, to), which must all be stored (AuditFormatError names the
+  // first missing one).
+  std::vector<crypto::Hash> leavesBetween(std::uint64_t from, std::uint64_t to) const;
   bool checkpointDue(std::chrono::steady_clock::time_point now) const;
   // Called by the writer after each write attempt: logs a change of state, sets the backoff.
   void noteWrite(bool ok, std::size_t entries, const std::string& cause);

@@ -3,7 +3,8 @@
 # SQLite, on PostgreSQL with one node and with two nodes (the same load, in the same run, on the
 # same machine), then the audit log's start time and memory on PostgreSQL at 1M and 10M entries.
 #   bench/postgres.sh [N] [AUDIT_SIZES]   N synthetic dossiers (default 2000); AUDIT_SIZES, the
-#                                        log sizes to open (default "1000000 10000000")
+#                                        log sizes to open (default "1000000 10000000"); N=0
+#                                        measures the audit log only
 # Environment: BENCH_DIR (default build/bench-postgres), BENCH_DURATION (15s),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2).
 # Starts its own PostgreSQL 15 (initdb under BENCH_DIR, as the postgres user when root), moves
@@ -28,7 +29,7 @@ bin="$root/build/release/cli/passerelle"
 work="$(realpath -m "${BENCH_DIR:-build/bench-postgres}")"
 mkdir -p "$work"
 pristine="$work/demo-$N"
-if [ ! -f "$pristine/loaded" ]; then
+if [ "$N" -gt 0 ] && [ ! -f "$pristine/loaded" ]; then
   rm -rf "$pristine"
   echo "loading $N synthetic dossiers into $pristine (once)..."
   bench_start_gateway "$pristine" "$port" "$N" "$work"
@@ -48,6 +49,8 @@ pgbin=/usr/lib/postgresql/15/bin
 trap '"${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg/data" -m fast stop >/dev/null 2>&1 || true; bench_stop_all' EXIT
 url() { echo "postgresql://postgres@127.0.0.1:$pg_port/$1"; }
 sql() { psql -q -X -h 127.0.0.1 -p "$pg_port" -U postgres -c "$1" postgres; }
+summary="$(mktemp)"
+if [ "$N" -gt 0 ]; then
 for db in passerelle passerelle_keys; do sql "CREATE DATABASE $db"; done
 
 # Each configuration starts from a copy of the same load.
@@ -108,7 +111,6 @@ errors() {
   echo "$n"
 }
 
-summary="$(mktemp)"
 echo "| load | store | req/s | p50 ms | p99 ms | errors |" >"$summary"
 echo "|---|---|---|---|---|---|" >>"$summary"
 row() { echo "| $1 | $2 | $(field "$3" rps) | $(field "$3" p50_ms) | $(field "$3" p99_ms) | $(errors "$3") |" >>"$summary"; }
@@ -141,6 +143,7 @@ for script in read.lua write.lua; do
 done
 stop_node a
 stop_node b
+fi
 
 # The audit log's start on PostgreSQL: a log of each size, then an open as a node does it.
 opens="$(mktemp)"
@@ -157,6 +160,7 @@ done
 
 cat "$summary" "$opens"
 {
+  if [ "$N" -gt 0 ]; then
   echo "$N dossiers; wrk $threads threads, $connections connections in all, $duration a run, the"
   echo "bench/http.sh scripts (GET of a whole dossier, PUT of the contact section: a durable write"
   echo "with its audit entry), the Département's token. SQLite: one \`passerelle serve\`. PostgreSQL:"
@@ -165,6 +169,7 @@ cat "$summary" "$opens"
   echo
   cat "$summary"
   echo
+  fi
   echo "The audit log's start on PostgreSQL (an \`AuditLog\` opened on a log of that size, as a node"
   echo "starts):"
   echo

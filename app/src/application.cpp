@@ -97,6 +97,17 @@ std::string gatewayPublicKey(const AppConfig& config) {
       .publicKeyHex();
 }
 
+audit::AuditLogOptions Application::auditLogOptions(const AppConfig& config) {
+  audit::AuditLogOptions options;
+  options.log_id = config.audit.log_id;
+  options.checkpoint_interval = std::chrono::milliseconds(config.audit.checkpoint_interval_ms);
+  // With several nodes, one serving node at a time signs the periodic checkpoints (of every
+  // node's entries).
+  if (config.postgresql)
+    options.signs_checkpoints = [this] { return serving_ && leases_->hold("checkpoints"); };
+  return options;
+}
+
 policies::PolicySet Application::loadPolicy(const AppConfig& config) {
   const auto& catalogue = schemas::FieldCatalogue::builtin();
   return config.policies_dir ? policies::PolicySet::loadDirectory(*config.policies_dir, catalogue)
@@ -120,9 +131,7 @@ Application::Application(const AppConfig& config)
       export_profiles_(policies::ExportProfiles::builtin(schemas::FieldCatalogue::builtin())),
       stores_(openStores(config, keys_)),
       audit_store_(openAuditStore(config)),
-      audit_(*audit_store_, signer_,
-             {config.audit.log_id, std::chrono::milliseconds(config.audit.checkpoint_interval_ms),
-              4096}),
+      audit_(*audit_store_, signer_, auditLogOptions(config)),
       pseudonyms_(keys_->root()),
       pending_audit_(audit_, *stores_.pending_audit, pseudonyms_, pendingOptions(config)),
       recorder_(audit_, pending_audit_, pseudonyms_),
@@ -142,7 +151,7 @@ Application::Application(const AppConfig& config)
       indicators_(*stores_.dossiers),
       import_spool_(makeImportSpool(config)),
       webhooks_(registry_, *dossiers_, *stores_.webhooks, config.webhooks, *leases_),
-      export_jobs_(localPath(config, "exports"),
+      export_jobs_(*stores_.export_jobs, *leases_, localPath(config, "exports"),
                    [this](const ExportOrder& order, const std::filesystem::path& dir) {
                      return export_orders_.run(order, dir);
                    }),
@@ -167,7 +176,9 @@ Application::~Application() {
 }
 
 void Application::start() {
+  serving_ = true;
   webhooks_.start();
+  export_jobs_.start();
   if (config_.retention.daily) retention_.start();
   if (config_.postgresql) {
     adoptPolicy();
@@ -176,9 +187,20 @@ void Application::start() {
 }
 
 void Application::stop() {
+  serving_ = false;
   webhooks_.stop();
+  export_jobs_.stop();
   retention_.stop();
-  node_worker_.stop();
+  if (node_worker_.running()) {
+    node_worker_.stop();
+    try {
+      stores_.policy_agreement->leave(node_id_);
+    } catch (const std::exception& e) {
+      // Forgotten after PolicyAgreement::kLiveSeconds anyway.
+      Poco::Logger::get("passerelle.node")
+          .warning("could not say this node stops: %s", std::string(e.what()));
+    }
+  }
 }
 
 void Application::adoptPolicy() {
@@ -200,7 +222,16 @@ std::optional<core::Worker::Clock::time_point> Application::nodeRound() {
   auto& log = Poco::Logger::get("passerelle.node");
   if (const auto policy = policies_.current()) {
     try {
-      stores_.policy_agreement->heartbeat(node_id_, policy->version());
+      // The key file as it is now, not as loaded: `keys rotate` waits until every node's copy
+      // has the new version (it is read again when a key needs it).
+      std::vector<int> master_versions;
+      try {
+        for (const auto v : loadMasterKeys(config_).versions())
+          master_versions.push_back(static_cast<int>(v));
+      } catch (const std::exception& e) {
+        log.error("the master key cannot be read: %s", std::string(e.what()));
+      }
+      stores_.policy_agreement->heartbeat(node_id_, policy->version(), master_versions);
       auto in_force = stores_.policy_agreement->inForce();
       std::lock_guard lock(in_force_mutex_);
       if (in_force != policy_in_force_ && in_force && *in_force != policy->version())

@@ -18,21 +18,78 @@ using nlohmann::json;
 
 namespace {
 
+// A file is stored in pieces of this size, each its own transaction: other writes go on
+// beside a large export's.
+constexpr std::size_t kChunk = 1 << 20;
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("passerelle.exports");  // ids only: no personal data in this log
+}
+
 std::string readAll(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+bool isJobId(const std::string& id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+json requestOf(const ExportOrder& order) {
+  const auto optional = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
+  return {{"partner", order.partner.str()},
+          {"credential", order.credential},
+          {"study", order.study},
+          {"profile", order.profile},
+          {"from", optional(order.period_from)},
+          {"to", optional(order.period_to)},
+          {"reference_date", optional(order.reference_date)},
+          {"survey_contact", order.survey_contact}};
+}
+
+ExportOrder orderOf(const json& request) {
+  const auto optional = [&](const char* key) -> std::optional<std::string> {
+    const auto& v = request.at(key);
+    if (v.is_null() || v == "") return std::nullopt;  // "" as versions before 23 wrote it
+    return v.get<std::string>();
+  };
+  return {core::PartnerId(request.at("partner").get<std::string>()),
+          request.value("credential", ""),
+          request.at("study").get<std::string>(),
+          request.at("profile").get<std::string>(),
+          optional("from"),
+          optional("to"),
+          optional("reference_date"),
+          request.at("survey_contact").get<bool>()};
+}
+
+void removeRun(const fs::path& dir) {
+  std::error_code ignored;  // what cannot be removed now is removed before the next run
+  fs::remove_all(dir, ignored);
+  auto partial = dir;
+  partial += ".partial";
+  fs::remove_all(partial, ignored);
+}
+
 }  // namespace
 
-ExportJobs::ExportJobs(fs::path dir, Runner runner)
-    : dir_(std::move(dir)), runner_(std::move(runner)) {
-  fs::create_directories(dir_);
-  worker_.start();
+ExportJobs::ExportJobs(store::ExportJobStore& store, store::Leases& leases, fs::path scratch,
+                       Runner runner)
+    : store_(store),
+      leases_(leases),
+      scratch_(std::move(scratch)),
+      runner_(std::move(runner)),
+      run_id_(crypto::toHex(crypto::randomBytes(8))) {
+  fs::create_directories(scratch_);
+  importLegacyJobs();
 }
 
 ExportJobs::~ExportJobs() {
   stop();
+}
+
+void ExportJobs::start() {
+  worker_.start();
 }
 
 void ExportJobs::stop() {
@@ -41,101 +98,143 @@ void ExportJobs::stop() {
 
 std::string ExportJobs::submit(const ExportOrder& order) {
   const auto id = crypto::toHex(crypto::randomBytes(16));
-  const json request = {{"partner", order.partner.str()},
-                        {"study", order.study},
-                        {"profile", order.profile},
-                        {"from", order.period_from.value_or("")},
-                        {"to", order.period_to.value_or("")},
-                        {"reference_date", order.reference_date.value_or("")},
-                        {"survey_contact", order.survey_contact},
-                        {"requested_at", core::nowUtc()}};
-  std::ofstream(dir_ / (id + ".request.json")) << request.dump() << "\n";
-  {
-    std::lock_guard lock(mutex_);
-    queue_.emplace_back(id, order);
-    queued_.insert(id);
-  }
-  worker_.wake();
+  store_.add(id, requestOf(order).dump(), core::nowUtc());
+  worker_.wake();  // at once if this node holds the lease; another's finds it within kPoll
   return id;
 }
 
 std::optional<core::Worker::Clock::time_point> ExportJobs::runNext() {
-  std::unique_lock lock(mutex_);
-  if (queue_.empty()) return std::nullopt;  // until one is submitted
-  auto [id, order] = std::move(queue_.front());
-  queue_.pop_front();
-  queued_.erase(id);
-  running_ = id;
-  lock.unlock();
-  auto& log = Poco::Logger::get("passerelle.exports");
+  const auto next_poll = core::Worker::now() + kPoll;
+  if (!leases_.hold("exports")) return next_poll;
+  std::optional<store::ExportJob> job;
   try {
-    runner_(order, dir_ / id);
-    log.information("export %s done", id);            // ids only: no personal data in this log
+    if (unsettled_) {  // a failure this node could not record last time
+      store_.fail(unsettled_->first, run_id_, unsettled_->second);
+      unsettled_.reset();
+    }
+    if (const auto cut = store_.failInterrupted(run_id_, kInterrupted))
+      logger().warning("%d export(s) cut by the end of the node running them marked failed",
+                       static_cast<int>(cut));
+    job = store_.claimNext(run_id_);
+  } catch (const std::exception& e) {
+    logger().error("export jobs: the store failed, will retry: %s", std::string(e.what()));
+    return next_poll;
+  }
+  if (!job) return next_poll;
+  const auto dir = scratch_ / job->id;
+  removeRun(dir);
+  std::optional<std::string> failure;
+  try {
+    const auto manifest = runner_(orderOf(json::parse(job->request)), dir);
+    if (publish(job->id, dir, manifest))
+      logger().information("export %s done", job->id);
+    else
+      logger().warning("export %s ran, but another node had marked it interrupted", job->id);
   } catch (const connectors::PopulationChanged& e) {  // before DomainError, which it is
-    recordFailure(id, e.what());
-    log.warning("export %s: population changed during the export", id);
+    failure = e.what();
+    logger().warning("export %s: population changed during the export", job->id);
   } catch (const core::DomainError& e) {  // messages made for the caller: no personal data
-    recordFailure(id, e.what());
-    log.warning("export %s refused", id);
+    failure = e.what();
+    logger().warning("export %s refused or not stored", job->id);
   } catch (const std::exception& e) {
     // Anything else may quote what it was reading: neither the évaluateur nor the log gets it.
-    recordFailure(id, "the export failed; the gateway's log has its id");
-    log.error("export %s failed (%s)", id, std::string(typeid(e).name()));
+    failure = "the export failed; the gateway's log has its id";
+    logger().error("export %s failed (%s)", job->id, std::string(typeid(e).name()));
   }
-  lock.lock();
-  running_.clear();
+  removeRun(dir);
+  if (failure) {
+    try {
+      store_.fail(job->id, run_id_, *failure);
+    } catch (const std::exception& e) {
+      logger().error("export %s: its failure could not be recorded, will retry: %s", job->id,
+                     std::string(e.what()));
+      unsettled_.emplace(job->id, *failure);
+      return next_poll;
+    }
+  }
   return core::Worker::now();  // the next one at once
 }
 
-void ExportJobs::recordFailure(const std::string& id, const std::string& reason) const {
-  // Written aside, then renamed: a status read meanwhile never sees half a reason.
-  const auto file = dir_ / (id + ".failed");
-  auto partial = file;
-  partial += ".partial";
-  std::ofstream(partial) << reason << "\n";
-  fs::rename(partial, file);
+bool ExportJobs::publish(const std::string& id, const fs::path& dir, const json& manifest) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::vector<unsigned char> chunk(kChunk);
+    std::size_t got = 0;
+    do {  // at least one chunk, so that an empty file is stored too
+      chunk.resize(kChunk);
+      in.read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(kChunk));
+      got = static_cast<std::size_t>(in.gcount());
+      chunk.resize(got);
+      store_.appendFile(id, run_id_, entry.path().filename().string(), chunk);
+    } while (got == kChunk);
+    if (in.bad()) throw std::runtime_error("reading an export file failed");
+  }
+  return store_.finish(id, run_id_, manifest.dump());
 }
 
-bool ExportJobs::validId(const std::string& id) const {
-  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos &&
-         fs::exists(dir_ / (id + ".request.json"));
+void ExportJobs::importLegacyJobs() {
+  const std::string suffix = ".request.json";
+  std::vector<std::string> ids;
+  for (const auto& entry : fs::directory_iterator(scratch_)) {
+    const auto name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix) &&
+        isJobId(name.substr(0, name.size() - suffix.size())))
+      ids.push_back(name.substr(0, name.size() - suffix.size()));
+  }
+  for (const auto& id : ids) {
+    const auto request_file = scratch_ / (id + suffix);
+    const auto failed_file = scratch_ / (id + ".failed");
+    try {
+      const auto request = json::parse(readAll(request_file));
+      store::ExportJob job{id,        request.dump(), request.value("requested_at", ""),
+                           "running", std::nullopt,   std::nullopt};
+      if (store_.addRunning(job, run_id_)) {
+        if (fs::exists(scratch_ / id / "manifest.json")) {
+          publish(id, scratch_ / id,
+                  json::parse(readAll(scratch_ / id / "manifest.json")).at("manifest"));
+        } else if (fs::exists(failed_file)) {
+          auto error = readAll(failed_file);
+          while (!error.empty() && error.back() == '\n') error.pop_back();
+          store_.fail(id, run_id_, error);
+        } else {
+          store_.fail(id, run_id_, kInterrupted);
+        }
+      }
+      fs::remove(request_file);
+      fs::remove(failed_file);
+      removeRun(scratch_ / id);
+      logger().information("export %s moved into the store", id);
+    } catch (const std::exception& e) {
+      // Left where it is for the next start; the other jobs are not held up by it.
+      logger().error("export %s: could not move it into the store: %s", id, std::string(e.what()));
+    }
+  }
 }
 
 std::optional<json> ExportJobs::status(const std::string& id) const {
-  if (!validId(id)) return std::nullopt;
-  const auto request = json::parse(readAll(dir_ / (id + ".request.json")));
+  if (!isJobId(id)) return std::nullopt;
+  const auto job = store_.find(id);
+  if (!job) return std::nullopt;
+  const auto request = json::parse(job->request);
   json out = {{"id", id},
-              {"partner", request["partner"]},
-              {"study", request["study"]},
-              {"profile", request["profile"]},
-              {"requested_at", request["requested_at"]}};
-  std::lock_guard lock(mutex_);
-  if (fs::exists(dir_ / id / "manifest.json")) {
-    out["status"] = "done";
-    out["manifest"] = json::parse(readAll(dir_ / id / "manifest.json"))["manifest"];
-  } else if (fs::exists(dir_ / (id + ".failed"))) {
-    out["status"] = "failed";
-    auto error = readAll(dir_ / (id + ".failed"));
-    while (!error.empty() && error.back() == '\n') error.pop_back();
-    out["error"] = error;
-  } else if (running_ == id) {
-    out["status"] = "running";
-  } else if (queued_.count(id)) {
-    out["status"] = "queued";
-  } else {
-    out["status"] = "failed";
-    out["error"] = "interrupted by a restart of the gateway; ask for it again";
-  }
+              {"partner", request.at("partner")},
+              {"study", request.at("study")},
+              {"profile", request.at("profile")},
+              {"requested_at", job->requested_at},
+              {"status", job->status}};
+  if (job->error) out["error"] = *job->error;
+  if (job->manifest) out["manifest"] = json::parse(*job->manifest);
   return out;
 }
 
-std::optional<fs::path> ExportJobs::file(const std::string& id, const std::string& name) const {
+std::optional<std::string> ExportJobs::file(const std::string& id, const std::string& name) const {
   const auto st = status(id);
   if (!st || (*st)["status"] != "done") return std::nullopt;
-  if (name == "manifest.json") return dir_ / id / name;
-  for (const auto& f : (*st)["manifest"]["files"])
-    if (f["name"] == name) return dir_ / id / name;
-  return std::nullopt;
+  bool listed = name == "manifest.json";
+  for (const auto& f : (*st)["manifest"]["files"]) listed = listed || f["name"] == name;
+  if (!listed) return std::nullopt;
+  return store_.file(id, name);
 }
 
 }  // namespace passerelle::app

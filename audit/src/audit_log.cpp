@@ -162,6 +162,39 @@ std::optional<Checkpoint> AuditLog::latestCheckpoint() const {
   return latest_;
 }
 
+std::optional<Checkpoint> AuditLog::freshestCheckpoint() {
+  if (!options_.signs_checkpoints) return latestCheckpoint();
+  std::optional<store::AuditCheckpointRow> row;
+  try {
+    row = store_.latestCheckpoint();
+  } catch (const std::exception& e) {
+    throw AuditUnavailable(std::string("the audit log's checkpoints cannot be read: ") + e.what());
+  }
+  if (!row) return latestCheckpoint();
+  auto head = Checkpoint::fromRow(*row);
+  catchUpTo(head.tree_size);
+  return head;
+}
+
+void AuditLog::catchUpTo(std::uint64_t tree_size) {
+  if (!options_.signs_checkpoints || tree_size <= size()) return;
+  // A size beyond the store's head asks nothing of the writer (which takes the head's lock).
+  try {
+    if (tree_size > store_.size()) return;
+  } catch (const std::exception& e) {
+    throw AuditUnavailable(std::string("the audit log's head cannot be read: ") + e.what());
+  }
+  std::future<void> done;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    catch_up_requests_.emplace_back();
+    done = catch_up_requests_.back().get_future();
+  }
+  writer_.wake();
+  done.get();
+}
+
 bool AuditLog::checkpointDue(std::chrono::steady_clock::time_point now) const {
   const auto signed_size = latest_ ? latest_->tree_size : 0;
   return durable_size_.load() + queue_.size() > signed_size &&
@@ -169,13 +202,33 @@ bool AuditLog::checkpointDue(std::chrono::steady_clock::time_point now) const {
 }
 
 std::optional<core::Worker::Clock::time_point> AuditLog::writeRound() {
+  // Asked before taking the mutex: on a shared store the lease may ask the server.
+  const bool shared = static_cast<bool>(options_.signs_checkpoints);
+  const bool signs = !shared || options_.signs_checkpoints();
   std::unique_lock lock(mutex_);
   // A due checkpoint waits out the backoff of a failed write: otherwise, with the disk full,
   // the writer would retry it at once, forever, and log each failure.
   const auto now = std::chrono::steady_clock::now();
-  const bool due = checkpointDue(now) && now >= retry_at_;
-  if (queue_.empty() && checkpoint_requests_.empty() && !due) {
-    const auto signed_size = latest_ ? latest_->tree_size : 0;
+  const auto signed_size = latest_ ? latest_->tree_size : 0;
+  bool due = signs && checkpointDue(now) && now >= retry_at_;
+  const bool idle = queue_.empty() && checkpoint_requests_.empty() && catch_up_requests_.empty();
+  if (shared && signs && idle && !due &&
+      now >= last_checkpoint_at_ + options_.checkpoint_interval && now >= retry_at_) {
+    // The signing node signs what the other nodes appended too.
+    lock.unlock();
+    std::uint64_t head = 0;
+    try {
+      head = store_.size();
+    } catch (const std::exception&) {
+      // Read again at the next round; a failing store shows in the writes and readiness.
+    }
+    lock.lock();
+    due = head > signed_size;
+    if (!due) last_checkpoint_at_ = now;  // nothing new: look again after an interval
+  }
+  if (queue_.empty() && checkpoint_requests_.empty() && catch_up_requests_.empty() && !due) {
+    // With several nodes, the lease and the head are looked at again after an interval.
+    if (shared) return std::max(now + options_.checkpoint_interval, retry_at_);
     if (durable_size_.load() > signed_size)
       return std::max(last_checkpoint_at_ + options_.checkpoint_interval, retry_at_);
     return std::nullopt;  // until an entry or a checkpoint is asked for
@@ -187,8 +240,13 @@ std::optional<core::Worker::Clock::time_point> AuditLog::writeRound() {
   }
   auto requests = std::move(checkpoint_requests_);
   checkpoint_requests_.clear();
+  auto catch_ups = std::move(catch_up_requests_);
+  catch_up_requests_.clear();
   lock.unlock();
+  // A batch first takes the head and reads what other nodes appended: a catch-up is one too,
+  // empty (its failure is the next proof's to report).
   writeBatch(batch, requests, due || !requests.empty());
+  for (auto& c : catch_ups) c.set_value();
   return core::Worker::now();  // what queued meanwhile, at once
 }
 

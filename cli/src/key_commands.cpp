@@ -1,5 +1,7 @@
 // `passerelle keys init|public|status|rotate`: the master key and the data keys it wraps.
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
 #include "passerelle/app/application.hpp"
@@ -15,6 +17,9 @@ std::string versionList(const std::vector<crypto::MasterKeys::Version>& versions
   return out;
 }
 
+// How long a rotation waits for every live node to hold the new master key version.
+constexpr auto kNodesWait = 3 * app::Application::kHeartbeat;
+
 void rotate(const gateway::GatewayConfig& config, std::optional<std::size_t> max_keys) {
   if (!config.master_key_file)
     throw std::runtime_error(
@@ -22,11 +27,38 @@ void rotate(const gateway::GatewayConfig& config, std::optional<std::size_t> max
         "in the configuration (a key given by PASSERELLE_MASTER_KEY cannot be rotated in place)");
   const auto keys_file = config.postgresql ? std::filesystem::path("the key database")
                                            : store::keysFileOf({config.sqlite_file});
-  // Not the store's lock: the gateway keeps serving during the rotation.
+  // Not the store's lock: the gateway keeps serving during the rotation. With several nodes, a
+  // lease of the database, wherever the command runs.
   const app::ProcessLock lock(app::localPath(config, "keys.rotate.lock"),
                               "another key rotation is running");
+  std::unique_ptr<store::Leases> leases;
+  std::optional<store::Stores> stores;
+  std::int64_t lacking = 0;
+  std::function<bool(store::KeyStore::Version)> ready;
   const auto keys = app::openKeyStore(config);
-  const auto rotation = keys->rotate(*config.master_key_file, max_keys);
+  if (config.postgresql) {
+    leases = store::openPostgresLeases(app::postgresOptions(config).url);
+    if (!leases->hold("keys-rotate"))
+      throw std::runtime_error("another key rotation is running, from another node");
+    stores = app::openStores(config, keys);
+    // A node reads its file at each heartbeat: one that shares this file, or was given it
+    // just before, says so within a few seconds.
+    ready = [&](store::KeyStore::Version v) {
+      const auto deadline = std::chrono::steady_clock::now() + kNodesWait;
+      while ((lacking = stores->policy_agreement->liveNodesLacking(static_cast<int>(v))) > 0 &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      return lacking == 0;
+    };
+  }
+  const auto rotation = keys->rotate(*config.master_key_file, max_keys, ready);
+  if (rotation.waiting)
+    throw std::runtime_error(
+        "master key version " + std::to_string(rotation.to) + " is in " +
+        config.master_key_file->string() + ", but " + std::to_string(lacking) +
+        " live gateway node(s) still do not hold it after " + std::to_string(kNodesWait.count()) +
+        " s: copy that file to every node's master_key_file (a node reads it again within 5 s), "
+        "then run `passerelle keys rotate` again. Nothing was wrapped under the new version.");
   std::cout << (rotation.resumed ? "resumed the rotation to master key version "
                                  : "rotating to master key version ")
             << rotation.to << (rotation.resumed ? "" : ", added to ")

@@ -276,7 +276,7 @@ ApiResponse personReport(AuditRouteServices& services, ApiRequest& request) {
 // ---- checkpoints and proofs ----
 
 audit::Checkpoint latestHead(AuditRouteServices& services) {
-  if (auto head = services.audit_log.latestCheckpoint()) return *head;
+  if (auto head = services.audit_log.freshestCheckpoint()) return *head;
   return services.audit_log.checkpointNow();
 }
 
@@ -296,6 +296,7 @@ ApiResponse inclusion(AuditRouteServices& services, ApiRequest& request) {
   if (!index) badParameter("give the index of the entry");
   const auto head = latestHead(services);
   const auto size = wholeNumberParam(params, "tree_size").value_or(head.tree_size);
+  services.audit_log.catchUpTo(size);  // a size another node signed
   if (size > services.audit_log.size() || *index >= size)
     badParameter("index must be below tree_size, and tree_size at most " +
                  std::to_string(services.audit_log.size()));
@@ -325,6 +326,7 @@ ApiResponse consistency(AuditRouteServices& services, ApiRequest& request) {
   const auto from = wholeNumberParam(params, "from");
   if (!from) badParameter("give from, the tree size of the checkpoint you hold");
   const auto to = wholeNumberParam(params, "to").value_or(latestHead(services).tree_size);
+  services.audit_log.catchUpTo(to);  // a size another node signed
   if (to > services.audit_log.size() || *from > to)
     badParameter("from must not exceed to, and to at most " +
                  std::to_string(services.audit_log.size()));

@@ -1,7 +1,5 @@
 // Exports for évaluateurs over HTTP: ask (POST, run in the background), follow, fetch the files.
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
@@ -107,14 +105,13 @@ ApiResponse exportStatus(ExportRouteServices& services, ApiRequest& request) {
 ApiResponse exportFile(ExportRouteServices& services, ApiRequest& request) {
   const auto status = visibleStatus(services, request, true);
   const auto name = request.pathParam("name");
-  const auto path = services.exports.file(status["id"].get<std::string>(), name);
-  if (!path)
+  auto content = services.exports.file(status["id"].get<std::string>(), name);
+  if (!content)
     throw core::DomainError(core::ErrorKind::not_found,
                             "no such file in this export: its status lists the files");
   request.audit().details["file"] = name;
-  std::ifstream in(*path, std::ios::binary);
   ApiResponse response;
-  response.text = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  response.text = std::move(*content);
   response.content_type =
       name.size() > 5 && name.substr(name.size() - 5) == ".json" ? "application/json"
       : name.size() > 3 && name.substr(name.size() - 3) == ".md" ? "text/markdown; charset=utf-8"

@@ -396,7 +396,8 @@ KeyStore::Status KeyStore::status() const {
 }
 
 KeyStore::Rotation KeyStore::rotate(const std::filesystem::path& key_file,
-                                    std::optional<std::size_t> max_keys) {
+                                    std::optional<std::size_t> max_keys,
+                                    const std::function<bool(Version)>& ready) {
   Rotation rotation;
   auto keys = crypto::MasterKeys::loadFile(key_file);
   const auto used = impl_->currentUsage();
@@ -412,6 +413,10 @@ KeyStore::Rotation KeyStore::rotate(const std::filesystem::path& key_file,
     keys.replaceFile(key_file);
   }
   rotation.to = keys.current();
+  if (ready && !ready(rotation.to)) {
+    rotation.waiting = true;
+    return rotation;
+  }
   const auto old_versions = keys.versions();
   impl_->install(std::move(keys));
   impl_->write([&](SqlConnection& c) {

@@ -53,7 +53,8 @@ Stores makeStores(const std::shared_ptr<SqlDatabase>& db, std::shared_ptr<KeySto
   resealLegacySections(*db, *sealed);
   shredKeysOfErasedDossiers(*db, *sealed);
   return {makeDossierStore(db, sealed), makeRelationshipStore(db), makeConsentStore(db),
-          makeWebhookStore(db),         makePendingAuditStore(db), makePolicyAgreement(db)};
+          makeWebhookStore(db),         makePendingAuditStore(db), makePolicyAgreement(db),
+          makeExportJobStore(db)};
 }
 
 }  // namespace passerelle::store

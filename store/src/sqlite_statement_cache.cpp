@@ -51,8 +51,11 @@ CachedStatement& CachedStatement::bind(std::int64_t value) {
 }
 
 CachedStatement& CachedStatement::bind(const std::vector<unsigned char>& blob) {
-  if (sqlite3_bind_blob(statement_, next_parameter_++, blob.data(), static_cast<int>(blob.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK)
+  // An empty vector's data() may be null, which SQLite would bind as NULL: bytes, even none,
+  // are not NULL.
+  static const unsigned char kNone = 0;
+  if (sqlite3_bind_blob(statement_, next_parameter_++, blob.empty() ? &kNone : blob.data(),
+                        static_cast<int>(blob.size()), SQLITE_TRANSIENT) != SQLITE_OK)
     fail(sqlite3_db_handle(statement_), "binding a parameter");
   return *this;
 }

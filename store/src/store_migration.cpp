@@ -28,6 +28,7 @@ struct TableCopy {
   const char* select;
   const char* insert;
   int columns;
+  std::int64_t page = kPage;  // rows a transaction (fewer for big rows)
 };
 
 // The dossiers' database, in an order that satisfies its foreign keys (a merge names a dossier
@@ -100,6 +101,18 @@ const TableCopy kDossierTables[] = {
      "position, dossiers, places, contested, status, resolved_at, resolved_by, resolution) "
      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
      13},
+    {"export_jobs",
+     "SELECT rowid, id, request, requested_at, status, runner, error, manifest FROM export_jobs "
+     "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+     "INSERT INTO export_jobs (id, request, requested_at, status, runner, error, manifest) "
+     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+     7},
+    {"export_files",
+     "SELECT rowid, job, name, chunk, bytes FROM export_files WHERE rowid > ? ORDER BY rowid "
+     "LIMIT ?",
+     "INSERT INTO export_files (job, name, chunk, bytes) VALUES (?, ?, ?, ?) "
+     "ON CONFLICT (job, name, chunk) DO NOTHING",
+     4, 16},  // chunks of up to 1 MiB
     {"dossier_merges",
      "SELECT rowid, merged_into, merged_at, id FROM dossiers WHERE merged_into IS NOT NULL "
      "AND rowid > ? ORDER BY rowid LIMIT ?",
@@ -154,7 +167,7 @@ std::int64_t copyTable(SqlDatabase& source, SqlDatabase& target, const TableCopy
     std::vector<std::vector<SqlValue>> page;
     std::int64_t page_last = last;
     source.read([&](SqlConnection& c) {
-      auto rows = c.query(table.select, {last, kPage});
+      auto rows = c.query(table.select, {last, table.page});
       while (rows->next()) {
         page_last = rows->integer(0);
         std::vector<SqlValue> values;

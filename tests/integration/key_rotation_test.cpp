@@ -22,10 +22,6 @@ CommandResult passerelle(const std::vector<std::string>& args) {
   return runCommand(PASSERELLE_BINARY, args);
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 TEST(KeyRotationTest, TheGatewayServesWhileTheCommandLineRotatesAndResumes) {
   TestGateway gw;
   const auto people = testdata::syntheticDossiers(60);

@@ -7,15 +7,12 @@
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 #include "postgres_server.hpp"
 #include "test_gateway.hpp"
+#include "wait_for.hpp"
 
 namespace passerelle::testing {
 namespace {
 
 using nlohmann::json;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST(MigrateTest, AStoreMovedToPostgresAnswersTheSameReadsAndARunResumes) {
   TestGateway gw;
@@ -33,7 +30,20 @@ TEST(MigrateTest, AStoreMovedToPostgresAnswersTheSameReadsAndARunResumes) {
                          contact.dump())
                 .status,
             200);
-  // What each partner reads, and the change feed.
+  // An évaluateur's export, done before the move.
+  const auto asked = gw.asPartner("evaluateur")
+                         .request("POST", "/v1/exports", {},
+                                  json{{"study", "etude-demo"}, {"profile", "annexe-e"}}.dump());
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  const auto export_id = asked.json()["id"].get<std::string>();
+  ASSERT_TRUE(waitFor(
+      [&] {
+        return gw.asPartner("evaluateur")
+                   .request("GET", "/v1/exports/" + export_id)
+                   .json()["status"] == "done";
+      },
+      std::chrono::seconds(30)));
+  // What each partner reads, the change feed, and the export with its files.
   const auto reads = [&] {
     std::vector<std::string> out;
     for (const auto& id : ids) {
@@ -46,6 +56,12 @@ TEST(MigrateTest, AStoreMovedToPostgresAnswersTheSameReadsAndARunResumes) {
     }
     out.push_back(
         gw.asPartner("departement").request("GET", "/v1/changes?since=0", withPurpose()).body);
+    const auto status = gw.asPartner("evaluateur").request("GET", "/v1/exports/" + export_id);
+    out.push_back(status.body);
+    for (const auto& href : status.json()["files"]) {
+      const auto file = gw.asPartner("evaluateur").request("GET", href.get<std::string>());
+      out.push_back(std::to_string(file.status) + " " + file.body);
+    }
     return out;
   };
   const auto before = reads();
@@ -89,7 +105,7 @@ TEST(MigrateTest, AStoreMovedToPostgresAnswersTheSameReadsAndARunResumes) {
   ASSERT_EQ(after.size(), before.size());
   for (std::size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i], before[i]) << i;
   // The feed goes on after the numbers it had: a partner's cursor stays good.
-  const auto last = json::parse(before.back())["next"].get<std::int64_t>();
+  const auto last = json::parse(before[2 * ids.size()])["next"].get<std::int64_t>();
   const auto created =
       gw.asPartner("caf").request("POST", "/v1/dossiers", withPurpose("instruction_rsa"),
                                   testdata::cafPushOf(testdata::syntheticDossiers(7)[6]).dump());

@@ -65,6 +65,12 @@ class TwoNodesTest : public ::testing::Test {
       auto config = shared;
       config["listen"]["port"] = node->port;
       config["store"]["postgresql"]["work_dir"] = "node-" + node->name;
+      // Each node its own copy of the master key, as on separate hosts.
+      std::filesystem::copy_file(dir / "master.key", dir / ("master-" + node->name + ".key"));
+      std::filesystem::permissions(
+          dir / ("master-" + node->name + ".key"),
+          std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      config["master_key_file"] = "master-" + node->name + ".key";
       config["webhooks"] = {{"poll_ms", 50},
                             {"backoff_base_ms", 100},
                             {"backoff_max_seconds", 1},
@@ -174,10 +180,81 @@ TEST_F(TwoNodesTest, AWriteOnOneNodeIsReadOnTheOtherAndIfMatchHoldsAcrossThem) {
       << "every win is one version: none lost, none doubled";
 }
 
+TEST_F(TwoNodesTest, AnExportAskedOnOneNodeIsRunOnceAndAnsweredByBoth) {
+  for (int n = 0; n < 12; ++n) ASSERT_FALSE(createDossier(n % 2 ? a_ : b_, n).empty());
+  const json ask = {{"study", "etude-demo"}, {"profile", "annexe-e"}};
+  const auto asked = client(a_, "evaluateur").request("POST", "/v1/exports", {}, ask.dump());
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  const auto id = asked.json()["id"].get<std::string>();
+  json status;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        status = client(b_, "evaluateur").request("GET", "/v1/exports/" + id).json();
+        return status["status"] == "done" || status["status"] == "failed";
+      },
+      std::chrono::seconds(30)));
+  ASSERT_EQ(status["status"], "done") << status.dump();
+  EXPECT_EQ(status["manifest"]["persons_considered"], 12) << "both nodes' writes";
+  // Each file, from either node, the same bytes: they are in the database, not on a node.
+  for (const auto& href : status["files"]) {
+    const auto from_a = client(a_, "evaluateur").request("GET", href.get<std::string>());
+    const auto from_b = client(b_, "evaluateur").request("GET", href.get<std::string>());
+    ASSERT_EQ(from_a.status, 200) << href;
+    ASSERT_EQ(from_b.status, 200) << href;
+    EXPECT_FALSE(from_a.body.empty()) << href;
+    EXPECT_EQ(from_a.body, from_b.body) << href;
+  }
+  // Run once, by whichever node held the lease: one export_run entry.
+  const auto runs =
+      client(b_, "dpo").request("GET", "/v1/audit/entries?partner=evaluateur&action=export_run");
+  EXPECT_EQ(runs.json()["entries"].size(), 1u) << runs.body;
+}
+
+TEST_F(TwoNodesTest, AKeyRotationWrapsNothingUnderANewVersionBeforeEveryNodeHoldsIt) {
+  std::vector<std::string> ids;
+  for (int n = 0; n < 6; ++n) ids.push_back(createDossier(n % 2 ? a_ : b_, n));
+  const auto rotate = [&] {
+    return runCommand(PASSERELLE_BINARY, {"keys", "rotate", "--config", a_.config.string()});
+  };
+  // The new version goes into a's file, which a reads again at its next heartbeat; b's copy
+  // lacks it, so after a wait nothing is wrapped under it.
+  const auto first = rotate();
+  EXPECT_NE(first.status, 0) << first.output;
+  EXPECT_TRUE(contains(first.output, "1 live gateway node(s) still do not hold it"))
+      << first.output;
+  const auto everyNodeReadsEveryDossier = [&] {
+    for (const auto* node : {&a_, &b_})
+      for (const auto& id : ids)
+        EXPECT_EQ(client(*node, "caf")
+                      .request("GET", "/v1/dossiers/" + id, withPurpose("instruction_rsa"))
+                      .status,
+                  200)
+            << node->name << " " << id;
+  };
+  everyNodeReadsEveryDossier();
+
+  // The file copied to b: once b says it holds the version, the rotation runs through.
+  const auto dir = prepared_->dir();
+  std::filesystem::copy_file(dir / "master-a.key", dir / "master-b.key",
+                             std::filesystem::copy_options::overwrite_existing);
+  CommandResult done;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        done = rotate();
+        return done.status == 0;
+      },
+      std::chrono::seconds(20)))
+      << done.output;
+  EXPECT_TRUE(contains(done.output, "re-wrapped 6 data keys")) << done.output;
+  everyNodeReadsEveryDossier();  // under the new version now
+}
+
 TEST_F(TwoNodesTest, KillNineOfOneNodeUnderLoadLosesNothingAcknowledgedAndMovesTheLeases) {
-  // Both nodes start; whichever took the leases is the one killed.
-  ASSERT_TRUE(waitFor([&] { return leaseHolders().size() >= 2; }, std::chrono::seconds(20)))
-      << "the webhook and retention leases are taken";
+  // Both nodes start; whichever took the first lease is the one killed. The leases: webhooks,
+  // retention, audit-outbox, exports, checkpoints.
+  constexpr std::size_t kLeases = 5;
+  ASSERT_TRUE(waitFor([&] { return leaseHolders().size() == kLeases; }, std::chrono::seconds(20)))
+      << "every lease is taken";
   const auto before = leaseHolders();
   const int holder = before.begin()->second;
   Node& victim = holder == a_.process->pid() ? a_ : b_;
@@ -219,7 +296,7 @@ TEST_F(TwoNodesTest, KillNineOfOneNodeUnderLoadLosesNothingAcknowledgedAndMovesT
   EXPECT_TRUE(waitFor(
       [&] {
         const auto now = leaseHolders();
-        if (now.size() != before.size()) return false;
+        if (now.size() != kLeases) return false;
         for (const auto& [lease, pid] : now)
           if (pid != survivor.process->pid()) return false;
         return true;

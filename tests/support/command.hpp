@@ -14,4 +14,9 @@ struct CommandResult {
 // Runs `program` with `args` as a real process and waits for it.
 CommandResult runCommand(const std::string& program, const std::vector<std::string>& args);
 
+// Whether a command's output says `part`.
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 }  // namespace passerelle::testing

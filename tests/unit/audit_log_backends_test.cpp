@@ -12,10 +12,12 @@
 #include "audit_events.hpp"
 #include "passerelle/audit/audit_log.hpp"
 #include "passerelle/audit/log_verifier.hpp"
+#include "passerelle/crypto/merkle.hpp"
 #include "passerelle/crypto/root_key.hpp"
 #include "postgres_server.hpp"
 #include "temp_dir.hpp"
 #include "thrown_kind.hpp"
+#include "wait_for.hpp"
 
 namespace passerelle::audit {
 namespace {
@@ -195,6 +197,56 @@ TEST(AuditLogPostgresTest, TwoNodesAppendingAtOnceLoseNoAppend) {
   const auto report = verifyLog(*source, options);
   EXPECT_TRUE(report.ok()) << report.problems.front();
   EXPECT_EQ(report.entries, indices.size());
+}
+
+// Periodic checkpoints on several nodes: only the node holding the lease signs them, and it
+// signs what the others appended; another node serves the latest of them with proofs; when
+// the lease moves, the node that takes it signs.
+TEST(AuditLogPostgresTest, OneNodeAtATimeSignsCheckpointsOfEveryNodesEntries) {
+  auto& server = testing::PostgresServer::shared();
+  const auto url = server.url(server.createDatabase("checkpointlease"));
+  const auto master = crypto::RootKey::generate();
+  const crypto::Signer signer(master.derive(crypto::KeyUse::signing));
+  auto store_a = store::openPostgresAuditStore({url, std::nullopt});
+  auto store_b = store::openPostgresAuditStore({url, std::nullopt});
+  std::atomic<bool> a_signs{true}, b_signs{false};
+  AuditLogOptions options{"log", std::chrono::milliseconds(50), 64};
+  options.signs_checkpoints = [&] { return a_signs.load(); };
+  AuditLog a(*store_a, signer, options);
+  options.signs_checkpoints = [&] { return b_signs.load(); };
+  AuditLog b(*store_b, signer, options);
+
+  for (int i = 0; i < 10; ++i) b.append(eventNumber(i));  // all on the node that does not sign
+  ASSERT_TRUE(testing::waitFor(
+      [&] { return a.latestCheckpoint() && a.latestCheckpoint()->tree_size == 10; },
+      std::chrono::seconds(10)))
+      << "the signer signs the other node's entries";
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(b.latestCheckpoint()) << "the other signs nothing unasked";
+  EXPECT_EQ(store_a->checkpoints().size(), 1u) << "one node, one checkpoint for those entries";
+
+  // b serves the latest checkpoint, and proofs up to it, after entries it had not seen.
+  for (int i = 10; i < 15; ++i) a.append(eventNumber(i));
+  ASSERT_TRUE(testing::waitFor([&] { return a.latestCheckpoint()->tree_size == 15; },
+                               std::chrono::seconds(10)));
+  const auto head = b.freshestCheckpoint();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->tree_size, 15u);
+  EXPECT_EQ(b.size(), 15u) << "b read a's entries to answer for that size";
+  EXPECT_EQ(b.rootAt(15), head->root_hash);
+  const auto proof = b.inclusionProof(12, 15);
+  EXPECT_TRUE(crypto::verifyInclusion(proof.leaf_hash, 12, 15, proof.path, head->root_hash));
+  b.catchUpTo(1000);  // beyond the head: nothing to read, nothing taken
+  EXPECT_EQ(b.size(), 15u);
+
+  // The lease moves: b signs from now on.
+  a_signs = false;
+  b_signs = true;
+  for (int i = 15; i < 20; ++i) a.append(eventNumber(i));
+  ASSERT_TRUE(testing::waitFor(
+      [&] { return b.latestCheckpoint() && b.latestCheckpoint()->tree_size == 20; },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(a.latestCheckpoint()->tree_size, 15u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuditLogBackendTest, ::testing::Values("sqlite", "postgresql"),

@@ -352,6 +352,62 @@ TEST_P(StoreBackendTest, ErasureMakesTheDossierUnreadableAndReleasesItsIdentifie
   EXPECT_EQ(store_->findByIdentifier(nir), idOf('b'));
 }
 
+TEST_P(StoreBackendTest, AnExportJobIsRunByOneRunnerAndItsFilesShowOnlyOnceDone) {
+  auto stores = openStores();
+  auto& jobs = *stores.export_jobs;
+  const std::string a(32, 'a'), b(32, 'b'), c(32, 'c');
+  jobs.add(a, R"({"study":"s1"})", "2026-12-07T10:00:00Z");
+  jobs.add(b, R"({"study":"s2"})", "2026-12-07T10:00:01Z");
+  jobs.add(c, R"({"study":"s3"})", "2026-12-07T10:00:02Z");
+  EXPECT_EQ(kindOf([&] { jobs.add(a, "{}", "2026-12-07T10:00:03Z"); }), ErrorKind::conflict);
+
+  const auto first = jobs.claimNext("node-1");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->id, a) << "the oldest first";
+  EXPECT_EQ(first->request, R"({"study":"s1"})");
+  const std::vector<unsigned char> part1(1000, 'x'), part2{'y', 'z'};
+  jobs.appendFile(a, "node-1", "data.csv.sealed", part1);
+  jobs.appendFile(a, "node-1", "data.csv.sealed", part2);
+  jobs.appendFile(a, "node-1", "manifest.json", {});
+  EXPECT_FALSE(jobs.file(a, "data.csv.sealed")) << "not before the job is done";
+  EXPECT_EQ(jobs.find(a)->status, "running");
+  EXPECT_EQ(kindOf([&] { jobs.appendFile(a, "node-2", "other", part2); }), ErrorKind::conflict)
+      << "only its runner adds to a job";
+  EXPECT_FALSE(jobs.finish(a, "node-2", "{}"));
+  EXPECT_TRUE(jobs.finish(a, "node-1", R"({"rows":3})"));
+  EXPECT_EQ(jobs.find(a)->status, "done");
+  EXPECT_EQ(jobs.find(a)->manifest, R"({"rows":3})");
+  EXPECT_EQ(jobs.file(a, "data.csv.sealed"), std::string(1000, 'x') + "yz") << "chunks in order";
+  EXPECT_EQ(jobs.file(a, "manifest.json"), "") << "an empty file is a file";
+  EXPECT_FALSE(jobs.file(a, "other"));
+
+  // node-1's next job is cut by its end: the next runner marks it failed and its chunks go; the
+  // runner that comes back adds nothing to it.
+  ASSERT_EQ(jobs.claimNext("node-1")->id, b);
+  jobs.appendFile(b, "node-1", "data.csv.sealed", part1);
+  EXPECT_EQ(jobs.failInterrupted("node-2", "interrupted"), 1);
+  EXPECT_EQ(jobs.find(b)->status, "failed");
+  EXPECT_EQ(jobs.find(b)->error, "interrupted");
+  EXPECT_EQ(kindOf([&] { jobs.appendFile(b, "node-1", "data.csv.sealed", part2); }),
+            ErrorKind::conflict);
+  EXPECT_FALSE(jobs.finish(b, "node-1", "{}"));
+  EXPECT_FALSE(jobs.file(b, "data.csv.sealed"));
+  EXPECT_EQ(jobs.failInterrupted("node-2", "interrupted"), 0);
+
+  // A failure says why and keeps nothing; a job's id is taken once.
+  ASSERT_EQ(jobs.claimNext("node-2")->id, c);
+  jobs.appendFile(c, "node-2", "data.csv.sealed", part1);
+  EXPECT_TRUE(jobs.fail(c, "node-2", "study s3 is not valid today"));
+  EXPECT_EQ(jobs.find(c)->error, "study s3 is not valid today");
+  EXPECT_FALSE(jobs.claimNext("node-2")) << "nothing left queued";
+  EXPECT_FALSE(jobs.addRunning({a, "{}", "t", "running", {}, {}}, "node-2"));
+  EXPECT_FALSE(jobs.find(std::string(32, 'd')));
+
+  stores = {};
+  stores = openStores();
+  EXPECT_EQ(stores.export_jobs->file(a, "data.csv.sealed")->size(), 1002u) << "after a reopen";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreBackendTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -113,12 +114,16 @@ class Application {
 
  private:
   static policies::PolicySet loadPolicy(const AppConfig& config);
+  audit::AuditLogOptions auditLogOptions(const AppConfig& config);
   // Says to the other nodes that this one now serves its current policy (PostgreSQL).
   void adoptPolicy();
 
   AppConfig config_;
   ProcessLock lock_;
   std::unique_ptr<store::Leases> leases_;
+  // Between start() and stop(): a node serving, not a command that opened the store (which
+  // signs no periodic checkpoint).
+  std::atomic<bool> serving_{false};
   std::shared_ptr<store::KeyStore> keys_;
   crypto::Signer signer_;
   policies::PartnerRegistry registry_;

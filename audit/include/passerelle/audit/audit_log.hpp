@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,12 @@ struct AuditLogOptions {
   // requests submit are always tried at once (their requests are waiting).
   std::chrono::milliseconds first_retry{100};
   std::chrono::milliseconds max_retry{30000};
+  // Several nodes appending to one store (PostgreSQL): whether this node signs the periodic
+  // checkpoints now (it holds the "checkpoints" lease, store/leases.hpp). The node that does
+  // signs what every node appended, reading the store's head every `checkpoint_interval`; the
+  // others sign only checkpoints asked for (checkpointNow). Empty: this process alone appends
+  // and signs.
+  std::function<bool()> signs_checkpoints = {};
 };
 
 // The entry's position and leaf hash, once it is durable.
@@ -80,7 +87,16 @@ class AuditLog {
 
   // Signs and stores a checkpoint covering every entry durable so far (and any written with it).
   Checkpoint checkpointNow();
+  // The latest checkpoint this node signed or found at start.
   std::optional<Checkpoint> latestCheckpoint() const;
+  // The latest checkpoint any node signed, with this node's tree brought up to it, so that
+  // proofs up to its size can be served here (the log's own on a store of one process).
+  // Throws AuditUnavailable if the store cannot be read.
+  std::optional<Checkpoint> freshestCheckpoint();
+  // On a store other nodes append to, brings this node's tree up to `tree_size` entries if the
+  // store holds them (nothing to do otherwise): a proof asked of this node for a size another
+  // node signed. Returns once the writer has read them, or could not.
+  void catchUpTo(std::uint64_t tree_size);
 
   // Durable entries.
   std::uint64_t size() const { return durable_size_.load(); }
@@ -149,6 +165,7 @@ class AuditLog {
   mutable std::mutex mutex_;  // guards everything below
   std::deque<Pending> queue_;
   std::vector<std::promise<Checkpoint>> checkpoint_requests_;
+  std::vector<std::promise<void>> catch_up_requests_;
   std::optional<Checkpoint> latest_;
   std::chrono::steady_clock::time_point last_checkpoint_at_;
   bool stopping_ = false;

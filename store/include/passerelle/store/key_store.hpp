@@ -85,15 +85,19 @@ class KeyStore {
     std::size_t rewrapped = 0;
     std::size_t remaining = 0;     // keys still under an older version (stopped by max_keys)
     std::vector<Version> retired;  // versions removed from the file and the key file
+    bool waiting = false;          // `ready` said no: the new version is in the file, no more
   };
   // Rotates the master key kept in `key_file` (the file this store's keys came from): unless a
   // rotation is already pending, adds a new random version to the file; re-wraps the root key and
   // every data key under it, a few hundred per transaction, so that other processes using the
   // store carry on; then, once nothing uses them, retires the older versions from this file and
   // from the key file. Stops after `max_keys` data keys if given; running it again resumes.
-  // Callers make sure only one rotation runs at a time.
+  // With several nodes, `ready` says whether every node holds the new version (its own copy of
+  // the file has it): when it says no, nothing is wrapped under it yet (`waiting`), so that no
+  // node meets a key it cannot unwrap. Callers make sure only one rotation runs at a time.
   Rotation rotate(const std::filesystem::path& key_file,
-                  std::optional<std::size_t> max_keys = std::nullopt);
+                  std::optional<std::size_t> max_keys = std::nullopt,
+                  const std::function<bool(Version)>& ready = {});
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 
 #include "passerelle/store/consent_store.hpp"
 #include "passerelle/store/dossier_store.hpp"
+#include "passerelle/store/export_job_store.hpp"
 #include "passerelle/store/pending_audit.hpp"
 #include "passerelle/store/policy_agreement.hpp"
 #include "passerelle/store/relationship_store.hpp"
@@ -20,6 +21,7 @@ struct Stores {
   std::unique_ptr<WebhookStore> webhooks;
   std::unique_ptr<PendingAuditStore> pending_audit;
   std::unique_ptr<PolicyAgreement> policy_agreement;
+  std::unique_ptr<ExportJobStore> export_jobs;
 };
 
 }  // namespace passerelle::store

@@ -30,6 +30,8 @@ void addImportCommands(CLI::App& program, ExitStatus& exit);          // import 
 void addReconciliationCommands(CLI::App& program, ExitStatus& exit);  // reconciliation list|...
 void addOperationsCommands(CLI::App& program, ExitStatus& exit);      // indicators, retention
 void addMigrateCommand(CLI::App& program, ExitStatus& exit);          // migrate
+void addBackupCommands(CLI::App& program, ExitStatus& exit);          // backup, restore
+void addManualCommand(CLI::App& program, ExitStatus& exit);           // manpage (hidden)
 
 // Blocks SIGINT, SIGTERM and SIGHUP in every thread (call before any thread starts), so that
 // serving can await them (serve_commands.cpp).

@@ -44,10 +44,12 @@ int main(int argc, char** argv) {
   addReconciliationCommands(program, exit);
   addOperationsCommands(program, exit);
   addMigrateCommand(program, exit);
+  addBackupCommands(program, exit);
   // After the commands, which would copy it into their own help.
   program.footer(
       "While serving, SIGHUP reloads the sharing policy (a bad policy is refused and the one in "
       "force stays).");
+  addManualCommand(program, exit);  // after the footer: the page shows it
   if (argc <= 1) {
     std::cout << program.help();
     return 2;

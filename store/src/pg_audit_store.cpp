@@ -175,7 +175,8 @@ class PgAuditStore final : public AuditStore {
   std::uint64_t tileCount(std::uint8_t level) const override {
     return static_cast<std::uint64_t>(reader_.with([&](PgConnection& c) {
       return c
-          .exec("SELECT COUNT(*) FROM audit_tiles WHERE level = $1", {PgParam(std::int64_t{level})})
+          .exec("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_tiles WHERE level = $1",
+                {PgParam(std::int64_t{level})})
           .integer(0, 0);
     }));
   }

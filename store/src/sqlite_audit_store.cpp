@@ -112,7 +112,8 @@ class SqliteAuditStore final : public AuditStore {
 
   std::uint64_t tileCount(std::uint8_t level) const override {
     auto session = readers_.acquire();
-    auto count = session.statements().prepare("SELECT COUNT(*) FROM audit_tiles WHERE level = ?");
+    auto count = session.statements().prepare(
+        "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_tiles WHERE level = ?");
     count.bind(std::int64_t{level}).step();
     return static_cast<std::uint64_t>(count.integer(0));
   }

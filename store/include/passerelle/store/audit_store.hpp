@@ -89,7 +89,9 @@ class AuditStore {
   // not whole.
   virtual std::vector<crypto::Hash> tile(crypto::TileId id) const = 0;
   // How many full tiles of `level` are stored (fewer than the size implies in a log written
-  // before tiles, until the audit log builds them).
+  // before tiles, until the audit log builds them). Tiles are stored from index 0 without a gap
+  // (each append stores those it fills, in order), so this is the highest index + 1, read at
+  // the end of the primary key: constant time, whatever the log's size.
   virtual std::uint64_t tileCount(std::uint8_t level) const = 0;
 
   // Commits a one-row write to the store's file (a liveness row, not an entry) and says whether

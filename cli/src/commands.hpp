@@ -33,6 +33,11 @@ void addMigrateCommand(CLI::App& program, ExitStatus& exit);          // migrate
 void addBackupCommands(CLI::App& program, ExitStatus& exit);          // backup, restore
 void addManualCommand(CLI::App& program, ExitStatus& exit);           // manpage (hidden)
 
+// The application log on stderr: text lines stamped in UTC, until a configuration asks for one
+// JSON object a line (logging.cpp).
+void setUpLogging();
+void useJsonLogs();
+
 // Blocks SIGINT, SIGTERM and SIGHUP in every thread (call before any thread starts), so that
 // serving can await them (serve_commands.cpp).
 void blockHandledSignals();

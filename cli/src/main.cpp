@@ -1,31 +1,7 @@
 // The `passerelle` program: the gateway's server and its operators' commands (README, "Commands").
-#include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
-#include <Poco/FormattingChannel.h>
-#include <Poco/Logger.h>
-#include <Poco/PatternFormatter.h>
-
-#include <cstdio>
 #include <iostream>
 
 #include "commands.hpp"
-
-namespace {
-
-// Access log lines to stderr, stamped in UTC. Personal data never reaches this log.
-void setUpLogging() {
-  // One write(2) per line instead of one per insertion: stderr is unbuffered by default.
-  setvbuf(stderr, nullptr, _IOLBF, 1 << 16);
-  Poco::AutoPtr<Poco::PatternFormatter> pattern(
-      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-  pattern->setProperty("times", "UTC");
-  Poco::AutoPtr<Poco::FormattingChannel> channel(
-      new Poco::FormattingChannel(pattern, new Poco::ConsoleChannel(std::cerr)));
-  Poco::Logger::root().setChannel(channel);
-  Poco::Logger::root().setLevel("information");
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace passerelle::cli;

@@ -12,8 +12,12 @@ namespace passerelle::cli {
 
 namespace {
 
-// The part after `prefix`, which the option must start with.
+// The part after `prefix`, which the option must start with. A PostgreSQL URI may also be given
+// as it is (`postgresql://host/db` rather than `postgresql:postgresql://host/db`).
 std::string after(const std::string& value, const std::string& prefix, const char* option) {
+  if (prefix == "postgresql:" &&
+      (value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0))
+    return value;
   if (value.rfind(prefix, 0) != 0 || value.size() == prefix.size())
     throw UsageError(std::string(option) + " takes " + prefix + "...");
   return value.substr(prefix.size());
@@ -73,12 +77,13 @@ void addMigrateCommand(CLI::App& program, ExitStatus& exit) {
       ->required();
   migrate_command
       ->add_option("--to", options->to,
-                   "postgresql:URL, the dossiers' database (empty, or this "
-                   "migration's)")
+                   "postgresql:URL (or a postgresql:// URI as it is), the dossiers' database "
+                   "(empty, or this migration's)")
       ->required();
   migrate_command
       ->add_option("--keys-to", options->keys_to,
-                   "postgresql:URL, the keys' database, another one with its own role")
+                   "postgresql:URL (or a postgresql:// URI), the keys' database, another one "
+                   "with its own role")
       ->required();
   migrate_command->callback([options, &exit] { exit.value = migrate(*options); });
 }

@@ -56,7 +56,9 @@ void addServeCommands(CLI::App& program, ExitStatus&) {
   auto config = std::make_shared<std::string>();
   serve->add_option("--config", *config, "the configuration file")->required();
   serve->callback([config] {
-    gateway::Gateway gateway(gateway::loadConfig(*config));
+    const auto loaded = gateway::loadConfig(*config);
+    if (loaded.log_format == gateway::GatewayConfig::LogFormat::json) useJsonLogs();
+    gateway::Gateway gateway(loaded);
     gateway.start();
     Poco::Logger::get("passerelle").information("serving on port %hu", gateway.port());
     serveUntilTerminated(gateway);

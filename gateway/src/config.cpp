@@ -64,7 +64,7 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   }
   reader.onlyKeys(doc, "(root)",
                   {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies",
-                   "audit", "retention", "webhooks", "controller"});
+                   "audit", "retention", "webhooks", "controller", "logging"});
 
   GatewayConfig config;
   if (doc.contains("listen")) {
@@ -209,6 +209,16 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
       return c[key].get<std::string>();
     };
     config.controller = core::ConsentController{text("name"), text("contact")};
+  }
+  if (doc.contains("logging")) {
+    const auto& l = doc["logging"];
+    reader.onlyKeys(l, "logging", {"format"});
+    if (l.contains("format")) {
+      if (l["format"] == "json")
+        config.log_format = GatewayConfig::LogFormat::json;
+      else if (l["format"] != "text")
+        reader.fail("logging.format must be \"text\" or \"json\"");
+    }
   }
   if (doc.contains("webhooks")) {
     const auto& w = doc["webhooks"];

@@ -1,6 +1,7 @@
 #include "passerelle/gateway/server.hpp"
 
 #include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -13,6 +14,7 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "api_connection.hpp"
 #include "api_exchange.hpp"
@@ -152,10 +154,24 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
                         std::chrono::steady_clock::now() - started)
                         .count() /
                     1000.0;
-    // Route patterns only: paths and queries can carry identifiers.
-    logger().information(
-        "%s %s %d %.1fms partner=%s", request.id().str(), route_name, status, ms,
-        request.caller().partner ? request.caller().partner->id.str() : std::string("-"));
+    // Route patterns only: paths and queries can carry identifiers. The fields also travel as
+    // the message's parameters, which the JSON log format writes as fields of their own.
+    if (logger().information()) {
+      const auto partner =
+          request.caller().partner ? request.caller().partner->id.str() : std::string("-");
+      char duration[32];
+      std::snprintf(duration, sizeof duration, "%.1f", ms);
+      Poco::Message line(logger().name(),
+                         request.id().str() + " " + route_name + " " + std::to_string(status) +
+                             " " + duration + "ms partner=" + partner,
+                         Poco::Message::PRIO_INFORMATION);
+      line.set("request_id", request.id().str());
+      line.set("route", route_name);
+      line.set("status", std::to_string(status));
+      line.set("duration_ms", duration);
+      line.set("partner", partner);
+      logger().log(line);
+    }
   }
 
  private:

@@ -58,7 +58,8 @@ TEST(MigrateTest, AStoreMovedToPostgresAnswersTheSameReadsAndARunResumes) {
         gw.asPartner("departement").request("GET", "/v1/changes?since=0", withPurpose()).body);
     const auto status = gw.asPartner("evaluateur").request("GET", "/v1/exports/" + export_id);
     out.push_back(status.body);
-    for (const auto& href : status.json()["files"]) {
+    const auto files = status.json()["files"];  // a copy: the parsed body is a temporary
+    for (const auto& href : files) {
       const auto file = gw.asPartner("evaluateur").request("GET", href.get<std::string>());
       out.push_back(std::to_string(file.status) + " " + file.body);
     }
@@ -76,7 +77,7 @@ TEST(MigrateTest, AStoreMovedToPostgresAnswersTheSameReadsAndARunResumes) {
                                             "--to",
                                             "postgresql:" + url,
                                             "--keys-to",
-                                            "postgresql:" + keys_url};
+                                            keys_url};  // a URI as it is, too
   const auto beside = runCommand(PASSERELLE_BINARY, migrate);
   EXPECT_EQ(beside.status, 1) << beside.output;
   EXPECT_TRUE(contains(beside.output, "in use by another passerelle process")) << beside.output;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Pipe.h>
 #include <Poco/Process.h>
 
 #include <chrono>
@@ -18,13 +19,14 @@ inline std::uint16_t freePort() {
 }
 
 // The real `passerelle serve` binary in a child process, killed with SIGKILL: no destructor,
-// no flush, no orderly shutdown.
+// no flush, no orderly shutdown. Its log goes to `log` when given (read it once the process is
+// gone: a pipe holds 64 KiB), else to the test's stderr.
 class ServeProcess {
  public:
   ServeProcess(const std::string& binary, const std::filesystem::path& config, std::uint16_t port,
-               const std::filesystem::path& ca)
+               const std::filesystem::path& ca, Poco::Pipe* log = nullptr)
       : handle_(Poco::Process::launch(binary, {"serve", "--config", config.string()}, nullptr,
-                                      nullptr, nullptr)) {
+                                      nullptr, log)) {
     const HttpsClient probe(port, clientContext(ca));
     for (int attempt = 0; attempt < 200; ++attempt) {
       try {

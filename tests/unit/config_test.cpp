@@ -96,6 +96,20 @@ TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   EXPECT_NE(errorOf(kMinimal + R"(,"webhooks":{"poll":1}})").find("webhooks.poll"),
             std::string::npos);
   EXPECT_NE(errorOf(kMinimal + R"(,"webhooks":{"poll_ms":1}})").find("poll_ms"), std::string::npos);
+  EXPECT_NE(errorOf(kMinimal + R"(,"logging":{"format":"xml"}})").find("logging.format"),
+            std::string::npos);
+  EXPECT_NE(errorOf(kMinimal + R"(,"logging":{"level":"debug"}})").find("logging.level"),
+            std::string::npos);
+}
+
+TEST(ConfigTest, TheLogFormatIsTextUnlessJsonIsAsked) {
+  testing::TempDir dir;
+  EXPECT_EQ(loadConfig(writeConfig(dir, kMinimal + "}")).log_format,
+            GatewayConfig::LogFormat::text);
+  EXPECT_EQ(loadConfig(writeConfig(dir, kMinimal + R"(,"logging":{"format":"json"}})")).log_format,
+            GatewayConfig::LogFormat::json);
+  EXPECT_EQ(loadConfig(writeConfig(dir, kMinimal + R"(,"logging":{"format":"text"}})")).log_format,
+            GatewayConfig::LogFormat::text);
 }
 
 // store.postgresql (issue 23): every setting read, paths resolved, TLS settings carried into

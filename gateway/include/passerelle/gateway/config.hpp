@@ -12,6 +12,9 @@ namespace passerelle::gateway {
 // directory.
 struct GatewayConfig : app::AppConfig {
   ServerOptions server;
+  // The application log's lines: text (the default) or one JSON object a line
+  // (docs/operations.md, "Logs").
+  enum class LogFormat { text, json } log_format = LogFormat::text;
 };
 
 // Reads a configuration file. Throws core::DomainError(configuration) naming the file and the

@@ -105,16 +105,24 @@ std::string ExportJobs::submit(const ExportOrder& order) {
 
 std::optional<core::Worker::Clock::time_point> ExportJobs::runNext() {
   const auto next_poll = core::Worker::now() + kPoll;
-  if (!leases_.hold("exports")) return next_poll;
+  if (!leases_.hold("exports")) {
+    swept_ = false;
+    return next_poll;
+  }
   std::optional<store::ExportJob> job;
   try {
     if (unsettled_) {  // a failure this node could not record last time
       store_.fail(unsettled_->first, run_id_, unsettled_->second);
       unsettled_.reset();
     }
-    if (const auto cut = store_.failInterrupted(run_id_, kInterrupted))
-      logger().warning("%d export(s) cut by the end of the node running them marked failed",
-                       static_cast<int>(cut));
+    // While this node holds the lease no other runs jobs: what another left running is swept
+    // once, when the lease is taken.
+    if (!swept_) {
+      if (const auto cut = store_.failInterrupted(run_id_, kInterrupted))
+        logger().warning("%d export(s) cut by the end of the node running them marked failed",
+                         static_cast<int>(cut));
+      swept_ = true;
+    }
     job = store_.claimNext(run_id_);
   } catch (const std::exception& e) {
     logger().error("export jobs: the store failed, will retry: %s", std::string(e.what()));

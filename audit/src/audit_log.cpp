@@ -202,13 +202,18 @@ bool AuditLog::checkpointDue(std::chrono::steady_clock::time_point now) const {
 }
 
 std::optional<core::Worker::Clock::time_point> AuditLog::writeRound() {
-  // Asked before taking the mutex: on a shared store the lease may ask the server.
   const bool shared = static_cast<bool>(options_.signs_checkpoints);
-  const bool signs = !shared || options_.signs_checkpoints();
+  const auto now = std::chrono::steady_clock::now();
+  // On a shared store the lease is a round trip to the server: asked once a checkpoint
+  // interval, not at every batch (this thread only), and before taking the mutex.
+  if (shared && now >= signs_asked_at_ + options_.checkpoint_interval) {
+    signs_ = options_.signs_checkpoints();
+    signs_asked_at_ = now;
+  }
+  const bool signs = !shared || signs_;
   std::unique_lock lock(mutex_);
   // A due checkpoint waits out the backoff of a failed write: otherwise, with the disk full,
   // the writer would retry it at once, forever, and log each failure.
-  const auto now = std::chrono::steady_clock::now();
   const auto signed_size = latest_ ? latest_->tree_size : 0;
   bool due = signs && checkpointDue(now) && now >= retry_at_;
   const bool idle = queue_.empty() && checkpoint_requests_.empty() && catch_up_requests_.empty();

@@ -35,6 +35,12 @@ class SqlExportJobStore final : public ExportJobStore {
   }
 
   std::optional<ExportJob> claimNext(const std::string& runner) override {
+    // A poll finds nothing most of the time: a read, not a write transaction, says so.
+    bool queued = false;
+    db_->read([&](SqlConnection& c) {
+      queued = c.query("SELECT 1 FROM export_jobs WHERE status = 'queued' LIMIT 1")->next();
+    });
+    if (!queued) return std::nullopt;
     std::optional<ExportJob> job;
     db_->write([&](SqlConnection& c) {
       c.serialise("export-jobs");  // one claim at a time across nodes

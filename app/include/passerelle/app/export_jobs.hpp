@@ -83,6 +83,7 @@ class ExportJobs {
   // A job whose failure the store refused to record: retried first at the next round (the
   // worker's thread only).
   std::optional<std::pair<std::string, std::string>> unsettled_;
+  bool swept_ = false;  // jobs cut by another runner failed since this node took the lease
   core::Worker worker_{[this] { return runNext(); }, core::Worker::OnStop::abandon};
 };
 

@@ -162,6 +162,10 @@ class AuditLog {
   mutable std::shared_mutex tree_mutex_;
   std::optional<crypto::TiledMerkleTree> tree_;
 
+  // The writer thread's own: whether this node held the checkpoints lease when last asked.
+  bool signs_ = false;
+  std::chrono::steady_clock::time_point signs_asked_at_{};
+
   mutable std::mutex mutex_;  // guards everything below
   std::deque<Pending> queue_;
   std::vector<std::promise<Checkpoint>> checkpoint_requests_;

@@ -8,7 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl openssl
   libpoco-dev libssl-dev libsodium-dev nlohmann-json3-dev libvalijson-dev
   libgtest-dev clang-format libxml2-dev libjemalloc-dev ccache libcli11-dev
-  clang libclang-rt-14-dev python3 libpq-dev postgresql-15 groff-base
+  clang libclang-rt-14-dev python3 libpq-dev postgresql-15 groff-base libsystemd-dev
+  prometheus systemd lintian
 )
 packages+=("$@")  # what a caller needs beyond these (the benchmarks: nginx, wrk...)
 

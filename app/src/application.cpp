@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "passerelle/app/node_metrics.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/store/pending_audit.hpp"
@@ -177,6 +178,7 @@ Application::~Application() {
 
 void Application::start() {
   serving_ = true;
+  metrics_ = publishNodeMetrics(*stores_.webhooks, *stores_.export_jobs, policies_);
   webhooks_.start();
   export_jobs_.start();
   if (config_.retention.daily) retention_.start();
@@ -188,6 +190,7 @@ void Application::start() {
 
 void Application::stop() {
   serving_ = false;
+  metrics_ = {};
   webhooks_.stop();
   export_jobs_.stop();
   retention_.stop();

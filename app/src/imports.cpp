@@ -5,11 +5,25 @@
 
 #include "passerelle/app/error_table.hpp"
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/core/metrics.hpp"
 #include "passerelle/store/pending_audit.hpp"
 
 namespace passerelle::app {
 
 namespace {
+
+// Import records by outcome (docs/operations.md, "Metrics"); the format is one of the importers'.
+void countOutcomes(const std::string& format, const connectors::ImportReport& report) {
+  static auto& records = core::metrics::registry().counter(
+      "passerelle_import_records_total",
+      "Persons in imported files by outcome: created, updated, unchanged or rejected.",
+      {"format", "outcome"});
+  for (const auto& [outcome, n] : {std::pair<const char*, std::size_t>{"created", report.created},
+                                   {"updated", report.updated},
+                                   {"unchanged", report.unchanged},
+                                   {"rejected", report.rejected}})
+    records.with({format, outcome}).add(n);
+}
 
 std::string_view outcomeName(dossiers::ImportStatus status) {
   switch (status) {
@@ -89,6 +103,7 @@ connectors::ImportReport Imports::run(const ImportOrder& order, const std::files
   auto report = connectors::runImport(order.format, file, dossiers_, caller, "import:" + format,
                                       observe, order.options);
   for (auto& p : pending) settle(p);
+  if (!order.options.dry_run) countOutcomes(format, report);
   if (!order.record_run) return report;
   AuditNote note;
   note.policy_version = policies_.current()->version();

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/core/metrics.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/digest.hpp"
 
@@ -173,6 +174,10 @@ bool WebhookDispatcher::deliver(const store::WebhookDelivery& d, const policies:
     error = e.what();
   }
   const bool ok = error.empty();
+  static auto& deliveries = core::metrics::registry().counter(
+      "passerelle_webhook_deliveries_total",
+      "Webhook delivery attempts by result: delivered, or failed (to be retried).", {"result"});
+  deliveries.with({ok ? "delivered" : "failed"}).add();
   const auto exponent = std::min<std::int64_t>(d.attempts, 30);
   const auto delay =
       std::min<long long>(static_cast<long long>(config_.backoff_base_ms) << exponent,

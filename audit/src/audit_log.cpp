@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "passerelle/core/metrics.hpp"
 #include "passerelle/core/utc_time.hpp"
 
 namespace passerelle::audit {
@@ -128,6 +129,35 @@ void AuditLog::buildMissingTiles(std::uint64_t size) {
       .notice("audit log: tiles built for the %Lu entries written before tiles",
               static_cast<unsigned long long>(expected));
 }
+
+namespace {
+
+// The audit writer's measurements (docs/operations.md, "Metrics").
+struct AuditMetrics {
+  core::metrics::Counter& appended;
+  core::metrics::Counter& failed;
+  core::metrics::Histogram& latency;
+  core::metrics::Histogram& batch;
+
+  static AuditMetrics& get() {
+    auto& r = core::metrics::registry();
+    static AuditMetrics m{
+        r.counter("passerelle_audit_appends_total", "Audit entries made durable.").with(),
+        r.counter("passerelle_audit_append_failures_total",
+                  "Audit entries that could not be written (the request was refused).")
+            .with(),
+        r.histogram("passerelle_audit_append_duration_seconds",
+                    "Time from an entry's submission to its durable commit.",
+                    core::metrics::latencyBuckets())
+            .with(),
+        r.histogram("passerelle_audit_batch_size", "Entries committed together by the writer.",
+                    core::metrics::sizeBuckets())
+            .with()};
+    return m;
+  }
+};
+
+}  // namespace
 
 Appended AuditLog::append(AuditEvent event, std::vector<std::string> claims) {
   return submit(std::move(event), std::move(claims)).get();
@@ -319,6 +349,14 @@ void AuditLog::writeBatch(std::vector<Pending>& batch,
         last_checkpoint_at_ = std::chrono::steady_clock::now();
       }
     }
+    if (!batch.empty()) {
+      auto& metrics = AuditMetrics::get();
+      const auto now = std::chrono::steady_clock::now();
+      metrics.appended.add(batch.size());
+      metrics.batch.observe(static_cast<double>(batch.size()));
+      for (const auto& p : batch)
+        metrics.latency.observe(std::chrono::duration<double>(now - p.queued).count());
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(results[i]);
     for (auto& r : requests) r.set_value(*signed_head);
   } catch (const std::exception& e) {
@@ -347,6 +385,7 @@ void AuditLog::failBatch(std::vector<Pending>& batch,
                          const std::string& cause) {
   // The store's message names no value (everything is bound); the operator needs it.
   noteWrite(false, batch.size(), cause);
+  AuditMetrics::get().failed.add(batch.size());
   const auto failure =
       std::make_exception_ptr(AuditUnavailable("the audit log could not be written"));
   for (auto& p : batch) p.done.set_exception(failure);

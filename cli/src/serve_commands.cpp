@@ -2,11 +2,13 @@
 #include <Poco/Logger.h>
 #include <signal.h>
 
+#include <ctime>
 #include <iostream>
 
 #include "commands.hpp"
 #include "passerelle/demo/demo.hpp"
 #include "passerelle/gateway/gateway.hpp"
+#include "service_manager.hpp"
 
 namespace passerelle::cli {
 
@@ -23,19 +25,48 @@ sigset_t handledSignals() {
   return set;
 }
 
-// Returns on SIGINT or SIGTERM; reloads the sharing policy on SIGHUP.
+// What systemd shows of the node (systemctl status): ready, or why not. Codes only.
+std::string readinessStatus(gateway::Gateway& gateway) {
+  const auto report = gateway.app().readiness().check();
+  if (report.ready()) return "serving, policy " + report.policy_version;
+  std::string reasons;
+  for (const auto& r : report.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
+  return "serving, not ready: " + reasons;
+}
+
+// Returns on SIGINT or SIGTERM; reloads the sharing policy on SIGHUP. Under a systemd watchdog,
+// wakes at half its period to say that this loop is alive, with the node's readiness as status:
+// a hung process is restarted, while a node that is not ready (a full disk) is left to say why.
 void serveUntilTerminated(gateway::Gateway& gateway) {
   const sigset_t set = handledSignals();
   auto& log = Poco::Logger::get("passerelle");
+  const auto keep_alive = service_manager::keepAliveInterval();
   for (;;) {
     int received = 0;
-    sigwait(&set, &received);
-    if (received != SIGHUP) return;
+    if (keep_alive) {
+      timespec wait{};
+      wait.tv_sec = static_cast<time_t>(keep_alive->count() / 1000000);
+      wait.tv_nsec = static_cast<long>(keep_alive->count() % 1000000) * 1000;
+      received = sigtimedwait(&set, nullptr, &wait);
+      if (received < 0) {
+        service_manager::alive();
+        service_manager::status(readinessStatus(gateway));
+        continue;
+      }
+    } else {
+      sigwait(&set, &received);
+    }
+    if (received != SIGHUP) {
+      service_manager::stopping();
+      return;
+    }
+    service_manager::reloading();
     try {
       log.information("sharing policy reloaded: version %s", gateway.app().reloadPolicy());
     } catch (const std::exception& e) {
       log.error("sharing policy not reloaded, the one in force stays: %s", std::string(e.what()));
     }
+    service_manager::ready(readinessStatus(gateway));
   }
 }
 
@@ -61,6 +92,9 @@ void addServeCommands(CLI::App& program, ExitStatus&) {
     gateway::Gateway gateway(loaded);
     gateway.start();
     Poco::Logger::get("passerelle").information("serving on port %hu", gateway.port());
+    if (const auto metrics = gateway.metricsPort())
+      Poco::Logger::get("passerelle").information("metrics on port %hu", *metrics);
+    service_manager::ready(readinessStatus(gateway));
     serveUntilTerminated(gateway);
     Poco::Logger::get("passerelle").information("stopping");
     gateway.stop();

@@ -45,6 +45,16 @@ std::optional<UtcTime> parseUtc(std::string_view text) {
   return Poco::DateTimeFormatter::format(parsed, kFormat);
 }
 
+double secondsSince(const UtcTime& time) {
+  Poco::DateTime parsed;
+  int zone = 0;
+  if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, time, parsed,
+                                      zone))
+    return 0;
+  parsed.makeUTC(zone);
+  return static_cast<double>(Poco::Timestamp() - parsed.timestamp()) / 1e6;
+}
+
 bool isCalendarDate(std::string_view text) {
   return text.size() == 10 && parseUtc(text).has_value();
 }

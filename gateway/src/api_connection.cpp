@@ -10,6 +10,8 @@
 #include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Timestamp.h>
 
+#include "passerelle/core/metrics.hpp"
+
 namespace passerelle::gateway {
 
 void LiveConnections::add(Poco::Net::StreamSocket* socket) {
@@ -101,6 +103,11 @@ class ApiConnection final : public Poco::Net::TCPServerConnection {
       // Explicitly, under the handshake's deadline: otherwise it happens inside the first read.
       Poco::Net::SecureStreamSocket(socket()).completeHandshake();
     } catch (const Poco::Exception&) {
+      static auto& failures = core::metrics::registry()
+                                  .counter("passerelle_tls_handshake_failures_total",
+                                           "TLS handshakes that failed or were cut.")
+                                  .with();
+      failures.add();
       return;  // a failed or cut handshake: nobody to answer over TLS
     }
     clock.enter(ConnectionClock::Phase::idle, seconds(limits.keep_alive_timeout_seconds));

@@ -64,7 +64,7 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
   }
   reader.onlyKeys(doc, "(root)",
                   {"listen", "tls", "partners", "master_key_file", "store", "limits", "policies",
-                   "audit", "retention", "webhooks", "controller", "logging"});
+                   "audit", "retention", "webhooks", "controller", "logging", "metrics"});
 
   GatewayConfig config;
   if (doc.contains("listen")) {
@@ -219,6 +219,18 @@ GatewayConfig loadConfig(const std::filesystem::path& path) {
       else if (l["format"] != "text")
         reader.fail("logging.format must be \"text\" or \"json\"");
     }
+  }
+  if (doc.contains("metrics")) {
+    const auto& m = doc["metrics"];
+    reader.onlyKeys(m, "metrics", {"host", "port"});
+    MetricsListen listen;
+    if (m.contains("host")) {
+      if (!m["host"].is_string() || m["host"].get<std::string>().empty())
+        reader.fail("metrics.host must be an address");
+      listen.host = m["host"].get<std::string>();
+    }
+    reader.number(m, "port", "metrics", listen.port);
+    config.metrics = listen;
   }
   if (doc.contains("webhooks")) {
     const auto& w = doc["webhooks"];

@@ -21,6 +21,7 @@
 #include "authenticator.hpp"
 #include "passerelle/app/application.hpp"
 #include "passerelle/core/domain_error.hpp"
+#include "passerelle/core/metrics.hpp"
 #include "passerelle/crypto/bytes.hpp"
 #include "passerelle/gateway/problem.hpp"
 #include "passerelle/store/pending_audit.hpp"
@@ -67,6 +68,19 @@ Poco::Logger& logger() {
   return Poco::Logger::get("passerelle.http");
 }
 
+// Requests by route pattern and status class, and their latency (docs/operations.md, "Metrics").
+void countRequest(const std::string& route, int status, double seconds) {
+  static auto& requests = core::metrics::registry().counter(
+      "passerelle_http_requests_total", "API requests by route pattern and status class.",
+      {"route", "status_class"});
+  static auto& latency = core::metrics::registry().histogram(
+      "passerelle_http_request_duration_seconds",
+      "Time from a request's headers to its answer sent, by route pattern.",
+      core::metrics::latencyBuckets(), {"route"});
+  requests.with({route, std::to_string(status / 100) + "xx"}).add();
+  latency.with({route}).observe(seconds);
+}
+
 Problem internalProblem() {
   return {ProblemType::internal_error,
           "the gateway could not complete the request; quote the instance to support",
@@ -85,7 +99,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
                      Poco::Net::HTTPServerResponse& response) override {
     const auto started = std::chrono::steady_clock::now();
     ApiRequest request(http, limits_, requestIdFor(http));
-    std::string route_name = http.getMethod() + " (no route)";
+    // A route pattern, never the path: the method too is the client's when no route matched.
+    std::string route_name = "(no route)";
     std::optional<audit::AuditAction> action = audit::AuditAction::unknown_endpoint;
     ApiResponse result;
     std::optional<Problem> problem;
@@ -154,6 +169,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
                         std::chrono::steady_clock::now() - started)
                         .count() /
                     1000.0;
+    countRequest(route_name, status, ms / 1000.0);
     // Route patterns only: paths and queries can carry identifiers. The fields also travel as
     // the message's parameters, which the JSON log format writes as fields of their own.
     if (logger().information()) {
@@ -308,6 +324,7 @@ void answerUnreadable(RequestServices& services, const std::string& reason,
   response.setContentLength64(static_cast<Poco::Int64>(body.size()));
   response.send() << body;
   logger().information("%s (unreadable message) %d partner=-", id.str(), status);
+  countRequest("(unreadable message)", status, 0);
 }
 
 class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {

@@ -1,6 +1,22 @@
 #include "data_key_cache.hpp"
 
+#include "passerelle/core/metrics.hpp"
+
 namespace passerelle::store {
+
+namespace {
+
+core::metrics::Counter& lookups(bool hit) {
+  static auto& family = core::metrics::registry().counter(
+      "passerelle_data_key_cache_lookups_total",
+      "Data key lookups by result: hit (from memory) or miss (read from the key store).",
+      {"result"});
+  static auto& hits = family.with({"hit"});
+  static auto& misses = family.with({"miss"});
+  return hit ? hits : misses;
+}
+
+}  // namespace
 
 DataKeyCache::Ticket DataKeyCache::ticket() const {
   std::lock_guard lock(mutex_);
@@ -10,6 +26,7 @@ DataKeyCache::Ticket DataKeyCache::ticket() const {
 std::optional<crypto::SecretKey> DataKeyCache::find(const std::string& dossier) const {
   std::lock_guard lock(mutex_);
   const auto it = keys_.find(dossier);
+  lookups(it != keys_.end()).add();
   if (it == keys_.end()) return std::nullopt;
   return crypto::SecretKey::fromBytes(it->second.data());
 }

@@ -110,6 +110,15 @@ class SqlExportJobStore final : public ExportJobStore {
     return failed;
   }
 
+  std::map<std::string, std::int64_t> countByStatus() const override {
+    std::map<std::string, std::int64_t> out;
+    db_->read([&](SqlConnection& c) {
+      auto rows = c.query("SELECT status, COUNT(*) FROM export_jobs GROUP BY status");
+      while (rows->next()) out[rows->text(0)] = rows->integer(1);
+    });
+    return out;
+  }
+
   std::optional<ExportJob> find(const std::string& id) const override {
     std::optional<ExportJob> job;
     db_->read([&](SqlConnection& c) {

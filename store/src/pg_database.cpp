@@ -10,6 +10,7 @@
 #include "passerelle/store/pending_audit.hpp"
 #include "pending_audit_work.hpp"
 #include "pg_migrations.hpp"
+#include "write_metrics.hpp"
 
 namespace passerelle::store {
 
@@ -191,6 +192,7 @@ void PgDatabase::write(const std::function<void(SqlConnection&)>& work) {
     work(*running_write->connection);
     return;
   }
+  const TimedWrite timed;
   std::vector<std::string> retired;
   {
     std::lock_guard lock(retired_mutex_);

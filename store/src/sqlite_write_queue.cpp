@@ -14,6 +14,7 @@
 #include "passerelle/store/pending_audit.hpp"
 #include "pending_audit_work.hpp"
 #include "sqlite_errors.hpp"
+#include "write_metrics.hpp"
 
 namespace passerelle::store {
 
@@ -57,6 +58,7 @@ void SqliteWriteQueue::run(const std::function<void()>& work) {
     work();
     return;
   }
+  const TimedWrite timed;
   Writer self(work);
   std::unique_lock lock(mutex_);
   queue_.push_back(&self);

@@ -75,6 +75,16 @@ class SqlWebhookStore final : public WebhookStore {
     });
   }
 
+  Backlog backlog() const override {
+    Backlog out;
+    db_->read([&](SqlConnection& c) {
+      auto rows = c.query(
+          "SELECT COUNT(*), MIN(created_at) FROM webhook_outbox WHERE delivered_at IS NULL");
+      if (rows->next()) out = {rows->integer(0), rows->optionalText(1)};
+    });
+    return out;
+  }
+
   std::vector<WebhookDelivery> due(const std::string& at, std::size_t limit) const override {
     std::vector<WebhookDelivery> out;
     db_->read([&](SqlConnection& c) {

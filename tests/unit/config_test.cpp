@@ -76,16 +76,19 @@ TEST(ConfigTest, TheControllerIsReadWithBothItsNameAndContact) {
   }
 }
 
+// The message a configuration is refused with, or "accepted".
+std::string configError(const testing::TempDir& dir, const std::string& text) {
+  try {
+    loadConfig(writeConfig(dir, text));
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
 TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   testing::TempDir dir;
-  auto errorOf = [&](const std::string& text) -> std::string {
-    try {
-      loadConfig(writeConfig(dir, text));
-    } catch (const std::runtime_error& e) {
-      return e.what();
-    }
-    return "accepted";
-  };
+  const auto errorOf = [&](const std::string& text) { return configError(dir, text); };
   EXPECT_NE(errorOf(kMinimal + R"(,"limits":{"max_body_byte":1}})").find("limits.max_body_byte"),
             std::string::npos);
   EXPECT_NE(errorOf(kMinimal + R"(,"limits":{"max_threads":-2}})").find("limits.max_threads"),
@@ -110,6 +113,26 @@ TEST(ConfigTest, TheLogFormatIsTextUnlessJsonIsAsked) {
             GatewayConfig::LogFormat::json);
   EXPECT_EQ(loadConfig(writeConfig(dir, kMinimal + R"(,"logging":{"format":"text"}})")).log_format,
             GatewayConfig::LogFormat::text);
+}
+
+TEST(ConfigTest, MetricsAreServedOnlyWhenAsked) {
+  testing::TempDir dir;
+  const auto errorOf = [&](const std::string& text) { return configError(dir, text); };
+  EXPECT_FALSE(loadConfig(writeConfig(dir, kMinimal + "}")).metrics);
+  const auto local = loadConfig(writeConfig(dir, kMinimal + R"(,"metrics":{}})")).metrics;
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->host, "127.0.0.1");
+  EXPECT_EQ(local->port, 9464);
+  const auto set =
+      loadConfig(writeConfig(dir, kMinimal + R"(,"metrics":{"host":"10.0.0.5","port":9100}})"))
+          .metrics;
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->host, "10.0.0.5");
+  EXPECT_EQ(set->port, 9100);
+  EXPECT_NE(errorOf(kMinimal + R"(,"metrics":{"path":"/m"}})").find("metrics.path"),
+            std::string::npos);
+  EXPECT_NE(errorOf(kMinimal + R"(,"metrics":{"port":-1}})").find("metrics.port"),
+            std::string::npos);
 }
 
 // store.postgresql (issue 23): every setting read, paths resolved, TLS settings carried into

@@ -21,6 +21,7 @@
 #include "passerelle/audit/audit_log.hpp"
 #include "passerelle/audit/pending_entries.hpp"
 #include "passerelle/audit/person_pseudonyms.hpp"
+#include "passerelle/core/metrics.hpp"
 #include "passerelle/crypto/master_keys.hpp"
 #include "passerelle/crypto/signer.hpp"
 #include "passerelle/dossiers/access_guard.hpp"
@@ -159,6 +160,7 @@ class Application {
   std::optional<std::string> policy_in_force_;
   core::Worker::Clock::time_point next_recovery_{};
   core::Worker node_worker_{[this] { return nodeRound(); }, core::Worker::OnStop::abandon};
+  core::metrics::ScrapeHook metrics_;  // while serving
 
  public:
   static constexpr std::chrono::seconds kHeartbeat{5};

@@ -126,6 +126,7 @@ class AuditLog {
     AuditEvent event;
     std::vector<std::string> claims;
     std::promise<Appended> done;
+    std::chrono::steady_clock::time_point queued = std::chrono::steady_clock::now();
   };
 
   void loadTree();

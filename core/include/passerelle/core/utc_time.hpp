@@ -18,6 +18,9 @@ UtcTime utcIn(long long milliseconds);
 // into the canonical form; nothing if the text is not such a date.
 std::optional<UtcTime> parseUtc(std::string_view text);
 
+// Seconds from `time` (canonical form) to now; negative if it is in the future.
+double secondsSince(const UtcTime& time);
+
 // Whether `text` is exactly a calendar date "YYYY-MM-DD" (2026-02-30 is not).
 bool isCalendarDate(std::string_view text);
 

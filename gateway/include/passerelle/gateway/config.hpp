@@ -1,8 +1,10 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 #include "passerelle/app/config.hpp"
+#include "passerelle/gateway/metrics_server.hpp"
 #include "passerelle/gateway/server.hpp"
 
 namespace passerelle::gateway {
@@ -15,6 +17,8 @@ struct GatewayConfig : app::AppConfig {
   // The application log's lines: text (the default) or one JSON object a line
   // (docs/operations.md, "Logs").
   enum class LogFormat { text, json } log_format = LogFormat::text;
+  // The Prometheus scrape endpoint's address; none: not served (docs/operations.md).
+  std::optional<MetricsListen> metrics;
 };
 
 // Reads a configuration file. Throws core::DomainError(configuration) naming the file and the

@@ -4,10 +4,12 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "passerelle/app/application.hpp"
 #include "passerelle/gateway/config.hpp"
+#include "passerelle/gateway/metrics_server.hpp"
 #include "passerelle/gateway/server.hpp"
 
 namespace passerelle::gateway {
@@ -26,6 +28,8 @@ class Gateway {
   void start();
   void stop();
   std::uint16_t port() const { return server_->port(); }
+  // The metrics endpoint's bound port, if the configuration asks for one.
+  std::optional<std::uint16_t> metricsPort() const;
 
   app::Application& app() { return app_; }
   const app::Application& app() const { return app_; }
@@ -33,6 +37,7 @@ class Gateway {
  private:
   app::Application app_;
   std::unique_ptr<GatewayServer> server_;
+  std::unique_ptr<MetricsServer> metrics_;
 };
 
 }  // namespace passerelle::gateway

@@ -54,6 +54,12 @@ class WebhookStore {
   virtual void recordAttempt(std::int64_t id, bool delivered, std::optional<int> status,
                              const std::string& error, const std::string& at,
                              const std::string& next_attempt_at) = 0;
+  // Undelivered notifications: how many, and when the oldest was queued (operations' metrics).
+  struct Backlog {
+    std::int64_t pending = 0;
+    std::optional<std::string> oldest_created_at;
+  };
+  virtual Backlog backlog() const = 0;
   // The latest deliveries, newest first, of one partner or all; pending ones only if asked.
   virtual std::vector<WebhookDelivery> deliveries(const std::optional<core::PartnerId>& partner,
                                                   bool pending_only, std::size_t limit) const = 0;

@@ -11,6 +11,9 @@ packages=(
   clang libclang-rt-14-dev python3 libpq-dev postgresql-15 groff-base libsystemd-dev
   prometheus systemd lintian
 )
+# Node.js and npm for the pinned npm tools (scripts/install-tools.sh): Debian's, unless a
+# node and npm are already installed (from NodeSource, say, which Debian's npm conflicts with).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 packages+=("$@")  # what a caller needs beyond these (the benchmarks: nginx, wrk...)
 
 missing=()

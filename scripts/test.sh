@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/install-tools.sh
 
 presets=("${@:-release asan fuzz}")
 read -r -a presets <<<"${presets[*]}"

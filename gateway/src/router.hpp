@@ -38,6 +38,13 @@ class Router {
   };
   Match match(const std::string& method, const std::string& path) const;
 
+  // Each route's method and pattern, in the order added.
+  std::vector<std::pair<std::string, std::string>> endpoints() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [route, segments] : routes_) out.emplace_back(route.method, route.pattern);
+    return out;
+  }
+
  private:
   std::vector<std::pair<Route, std::vector<std::string>>> routes_;
 };

@@ -54,6 +54,9 @@ void addAuditRoutes(Router& router, const dossiers::AccessGuard& guard,
 void addExportRoutes(Router& router, const dossiers::AccessGuard& guard,
                      app::ExportOrders& export_orders, app::ExportJobs& exports);
 
+// GET /v1/openapi.json.
+void addApiDescriptionRoutes(Router& router);
+
 // GET /v1/indicators.
 void addIndicatorRoutes(Router& router, const dossiers::AccessGuard& guard,
                         const app::IndicatorReport& indicators);

@@ -373,6 +373,7 @@ GatewayServer::GatewayServer(const ServerOptions& options, app::Application& app
   addImportRoutes(router, app.dossiers(), app.imports(), app.importSpool());
   addFeedRoutes(router, app.guard(), app.dossiers(), app.webhookOutbox());
   addExportRoutes(router, app.guard(), app.exportOrders(), app.exportJobs());
+  addApiDescriptionRoutes(router);
 }
 
 GatewayServer::~GatewayServer() {
@@ -426,6 +427,10 @@ void GatewayServer::stop() {
   impl_->server.reset();
   impl_->pool.joinAll();
   impl_->guard.reset();
+}
+
+std::vector<std::pair<std::string, std::string>> GatewayServer::endpoints() const {
+  return impl_->router.endpoints();
 }
 
 std::uint16_t GatewayServer::port() const {

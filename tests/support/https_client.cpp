@@ -4,8 +4,34 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace passerelle::testing {
+
+namespace {
+
+// With PASSERELLE_API_RECORD set to a directory, every exchange is appended to a file of it (one
+// JSON line each), for tests/openapi/validate.mjs to check against docs/openapi.json once the
+// suite has run (the OpenApiResponsesConform test).
+void record(const std::string& method, const std::string& path, const HttpResult& result) {
+  static const char* dir = std::getenv("PASSERELLE_API_RECORD");
+  if (dir == nullptr || *dir == '\0') return;
+  static std::mutex mutex;
+  nlohmann::json line{{"method", method}, {"path", path}, {"status", result.status}};
+  line["headers"] = result.headers;
+  constexpr std::size_t kLargest = 4 << 20;  // larger bodies are checked for their type only
+  if (result.body.size() <= kLargest) line["body"] = result.body;
+  std::lock_guard lock(mutex);
+  std::ofstream(std::string(dir) + "/" + std::to_string(::getpid()) + ".ndjson", std::ios::app)
+      << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace
 
 Poco::Net::Context::Ptr clientContext(const std::filesystem::path& ca,
                                       const std::optional<std::filesystem::path>& cert,
@@ -44,6 +70,7 @@ HttpResult HttpsClient::request(const std::string& method, const std::string& pa
   result.status = response.getStatus();
   Poco::StreamCopier::copyToString(in, result.body);
   for (const auto& [name, value] : response) result.headers[name] = value;
+  record(method, path, result);
   return result;
 }
 

@@ -28,6 +28,7 @@ class Gateway {
   void start();
   void stop();
   std::uint16_t port() const { return server_->port(); }
+  const GatewayServer& server() const { return *server_; }
   // The metrics endpoint's bound port, if the configuration asks for one.
   std::optional<std::uint16_t> metricsPort() const;
 

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "passerelle/gateway/limits.hpp"
 
@@ -45,6 +47,9 @@ class GatewayServer {
   void stop();
   // The bound port (useful when the options asked for port 0).
   std::uint16_t port() const;
+  // Every endpoint served, as method and route pattern ("GET", "/v1/dossiers/{id}"): what
+  // docs/openapi.json must describe, no more and no less (its test).
+  std::vector<std::pair<std::string, std::string>> endpoints() const;
 
  private:
   struct Impl;

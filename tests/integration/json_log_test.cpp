@@ -20,11 +20,10 @@ TEST(JsonLogTest, EachLineIsOneObjectWithTheRequestsFieldsAndNoPersonalData) {
   auto prepared = std::make_unique<TestGateway>();
   prepared->close();
   const auto dir = prepared->dir();
-  auto config = json::parse(std::ifstream(dir / "passerelle.json"));
   const auto port = freePort();
-  config["listen"]["port"] = port;
-  config["logging"] = {{"format", "json"}};
-  std::ofstream(dir / "json-log.json") << config.dump(2) << std::flush;
+  const auto config = prepared->writeServeConfig("json-log.json", port, [](json& c) {
+    c["logging"] = {{"format", "json"}};
+  });
 
   auto person = testdata::syntheticDossiers(1)[0];
   auto push = testdata::cafPushOf(person);
@@ -32,7 +31,7 @@ TEST(JsonLogTest, EachLineIsOneObjectWithTheRequestsFieldsAndNoPersonalData) {
   Poco::Pipe log;
   std::string id;
   {
-    ServeProcess serve(PASSERELLE_BINARY, dir / "json-log.json", port, dir / "ca.pem", &log);
+    ServeProcess serve(PASSERELLE_BINARY, config, port, dir / "ca.pem", &log);
     const auto caf = [&] {
       const auto p = dir / "partners" / "caf";
       return HttpsClient(port, clientContext(dir / "ca.pem", p / "cert.pem", p / "key.pem"));

@@ -58,14 +58,13 @@ TEST(MetricsTest, ScrapesPassPromtoolAndCountersMoveWithRequests) {
   auto prepared = std::make_unique<TestGateway>();
   prepared->close();
   const auto dir = prepared->dir();
-  auto config = json::parse(std::ifstream(dir / "passerelle.json"));
   const auto port = freePort();
   const auto metrics_port = freePort();
-  config["listen"]["port"] = port;
-  config["metrics"] = {{"host", "127.0.0.1"}, {"port", metrics_port}};
-  std::ofstream(dir / "metrics.json") << config.dump(2) << std::flush;
+  const auto config = prepared->writeServeConfig("metrics.json", port, [&](json& c) {
+    c["metrics"] = {{"host", "127.0.0.1"}, {"port", metrics_port}};
+  });
 
-  ServeProcess serve(PASSERELLE_BINARY, dir / "metrics.json", port, dir / "ca.pem");
+  ServeProcess serve(PASSERELLE_BINARY, config, port, dir / "ca.pem");
   const auto before = scrape(metrics_port);
   ASSERT_EQ(before.status, 200);
   const auto checked = promtoolCheck(dir, before.body);

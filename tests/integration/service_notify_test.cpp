@@ -59,15 +59,12 @@ TEST(ServiceNotifyTest, ReadyWatchdogReloadAndStopAreToldToSystemd) {
   auto prepared = std::make_unique<TestGateway>();
   prepared->close();
   const auto dir = prepared->dir();
-  auto config = json::parse(std::ifstream(dir / "passerelle.json"));
   const auto port = freePort();
-  config["listen"]["port"] = port;
-  std::ofstream(dir / "notify.json") << config.dump(2) << std::flush;
+  const auto config = prepared->writeServeConfig("notify.json", port);
 
   NotifySocket notify(dir / "notify.sock");
   Poco::Process::Env env{{"NOTIFY_SOCKET", notify.path().string()}, {"WATCHDOG_USEC", "2000000"}};
-  auto handle = Poco::Process::launch(PASSERELLE_BINARY,
-                                      {"serve", "--config", (dir / "notify.json").string()},
+  auto handle = Poco::Process::launch(PASSERELLE_BINARY, {"serve", "--config", config.string()},
                                       dir.string(), nullptr, nullptr, nullptr, env);
   const int pid = static_cast<int>(handle.id());
 

@@ -101,6 +101,17 @@ std::vector<std::string> TestGateway::auditLogOptions() const {
   return {"--store", app::auditFile(config_).string()};
 }
 
+std::filesystem::path TestGateway::writeServeConfig(
+    const std::string& file, std::uint16_t port,
+    const std::function<void(nlohmann::json&)>& adjust) const {
+  auto config = nlohmann::json::parse(std::ifstream(dir() / "passerelle.json"));
+  config["listen"]["port"] = port;
+  if (adjust) adjust(config);
+  const auto path = dir() / file;
+  std::ofstream(path) << config.dump(2) << std::flush;
+  return path;
+}
+
 HttpsClient TestGateway::asPartner(const std::string& id) const {
   const auto p = dir() / "partners" / id;
   return HttpsClient(port(), clientContext(dir() / "ca.pem", p / "cert.pem", p / "key.pem"));

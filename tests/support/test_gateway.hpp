@@ -41,6 +41,12 @@ class TestGateway {
   // configuration whose PostgreSQL database holds it.
   std::vector<std::string> auditLogOptions() const;
 
+  // Writes `file` in the directory: this gateway's configuration for a `passerelle serve` of
+  // its own on `port`, changed by `adjust`; its path.
+  std::filesystem::path writeServeConfig(
+      const std::string& file, std::uint16_t port,
+      const std::function<void(nlohmann::json&)>& adjust = {}) const;
+
   // A client authenticated by the partner's demo certificate.
   HttpsClient asPartner(const std::string& partner_id) const;
   // The partner's demo bearer token.

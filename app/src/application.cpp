@@ -156,6 +156,7 @@ Application::Application(const AppConfig& config)
                    [this](const ExportOrder& order, const std::filesystem::path& dir) {
                      return export_orders_.run(order, dir);
                    }),
+      console_sessions_(*stores_.console_sessions, registry_, guard_),
       readiness_({[this] { return audit_.probeWritable(); },
                   [this] { return stores_.dossiers->probeWritable(); },
                   [this] { return keys_->probeReadable(); },

@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 32> kActions({{
+constexpr core::EnumNames<AuditAction, 35> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -38,10 +38,13 @@ constexpr core::EnumNames<AuditAction, 32> kActions({{
     {A::consent_reaffirm, "consent_reaffirm"},
     {A::reconciliation_list, "reconciliation_list"},
     {A::reconciliation_resolve, "reconciliation_resolve"},
+    {A::console_sign_in, "console_sign_in"},
+    {A::console_session, "console_session"},
+    {A::console_sign_out, "console_sign_out"},
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 32> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 35> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -73,6 +76,9 @@ constexpr core::EnumNames<AuditAction, 32> kActionLabels({{
     {A::consent_reaffirm, "réaffirmation d'un consentement"},
     {A::reconciliation_list, "liste des cas de rapprochement d'identité"},
     {A::reconciliation_resolve, "décision sur un rapprochement d'identité"},
+    {A::console_sign_in, "connexion à la console"},
+    {A::console_session, "consultation de sa session de console"},
+    {A::console_sign_out, "déconnexion de la console"},
     {A::unknown_endpoint, "requête vers une adresse inconnue"},
 }});
 

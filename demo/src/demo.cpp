@@ -242,6 +242,9 @@ void printDemoInstructions(std::ostream& out, const fs::path& dir_in, std::uint1
       << " synthetic dossiers)\n"
       << "Partners: departement, caf, france-travail, mission-locale, evaluateur, dpo; each has\n"
       << "cert.pem, key.pem and token under " << (dir / "partners").string() << "/<id>/\n\n"
+      << "The console (DPO, Departement): " << base << "/console\n"
+      << "  sign in with the DPO's token: " << (dir / "partners" / "dpo" / "token").string()
+      << "\n  (the browser must trust " << (dir / "ca.pem").string() << ")\n\n"
       << "# Liveness, and readiness (503 with its reasons when the node should get no traffic)\n"
       << "curl " << ca << " " << base << "/healthz\ncurl " << ca << " " << base << "/readyz\n\n"
       << "# France Travail finds a dossier by its own identifier (bearer token)\n"

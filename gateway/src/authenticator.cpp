@@ -1,6 +1,7 @@
 #include "authenticator.hpp"
 
 #include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/X509Certificate.h>
 #include <Poco/String.h>
@@ -30,29 +31,54 @@ std::optional<std::string> clientFingerprint(Poco::Net::HTTPServerRequest& reque
 // Every credential presented must hold: a certificate and a token are both checked, and must
 // name the same partner. A failing credential beside a good one is a failure, not a fallback.
 Caller authenticate(Poco::Net::HTTPServerRequest& request,
-                    const policies::PartnerRegistry& registry, std::string& presented) {
-  const policies::Partner* by_certificate = nullptr;
+                    const policies::PartnerRegistry& registry, const app::ConsoleSessions* sessions,
+                    std::string& presented) {
+  const auto note = [&](const std::string& credential) {
+    presented += (presented.empty() ? "" : " ") + credential;
+  };
+  const policies::Partner* partner = nullptr;
+  const auto holds = [&](const policies::Partner* by_this) {
+    if (partner != nullptr && partner != by_this)
+      throw unauthenticated("the credentials presented name different partners");
+    partner = by_this;
+  };
   if (auto fingerprint = clientFingerprint(request)) {
-    presented = "cert:" + fingerprint->substr(0, 16);
-    by_certificate = registry.byCertificate(*fingerprint);
+    note("cert:" + fingerprint->substr(0, 16));
+    const auto* by_certificate = registry.byCertificate(*fingerprint);
     if (by_certificate == nullptr)
       throw unauthenticated("the client certificate is not registered for any partner");
+    holds(by_certificate);
   }
-  if (!request.has("Authorization")) {
-    if (by_certificate == nullptr)
-      throw unauthenticated("present a registered client certificate or a bearer token");
-    return {by_certificate, presented};
+  if (request.has("Authorization")) {
+    const std::string& value = request.get("Authorization");
+    if (Poco::icompare(value.substr(0, 7), "Bearer ") != 0)
+      throw unauthenticated("only Bearer tokens are accepted in Authorization");
+    const auto hash = crypto::sha256Hex(Poco::trim(value.substr(7)));
+    note("token:" + hash.substr(0, 16));
+    const auto* by_token = registry.byTokenHash(hash);
+    if (by_token == nullptr) throw unauthenticated("the bearer token is not valid");
+    holds(by_token);
   }
-  const std::string& value = request.get("Authorization");
-  if (Poco::icompare(value.substr(0, 7), "Bearer ") != 0)
-    throw unauthenticated("only Bearer tokens are accepted in Authorization");
-  const auto hash = crypto::sha256Hex(Poco::trim(value.substr(7)));
-  presented += std::string(presented.empty() ? "" : " ") + "token:" + hash.substr(0, 16);
-  const auto* by_token = registry.byTokenHash(hash);
-  if (by_token == nullptr) throw unauthenticated("the bearer token is not valid");
-  if (by_certificate != nullptr && by_certificate != by_token)
-    throw unauthenticated("the client certificate and the bearer token name different partners");
-  return {by_token, presented};
+  if (sessions != nullptr) {
+    Poco::Net::NameValueCollection cookies;
+    request.getCookies(cookies);
+    if (cookies.has(kSessionCookie)) {
+      const auto session = sessions->find(cookies.get(kSessionCookie));
+      if (!session) throw unauthenticated("the console session has ended; sign in again");
+      note("session:" + session->id_hash.substr(0, 16));
+      // A cookie goes with every request the browser makes to the gateway, whoever caused it:
+      // a change needs the token that only the console's own page holds.
+      const auto& method = request.getMethod();
+      if (method != "GET" && method != "HEAD" &&
+          !app::ConsoleSessions::csrfMatches(*session, request.get(kCsrfHeader, "")))
+        throw unauthenticated("a console request that changes something needs the session's " +
+                              std::string(kCsrfHeader));
+      holds(session->partner);
+    }
+  }
+  if (partner == nullptr)
+    throw unauthenticated("present a registered client certificate or a bearer token");
+  return {partner, presented};
 }
 
 }  // namespace passerelle::gateway

@@ -23,6 +23,9 @@ struct Route {
   bool personal_data = true;
   Handler handler;
   std::optional<audit::AuditAction> action;
+  // Whether a console session's cookie authenticates it (not the sign-in itself: a session
+  // never makes another).
+  bool by_session = true;
 };
 
 // Matches request paths against route patterns, segment by segment. Built once, then read-only;

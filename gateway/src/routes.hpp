@@ -8,6 +8,7 @@
 #include <string>
 
 #include "passerelle/app/audit_recorder.hpp"
+#include "passerelle/app/console_sessions.hpp"
 #include "passerelle/app/export_jobs.hpp"
 #include "passerelle/app/export_orders.hpp"
 #include "passerelle/app/imports.hpp"
@@ -53,6 +54,13 @@ void addAuditRoutes(Router& router, const dossiers::AccessGuard& guard,
 // POST /v1/exports and GET /v1/exports/{id}[/files/{name}].
 void addExportRoutes(Router& router, const dossiers::AccessGuard& guard,
                      app::ExportOrders& export_orders, app::ExportJobs& exports);
+
+// The console's session: POST (sign in), GET, DELETE /v1/console/session.
+void addConsoleRoutes(Router& router, const dossiers::AccessGuard& guard,
+                      app::ConsoleSessions& sessions);
+
+// GET /console and GET /console/{file}: the console's page and assets.
+void addConsoleAssetRoutes(Router& router);
 
 // GET /v1/openapi.json.
 void addApiDescriptionRoutes(Router& router);

@@ -39,6 +39,7 @@ struct RequestServices {
   const policies::PartnerRegistry& registry;
   app::AuditRecorder& audit;
   dossiers::ReconciliationService& reconciliation;
+  const app::ConsoleSessions& sessions;
 };
 
 using nlohmann::json;
@@ -200,7 +201,8 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     if (match.route == nullptr) {
       // An unknown path is answered 404 or 405 only to a caller who authenticates; anyone else
       // gets 401, so that the API's shape cannot be probed anonymously.
-      request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
+      request.setCaller(authenticate(http, services_.registry, &services_.sessions,
+                                     request.presentedCredential()));
       if (match.path_known)
         throw ProblemException(
             {ProblemType::method_not_allowed, "this resource does not accept that method", {}});
@@ -214,7 +216,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     if (const auto it = match.params.find("id"); it != match.params.end())
       request.audit().person = core::DossierId::parse(it->second);
     if (route.authenticated)
-      request.setCaller(authenticate(http, services_.registry, request.presentedCredential()));
+      request.setCaller(authenticate(http, services_.registry,
+                                     route.by_session ? &services_.sessions : nullptr,
+                                     request.presentedCredential()));
     if (route.personal_data) request.requirePurpose();
     if (route.action)
       writes.emplace([this, &request, route_action = *route.action] {
@@ -357,7 +361,7 @@ struct GatewayServer::Impl {
 
   Impl(const ServerOptions& o, app::Application& app)
       : options(o),
-        services{app.registry(), app.audit(), app.reconciliation()},
+        services{app.registry(), app.audit(), app.reconciliation(), app.consoleSessions()},
         pool(2, std::max(2, o.limits.max_threads)) {}
 };
 
@@ -374,6 +378,8 @@ GatewayServer::GatewayServer(const ServerOptions& options, app::Application& app
   addFeedRoutes(router, app.guard(), app.dossiers(), app.webhookOutbox());
   addExportRoutes(router, app.guard(), app.exportOrders(), app.exportJobs());
   addApiDescriptionRoutes(router);
+  addConsoleRoutes(router, app.guard(), app.consoleSessions());
+  addConsoleAssetRoutes(router);
 }
 
 GatewayServer::~GatewayServer() {

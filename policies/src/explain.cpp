@@ -144,6 +144,9 @@ const char* capabilityLabel(Capability c) {
       return "Efface un dossier (destruction de sa clé).";
     case Capability::consents_read:
       return "Consulte les consentements enregistrés pour les personnes qu'il voit.";
+    case Capability::console:
+      return "Se connecte à la console web (ses appels sont ensuite les siens, sous la même "
+             "politique).";
     case Capability::reconciliation:
       return "Tranche les cas de rapprochement d'identité (même personne, personnes distinctes, "
              "erreur de la source).";

@@ -250,6 +250,7 @@ constexpr std::pair<Capability, std::string_view> kCapabilityNames[] = {
     {Capability::erasure, "erasure"},
     {Capability::reconciliation, "reconciliation"},
     {Capability::consents_read, "consents_read"},
+    {Capability::console, "console"},
 };
 }  // namespace
 

@@ -52,9 +52,9 @@ Stores makeStores(const std::shared_ptr<SqlDatabase>& db, std::shared_ptr<KeySto
   auto sealed = std::make_shared<SealedContent>(std::move(keys));
   resealLegacySections(*db, *sealed);
   shredKeysOfErasedDossiers(*db, *sealed);
-  return {makeDossierStore(db, sealed), makeRelationshipStore(db), makeConsentStore(db),
-          makeWebhookStore(db),         makePendingAuditStore(db), makePolicyAgreement(db),
-          makeExportJobStore(db)};
+  return {makeDossierStore(db, sealed), makeRelationshipStore(db),  makeConsentStore(db),
+          makeWebhookStore(db),         makePendingAuditStore(db),  makePolicyAgreement(db),
+          makeExportJobStore(db),       makeConsoleSessionStore(db)};
 }
 
 }  // namespace passerelle::store

@@ -18,6 +18,7 @@ std::unique_ptr<WebhookStore> makeWebhookStore(std::shared_ptr<SqlDatabase> db);
 std::unique_ptr<PendingAuditStore> makePendingAuditStore(std::shared_ptr<SqlDatabase> db);
 std::unique_ptr<PolicyAgreement> makePolicyAgreement(std::shared_ptr<SqlDatabase> db);
 std::unique_ptr<ExportJobStore> makeExportJobStore(std::shared_ptr<SqlDatabase> db);
+std::unique_ptr<ConsoleSessionStore> makeConsoleSessionStore(std::shared_ptr<SqlDatabase> db);
 
 // All of them, contents sealed with `keys`, after the start-up work below.
 Stores makeStores(const std::shared_ptr<SqlDatabase>& db, std::shared_ptr<KeyStore> keys);

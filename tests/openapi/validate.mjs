@@ -70,7 +70,15 @@ for (const file of files) {
     if (!line) continue;
     const x = JSON.parse(line);
     exchanges++;
-    const path = x.path.split('?')[0];
+    // As the gateway routes it: percent-decoded, empty segments ignored ("/console/" is
+    // "/console").
+    let path = x.path.split('?')[0];
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      // Not decodable: the gateway answers 400 before routing; matched as it came.
+    }
+    path = '/' + path.split('/').filter((s) => s !== '').join('/');
     const where = `${x.method} ${path} -> ${x.status}`;
     const headers = Object.fromEntries(Object.entries(x.headers).map(([k, v]) => [k.toLowerCase(), v]));
     const type = (headers['content-type'] ?? '').split(';')[0].trim();

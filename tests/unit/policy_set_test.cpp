@@ -46,7 +46,7 @@ TEST(PolicySetTest, TheDefaultPolicyLoadsWithAStableVersion) {
   const auto a = PolicySet::builtin(catalogue);
   const auto b = PolicySet::builtin(catalogue);
   EXPECT_EQ(a.version(), b.version());
-  EXPECT_TRUE(a.version().starts_with("2026-12-1+"));
+  EXPECT_TRUE(a.version().starts_with("2026-12-2+"));
   EXPECT_GT(a.rules().size(), 10u);
   EXPECT_TRUE(a.requiresRelationship(core::PartnerKind::structure_referente));
   EXPECT_FALSE(a.requiresRelationship(core::PartnerKind::departement));

@@ -413,6 +413,35 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreBackendTest, ::testing::Values("sqlite",
 
 // Several gateway nodes on one PostgreSQL database: each node opens its own stores (its own
 // connections), as separate processes would.
+TEST_P(StoreBackendTest, AConsoleSessionIsFoundUntilItExpiresOrIsClosed) {
+  auto stores = openStores();
+  auto& sessions = *stores.console_sessions;
+  const std::string live(64, 'a'), old(64, 'b');
+  sessions.open({old, core::PartnerId("dpo"), std::string(64, 'c'), "2026-12-07T09:00:00.000Z",
+                 "2026-12-07T09:15:00.000Z"});
+  sessions.open({live, core::PartnerId("dpo"), std::string(64, 'd'), "2026-12-07T10:00:00.000Z",
+                 "2026-12-07T10:15:00.000Z"});
+  const auto found = sessions.find(live, "2026-12-07T10:05:00.000Z");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->partner, core::PartnerId("dpo"));
+  EXPECT_EQ(found->csrf_hash, std::string(64, 'd'));
+  EXPECT_EQ(found->expires_at, "2026-12-07T10:15:00.000Z");
+  EXPECT_FALSE(sessions.find(live, "2026-12-07T10:15:00.000Z")) << "expired at its end";
+  EXPECT_FALSE(sessions.find(old, "2026-12-07T09:05:00.000Z"))
+      << "removed when a later session opened after its end";
+  EXPECT_FALSE(sessions.close(old));
+  EXPECT_EQ(kindOf([&] {
+              sessions.open({live, core::PartnerId("departement"), std::string(64, 'e'),
+                             "2026-12-07T10:01:00.000Z", "2026-12-07T10:16:00.000Z"});
+            }),
+            ErrorKind::conflict)
+      << "an id is never taken over";
+  EXPECT_TRUE(sessions.close(live));
+  EXPECT_FALSE(sessions.find(live, "2026-12-07T10:05:00.000Z"));
+  reopen();
+  EXPECT_FALSE(openStores().console_sessions->find(live, "2026-12-07T10:05:00.000Z"));
+}
+
 class PostgresNodesTest : public ::testing::Test {
  protected:
   PostgresNodesTest() : backend_("postgresql") {

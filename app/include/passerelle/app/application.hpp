@@ -9,6 +9,7 @@
 
 #include "passerelle/app/audit_recorder.hpp"
 #include "passerelle/app/config.hpp"
+#include "passerelle/app/console_sessions.hpp"
 #include "passerelle/app/export_jobs.hpp"
 #include "passerelle/app/export_orders.hpp"
 #include "passerelle/app/imports.hpp"
@@ -92,6 +93,7 @@ class Application {
   // The use cases.
   ExportOrders& exportOrders() { return export_orders_; }
   ExportJobs& exportJobs() { return export_jobs_; }
+  ConsoleSessions& consoleSessions() { return console_sessions_; }
   Imports& imports() { return imports_; }
   RetentionRunner& retention() { return retention_; }
   ReconciliationCommands& reconciliationCommands() { return reconciliation_commands_; }
@@ -150,6 +152,7 @@ class Application {
   std::filesystem::path import_spool_;
   WebhookDispatcher webhooks_;
   ExportJobs export_jobs_;
+  ConsoleSessions console_sessions_;
   ReadinessProbe readiness_;
   // With several nodes (PostgreSQL), every kHeartbeat: this node says which policy it serves
   // and learns the one in force; and the node holding the "audit-outbox" lease records, every

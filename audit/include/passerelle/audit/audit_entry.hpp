@@ -49,6 +49,9 @@ enum class AuditAction {
   audit_proof,
   reconciliation_list,     // the open identity reconciliation cases
   reconciliation_resolve,  // a decision on one: one entry for each dossier it concerns
+  console_sign_in,         // a console session opened (docs/console.md)
+  console_session,         // a session's own state read
+  console_sign_out,        // a session ended
   unknown_endpoint,
 };
 

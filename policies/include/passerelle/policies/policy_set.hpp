@@ -71,6 +71,7 @@ enum class Capability {
   erasure,                 // erase a dossier (crypto-shredding)
   reconciliation,          // list and decide identity reconciliation cases
   consents_read,           // list a dossier's consent records (of a dossier it may see)
+  console,                 // sign in to the web console (its calls are then the partner's)
 };
 std::string_view toString(Capability capability);
 std::optional<Capability> parseCapability(std::string_view name);

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "passerelle/store/consent_store.hpp"
+#include "passerelle/store/console_session_store.hpp"
 #include "passerelle/store/dossier_store.hpp"
 #include "passerelle/store/export_job_store.hpp"
 #include "passerelle/store/pending_audit.hpp"
@@ -22,6 +23,7 @@ struct Stores {
   std::unique_ptr<PendingAuditStore> pending_audit;
   std::unique_ptr<PolicyAgreement> policy_agreement;
   std::unique_ptr<ExportJobStore> export_jobs;
+  std::unique_ptr<ConsoleSessionStore> console_sessions;
 };
 
 }  // namespace passerelle::store

@@ -1,6 +1,8 @@
 // The console's page: sign-in, the session, sign-out. Every call is an API call of the gateway,
 // made with the session's cookie (which no script can read) and, when it changes something, the
 // CSRF token the sign-in gave, kept in memory only.
+import { showReport } from '/console/report.js';
+
 const state = { csrf: sessionStorage.getItem('csrf') };
 
 const $ = (id) => document.getElementById(id);
@@ -22,11 +24,14 @@ function show(session) {
   $('partner').textContent = `${session.partner} (${session.kind})`;
   $('expires').textContent = new Date(session.expires_at).toLocaleString('fr-FR');
   $('capabilities').textContent = (session.capabilities ?? []).join(', ');
+  $('report-form').hidden = !(session.capabilities ?? []).includes('audit_person_report');
 }
 
 function showSignIn(message) {
   $('sign-in').hidden = false;
   $('session').hidden = true;
+  $('report-form').hidden = true;
+  $('report').replaceChildren();
   $('sign-out').hidden = true;
   $('who').hidden = true;
   $('sign-in-error').hidden = !message;
@@ -55,6 +60,11 @@ $('sign-in-form').addEventListener('submit', async (event) => {
   state.csrf = opened.body.csrf_token;
   sessionStorage.setItem('csrf', state.csrf);
   await refresh();
+});
+
+$('report-request').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  await showReport(api, $('report'), $('dossier').value.trim());
 });
 
 $('sign-out').addEventListener('click', async () => {

@@ -9,7 +9,7 @@ packages=(
   libpoco-dev libssl-dev libsodium-dev nlohmann-json3-dev libvalijson-dev
   libgtest-dev clang-format libxml2-dev libjemalloc-dev ccache libcli11-dev
   clang libclang-rt-14-dev python3 libpq-dev postgresql-15 groff-base libsystemd-dev
-  prometheus systemd lintian
+  prometheus systemd lintian chromium
 )
 # Node.js and npm for the pinned npm tools (scripts/install-tools.sh): Debian's, unless a
 # node and npm are already installed (from NodeSource, say, which Debian's npm conflicts with).

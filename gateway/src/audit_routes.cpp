@@ -238,6 +238,8 @@ json reportEntry(AuditRouteServices& services, const store::AuditRow& row,
   out["fields_disclosed"] = labelledFields(e.disclosed);
   out["fields_written"] = labelledFields(e.written);
   out["fields_withheld"] = withheld;
+  out["policy_version"] = e.policy_version;
+  out["rules"] = e.rules;  // the rules and consents that granted what was disclosed or written
   out["status"] = e.status;
   out["entry"] = *row.entry;  // the exact bytes the leaf hash covers, to check the proof
   if (row.sensitive) out["sensitive"] = *row.sensitive;  // what the entry's commitment covers

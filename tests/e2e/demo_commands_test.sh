@@ -4,16 +4,7 @@
 # Usage: demo_commands_test.sh PATH_TO_PASSERELLE
 set -euo pipefail
 binary=$1
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-       echo $((20000 + RANDOM % 20000)))
+. "$(dirname "$0")/demo_lib.sh"
 
 passed=0
 failed=0
@@ -23,10 +14,7 @@ check() {  # check NAME EXPECTED ACTUAL
 
 run_demo() {  # run_demo ROUND EXPECTED_CODES...
   local round=$1; shift
-  "$binary" demo --dir "$work/demo" --port "$port" --dossiers 40 >"$work/out" 2>"$work/err" &
-  pid=$!
-  for _ in $(seq 1 300); do grep -q '^Stop with Ctrl-C' "$work/out" && break; sleep 0.1; done
-  grep -q '^Stop with Ctrl-C' "$work/out" || { echo "FAIL: demo did not start"; cat "$work/err"; exit 1; }
+  start_demo "$binary" 40
   mapfile -t commands < <(grep '^curl ' "$work/out")
   check "round $round: number of printed commands" "$#" "${#commands[@]}"
   local i=0
@@ -43,7 +31,7 @@ run_demo() {  # run_demo ROUND EXPECTED_CODES...
     failed=$((failed + 1)); echo "FAIL: round $round: personal data in the application log"
   else passed=$((passed + 1)); fi
   if [ "$round" = 2 ]; then check_receipt_and_reload; fi
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+  kill "$demo_pid"; wait "$demo_pid" 2>/dev/null || true; demo_pid=
 }
 
 # The consent command's receipt verifies with `passerelle consent verify`, and no longer once
@@ -63,11 +51,11 @@ check_receipt_and_reload() {
   local before after
   before=$(version)
   sed -i 's/"version": "2026-12-1"/"version": "2026-12-2"/' "$work/demo/policies/policy.json"
-  kill -HUP "$pid"; sleep 1
+  kill -HUP "$demo_pid"; sleep 1
   after=$(version)
   check "policy version after SIGHUP" "2026-12-2" "${after%%+*}"
   echo '{ broken' >"$work/demo/policies/caf.json"
-  kill -HUP "$pid"; sleep 1
+  kill -HUP "$demo_pid"; sleep 1
   check "policy version after a refused reload" "$after" "$(version)"
   grep -q 'sharing policy not reloaded.*caf.json' "$work/err" && passed=$((passed + 1)) ||
     { failed=$((failed + 1)); echo "FAIL: the refused reload is not logged with the file name"; }

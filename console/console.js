@@ -2,6 +2,7 @@
 // made with the session's cookie (which no script can read) and, when it changes something, the
 // CSRF token the sign-in gave, kept in memory only.
 import { showReport } from '/console/report.js';
+import { setUpSearch } from '/console/search.js';
 
 const state = { csrf: sessionStorage.getItem('csrf') };
 
@@ -25,12 +26,15 @@ function show(session) {
   $('expires').textContent = new Date(session.expires_at).toLocaleString('fr-FR');
   $('capabilities').textContent = (session.capabilities ?? []).join(', ');
   $('report-form').hidden = !(session.capabilities ?? []).includes('audit_person_report');
+  $('search').hidden = !(session.capabilities ?? []).includes('audit_search');
 }
 
 function showSignIn(message) {
   $('sign-in').hidden = false;
   $('session').hidden = true;
   $('report-form').hidden = true;
+  $('search').hidden = true;
+  $('search').querySelector('.results').replaceChildren();
   $('report').replaceChildren();
   $('sign-out').hidden = true;
   $('who').hidden = true;
@@ -59,7 +63,8 @@ $('sign-in-form').addEventListener('submit', async (event) => {
   }
   state.csrf = opened.body.csrf_token;
   sessionStorage.setItem('csrf', state.csrf);
-  await refresh();
+  await setUpSearch(api, $('search'));
+refresh();
 });
 
 $('report-request').addEventListener('submit', async (event) => {

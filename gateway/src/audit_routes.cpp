@@ -111,6 +111,17 @@ audit::AuditEntry openedEntry(const store::AuditRow& row) {
   return entry;
 }
 
+// Catalogue paths with their French labels, for people to read.
+json labelledFields(const std::vector<std::string>& paths) {
+  const auto& catalogue = schemas::FieldCatalogue::builtin();
+  json out = json::array();
+  for (const auto& path : paths) {
+    const auto* field = catalogue.find(path);
+    out.push_back({{"field", path}, {"label", field ? field->label : path}});
+  }
+  return out;
+}
+
 json rowJson(const store::AuditRow& row) {
   json out = json{{"index", row.index}, {"time", row.time}, {"pruned", true}};
   if (row.entry) {
@@ -120,6 +131,11 @@ json rowJson(const store::AuditRow& row) {
     for (const auto& w : entry.event.withheld_sensitive)
       sensitive.push_back({{"field", w.field}, {"reason", w.reason}});
     if (!sensitive.empty()) out["withheld_sensitive_fields"] = sensitive;
+    // For people (the console): the same in French.
+    out["action_label"] = std::string(audit::frenchLabel(entry.event.action));
+    out["decision_label"] = std::string(audit::frenchLabel(entry.event.decision));
+    out["fields_disclosed"] = labelledFields(entry.event.disclosed);
+    out["fields_written"] = labelledFields(entry.event.written);
   }
   out["leaf_hash"] = row.leaf_hash;
   return out;
@@ -194,16 +210,6 @@ ApiResponse searchEntries(AuditRouteServices& services, ApiRequest& request) {
 }
 
 // ---- the person's report (GDPR art. 15) ----
-
-json labelledFields(const std::vector<std::string>& paths) {
-  const auto& catalogue = schemas::FieldCatalogue::builtin();
-  json out = json::array();
-  for (const auto& path : paths) {
-    const auto* field = catalogue.find(path);
-    out.push_back({{"field", path}, {"label", field ? field->label : path}});
-  }
-  return out;
-}
 
 json reportEntry(AuditRouteServices& services, const store::AuditRow& row,
                  const audit::Checkpoint& head) {

@@ -169,6 +169,36 @@ try {
     r.total >= 2 && r.verified === r.total && r.checkpoint.includes('✔'),
     JSON.stringify(r));
 
+  // The log's search: the Département's reads of the dossier, opened in French, and as CSV.
+  await page.locator('#search-action').selectOption('dossier_read');
+  await page.locator('#search-person').fill(dossier);
+  await page.locator('#search-person').press('Enter');
+  await page.locator('#search-results').waitFor();
+  const actions = await page.locator('#search-results tbody tr:not([hidden]) td:nth-child(5)')
+    .allTextContents();
+  check('the search finds the two reads, labelled in French',
+    actions.length === 2 && actions.every((a) => a === 'consultation du dossier'),
+    JSON.stringify(actions));
+  const open = page.locator('#search-results tbody button').first();
+  await open.focus();
+  await page.keyboard.press('Enter');
+  const opened = await page.locator('#search-results dl.entry').first().textContent();
+  check('an entry opens with its fields in French',
+    opened.includes('Finalité') && opened.includes('Données communiquées') &&
+    opened.includes('accompagnement'), opened.slice(0, 200));
+  check('the opened entry says so to assistive technology',
+    (await open.getAttribute('aria-expanded')) === 'true');
+  serious = await axeViolations();
+  check('search: no serious or critical accessibility violation', serious.length === 0,
+    serious.map((v) => v.id).join(', '));
+  await page.screenshot({ path: join(shots, 'recherche.png'), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.locator('#search .csv').click()]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  check('the CSV holds a header and the two reads', csv.length === 3 &&
+    csv[0].startsWith('index,'), csv[0]);
+  check('the page address never held the dossier id', !page.url().includes(dossier), page.url());
+
   // A reload keeps the session; sign-out by keyboard ends it.
   await page.reload();
   await page.locator('#session').waitFor({ state: 'visible' });

@@ -49,6 +49,9 @@ class BytesRequest final : public Poco::Net::HTTPServerRequest {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static testing::ServiceHarness harness;
+  // The console's cookie is a credential too: fuzzed with the rest of the headers.
+  static app::ConsoleSessions sessions(*harness.stores.console_sessions, harness.registry,
+                                       harness.guard);
   static const gateway::Limits limits = [] {
     gateway::Limits l;
     l.max_body_bytes = 64 * 1024;
@@ -65,7 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.checkMessage();
     for (const auto& [name, value] : request.query()) (void)name.size(), (void)value.size();
     try {
-      (void)gateway::authenticate(*http, harness.registry, request.presentedCredential());
+      (void)gateway::authenticate(*http, harness.registry, &sessions,
+                                  request.presentedCredential());
     } catch (const gateway::ProblemException&) {
       // 401: the request goes no further in the gateway, but the rest is still worth reading
     }

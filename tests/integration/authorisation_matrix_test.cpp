@@ -294,7 +294,10 @@ std::vector<GlobalEndpoint> globalEndpoints(const std::string& nir) {
           {"import", "POST", "/v1/imports/ndjson", "\n", "application/x-ndjson"},
           {"cases", "GET", "/v1/reconciliation", "", ""},
           {"resolve", "POST", "/v1/reconciliation/k" + std::string(26, 'q'),
-           R"({"decision":"source_error","reason":"test"})", "application/json"}};
+           R"({"decision":"source_error","reason":"test"})", "application/json"},
+          {"api_description", "GET", "/v1/openapi.json", "", ""},
+          {"console_sign_in", "POST", "/v1/console/session", "", ""},
+          {"console_session", "GET", "/v1/console/session", "", ""}};
 }
 
 const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement",
@@ -307,7 +310,8 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 200},
                                                                      {"import", 200},
                                                                      {"cases", 200},
-                                                                     {"resolve", 404}}},
+                                                                     {"resolve", 404},
+                                                                     {"console_session", 404}}},
                                                                    {"caf",
                                                                     {{"lookup", 200},
                                                                      {"audit_search", 403},
@@ -318,7 +322,9 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 200},
                                                                      {"cases", 403},
-                                                                     {"resolve", 403}}},
+                                                                     {"resolve", 403},
+                                                                     {"console_sign_in", 403},
+                                                                     {"console_session", 404}}},
                                                                    {"france-travail",
                                                                     {{"lookup", 200},
                                                                      {"audit_search", 403},
@@ -329,7 +335,9 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 200},
                                                                      {"cases", 403},
-                                                                     {"resolve", 403}}},
+                                                                     {"resolve", 403},
+                                                                     {"console_sign_in", 403},
+                                                                     {"console_session", 404}}},
                                                                    {"mission-locale",
                                                                     {{"lookup", 200},
                                                                      {"audit_search", 403},
@@ -340,7 +348,9 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 200},
                                                                      {"cases", 403},
-                                                                     {"resolve", 403}}},
+                                                                     {"resolve", 403},
+                                                                     {"console_sign_in", 403},
+                                                                     {"console_session", 404}}},
                                                                    {"evaluateur",
                                                                     {{"lookup", 403},
                                                                      {"changes", 403},
@@ -352,7 +362,9 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 403},
                                                                      {"cases", 403},
-                                                                     {"resolve", 403}}},
+                                                                     {"resolve", 403},
+                                                                     {"console_sign_in", 403},
+                                                                     {"console_session", 404}}},
                                                                    {"dpo",
                                                                     {{"lookup", 403},
                                                                      {"changes", 403},
@@ -364,7 +376,8 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 403},
                                                                      {"cases", 403},
-                                                                     {"resolve", 403}}}};
+                                                                     {"resolve", 403},
+                                                                     {"console_session", 404}}}};
 
 TEST_F(AuthorisationMatrixTest, EveryEndpointWithoutADossierAnswersAsThePolicySays) {
   const std::string nir = testdata::syntheticDossiers(2)[0]["identite"]["nir"];

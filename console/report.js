@@ -2,21 +2,11 @@
 // fields, under which policy; each line's inclusion proof and the signed checkpoint verified
 // here (verify.js), and the checkpoint compared with the last one this browser saw (a
 // consistency proof), so that a log rewritten behind the DPO's back shows.
+import { element, mark } from './dom.js';
 import { fromHex, leafHash, toHex, verifyCheckpoint, verifyConsistency, verifyInclusion } from './verify.js';
 
 const KEY = 'passerelle.audit.key';          // the log's public key, first seen (hex)
 const LAST = 'passerelle.audit.checkpoint';  // the last checkpoint verified: {tree_size, root_hash}
-
-function element(tag, attributes = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
-  for (const c of children) e.append(c);
-  return e;
-}
-
-function mark(ok, yes, no) {
-  return element('span', { class: ok ? 'verified' : 'not-verified' }, ok ? `✔ ${yes}` : `✘ ${no}`);
-}
 
 // A long list of fields folds under its count, so that the letter stays readable.
 function fieldList(fields) {
@@ -29,7 +19,12 @@ function fieldList(fields) {
 
 // Verifies the checkpoint: its signature, the key against the one this browser pinned, and its
 // consistency with the last checkpoint seen. Returns whether it may be trusted, and why not.
-async function checkCheckpoint(api, checkpoint) {
+// The log's key this browser pinned at first sight, if any.
+export function pinnedKey() {
+  return localStorage.getItem(KEY);
+}
+
+export async function checkCheckpoint(api, checkpoint) {
   const pinned = localStorage.getItem(KEY);
   const key = pinned ?? checkpoint.public_key;
   const notes = [];
@@ -64,6 +59,13 @@ async function checkCheckpoint(api, checkpoint) {
     }));
   }
   return { ok, notes, consistent, key, firstKey: !pinned };
+}
+
+export function mount(root, { api }) {
+  root.querySelector('form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await showReport(api, root.querySelector('#report'), root.querySelector('#dossier').value.trim());
+  });
 }
 
 export async function showReport(api, container, dossier) {

@@ -1,16 +1,9 @@
 // The audit log's search (DPO): time range, partner, purpose, action, decision, dossier; paged
 // by the last index; each entry opened in French; the page as CSV (the gateway neutralises
 // cells that a spreadsheet would run as formulas). Filters travel in the API's query, never in
-// the page's address.
-const ACTIONS = ['dossier_create', 'dossier_match', 'dossier_lookup', 'dossier_read',
-  'section_read', 'section_write', 'history_read', 'dossier_erase', 'export_run',
-  'export_request', 'export_fetch', 'survey_contact', 'indicators_read', 'import_run',
-  'dossier_import', 'changes_read', 'webhook_deliveries_read', 'relationship_list',
-  'relationship_attach', 'relationship_end', 'consent_list', 'consent_record',
-  'consent_withdraw', 'consent_reaffirm', 'policy_reload', 'audit_search',
-  'audit_person_report', 'audit_checkpoint', 'audit_proof', 'reconciliation_list',
-  'reconciliation_resolve', 'console_sign_in', 'console_session', 'console_sign_out',
-  'unknown_endpoint'];
+// the page's address. The actions and their French labels come from the gateway (the session).
+import { element, option } from './dom.js';
+
 const DECISIONS = { allow: 'autorisé', partial: 'partiel', deny: 'refusé', invalid: 'invalide',
   error: 'erreur' };
 const PURPOSES = ['instruction_rsa', 'orientation', 'accompagnement', 'suivi_parcours',
@@ -24,16 +17,6 @@ const LABELS = {
   'Statut HTTP', details: 'Détails', leaf_hash: 'Empreinte (feuille Merkle)',
 };
 
-function element(tag, attributes = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
-  for (const c of children) e.append(c);
-  return e;
-}
-
-function option(value, label) {
-  return element('option', { value }, label);
-}
 
 // The form's filters, as the API's query parameters.
 function query(form, after) {
@@ -72,10 +55,16 @@ function details(entry) {
   return list;
 }
 
-export function setUpSearch(api, root) {
+// The actions, as the session names them, each time the view is shown.
+export function open(root, { session }) {
+  const action = root.querySelector('form').elements.action;
+  if (action.options.length > 1) return;
+  action.replaceChildren(option('', 'toutes'),
+    ...(session.audit_actions ?? []).map((a) => option(a.action, a.label)));
+}
+
+export function mount(root, { api }) {
   const form = root.querySelector('form');
-  const action = form.elements.action;
-  action.append(option('', 'toutes'), ...ACTIONS.map((a) => option(a, a)));
   form.elements.decision.append(option('', 'toutes'),
     ...Object.entries(DECISIONS).map(([k, v]) => option(k, v)));
   form.elements.purpose.append(option('', 'toutes'), ...PURPOSES.map((p) => option(p, p)));

@@ -107,14 +107,19 @@ export function checkpointText(c) {
   return `passerelle-audit-checkpoint/v1\n${c.log_id}\n${c.tree_size}\n${c.root_hash}\n${c.timestamp}\n`;
 }
 
-// Whether the checkpoint's Ed25519 signature holds for `publicKeyHex`.
-export async function verifyCheckpoint(c, publicKeyHex) {
+// Whether `signatureHex` is an Ed25519 signature of `text` (UTF-8) by `publicKeyHex`.
+export async function verifySignature(text, signatureHex, publicKeyHex) {
   try {
     const key = await crypto.subtle.importKey('raw', fromHex(publicKeyHex), { name: 'Ed25519' },
       false, ['verify']);
-    return await crypto.subtle.verify({ name: 'Ed25519' }, key, fromHex(c.signature),
-      encoder.encode(checkpointText(c)));
+    return await crypto.subtle.verify({ name: 'Ed25519' }, key, fromHex(signatureHex),
+      encoder.encode(text));
   } catch {
     return false;
   }
+}
+
+// Whether the checkpoint's Ed25519 signature holds for `publicKeyHex`.
+export function verifyCheckpoint(c, publicKeyHex) {
+  return verifySignature(checkpointText(c), c.signature, publicKeyHex);
 }

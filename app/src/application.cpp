@@ -136,6 +136,7 @@ Application::Application(const AppConfig& config)
       pseudonyms_(keys_->root()),
       pending_audit_(audit_, *stores_.pending_audit, pseudonyms_, pendingOptions(config)),
       recorder_(audit_, pending_audit_, pseudonyms_),
+      log_integrity_(audit_, config.audit.retention_months),
       guard_(policies_, schemas::FieldCatalogue::builtin(), *stores_.relationships,
              *stores_.consents),
       relationships_(*stores_.relationships, *stores_.dossiers, guard_, registry_),

@@ -220,19 +220,50 @@ void ExportJobs::importLegacyJobs() {
   }
 }
 
+namespace {
+
+// What was asked, when, and where it is.
+json summaryOf(const store::ExportJob& job) {
+  const auto request = json::parse(job.request);
+  json out = {{"id", job.id},
+              {"partner", request.at("partner")},
+              {"study", request.at("study")},
+              {"profile", request.at("profile")},
+              {"requested_at", job.requested_at},
+              {"status", job.status}};
+  if (job.error) out["error"] = *job.error;
+  return out;
+}
+
+}  // namespace
+
 std::optional<json> ExportJobs::status(const std::string& id) const {
   if (!isJobId(id)) return std::nullopt;
   const auto job = store_.find(id);
   if (!job) return std::nullopt;
-  const auto request = json::parse(job->request);
-  json out = {{"id", id},
-              {"partner", request.at("partner")},
-              {"study", request.at("study")},
-              {"profile", request.at("profile")},
-              {"requested_at", job->requested_at},
-              {"status", job->status}};
-  if (job->error) out["error"] = *job->error;
-  if (job->manifest) out["manifest"] = json::parse(*job->manifest);
+  json out = summaryOf(*job);
+  if (job->manifest) {
+    out["manifest"] = json::parse(*job->manifest);
+    if (const auto signed_file = store_.file(id, "manifest.json")) {
+      const auto document = json::parse(*signed_file);
+      out["signed_manifest"] = {{"text", *job->manifest},
+                                {"signature", document.at("signature")},
+                                {"public_key", document.at("public_key")}};
+    }
+  }
+  return out;
+}
+
+json ExportJobs::recent(const std::optional<core::PartnerId>& partner, std::size_t count) const {
+  json out = json::array();
+  // Exports are few (a study asks for a handful a year): the partner's are picked from the
+  // latest of everyone's rather than through an index.
+  for (const auto& job : store_.recent(partner ? count * 20 : count)) {
+    auto status = summaryOf(job);
+    if (partner && status["partner"] != partner->str()) continue;
+    out.push_back(std::move(status));
+    if (out.size() == count) break;
+  }
   return out;
 }
 

@@ -6,7 +6,7 @@ namespace passerelle::audit {
 namespace {
 
 using A = AuditAction;
-constexpr core::EnumNames<AuditAction, 35> kActions({{
+constexpr core::EnumNames<AuditAction, 38> kActions({{
     {A::dossier_create, "dossier_create"},
     {A::dossier_match, "dossier_match"},
     {A::dossier_lookup, "dossier_lookup"},
@@ -41,10 +41,13 @@ constexpr core::EnumNames<AuditAction, 35> kActions({{
     {A::console_sign_in, "console_sign_in"},
     {A::console_session, "console_session"},
     {A::console_sign_out, "console_sign_out"},
+    {A::audit_integrity, "audit_integrity"},
+    {A::audit_verify, "audit_verify"},
+    {A::audit_refusals, "audit_refusals"},
     {A::unknown_endpoint, "unknown_endpoint"},
 }});
 
-constexpr core::EnumNames<AuditAction, 35> kActionLabels({{
+constexpr core::EnumNames<AuditAction, 38> kActionLabels({{
     {A::dossier_create, "création du dossier"},
     {A::dossier_match, "rapprochement avec le dossier existant"},
     {A::dossier_lookup, "recherche du dossier par un identifiant"},
@@ -79,6 +82,9 @@ constexpr core::EnumNames<AuditAction, 35> kActionLabels({{
     {A::console_sign_in, "connexion à la console"},
     {A::console_session, "consultation de sa session de console"},
     {A::console_sign_out, "déconnexion de la console"},
+    {A::audit_integrity, "consultation de l'état du journal d'audit"},
+    {A::audit_verify, "vérification complète du journal d'audit"},
+    {A::audit_refusals, "décompte des requêtes refusées"},
     {A::unknown_endpoint, "requête vers une adresse inconnue"},
 }});
 
@@ -109,6 +115,12 @@ std::optional<AuditAction> parseAuditAction(std::string_view name) {
 }
 std::string_view frenchLabel(AuditAction action) {
   return kActionLabels.name(action);
+}
+std::vector<AuditAction> allAuditActions() {
+  std::vector<AuditAction> out;
+  for (int a = 0; a <= static_cast<int>(AuditAction::unknown_endpoint); ++a)
+    out.push_back(static_cast<AuditAction>(a));
+  return out;
 }
 std::string_view toString(AuditDecision decision) {
   return kDecisions.name(decision);

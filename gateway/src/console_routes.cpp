@@ -52,12 +52,18 @@ ApiResponse sessionState(ConsoleRouteServices& services, ApiRequest& request) {
   json capabilities = json::array();
   for (const auto c : policies::allCapabilities())
     if (services.guard.may(*session.partner, c)) capabilities.push_back(std::string(toString(c)));
+  // The log's vocabulary in French, so that the console's filters follow the gateway's.
+  json actions = json::array();
+  for (const auto a : audit::allAuditActions())
+    actions.push_back({{"action", std::string(audit::toString(a))},
+                       {"label", std::string(audit::frenchLabel(a))}});
   return {200,
           json{{"partner", session.partner->id.str()},
                {"name", session.partner->name},
                {"kind", std::string(core::toString(session.partner->kind))},
                {"expires_at", session.expires_at},
-               {"capabilities", capabilities}},
+               {"capabilities", capabilities},
+               {"audit_actions", actions}},
           {}};
 }
 

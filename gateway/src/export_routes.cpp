@@ -102,6 +102,20 @@ ApiResponse exportStatus(ExportRouteServices& services, ApiRequest& request) {
   return {200, status, {}};
 }
 
+// The latest exports the caller may follow: its own, or everyone's for the kinds that follow any
+// (the DPO); forbidden for the others.
+ApiResponse listExports(ExportRouteServices& services, ApiRequest& request) {
+  const auto& partner = *request.caller().partner;
+  const bool any = services.guard.may(partner, policies::Capability::exports_any_status);
+  if (!any) services.guard.require(partner, policies::Capability::exports, "follow exports");
+  const auto params = queryParams(request, {"limit"});
+  const auto limit = wholeNumberParam(params, "limit", 200).value_or(50);
+  if (limit == 0) badParameter("limit must be between 1 and 200");
+  auto list = services.exports.recent(any ? std::nullopt : std::optional(partner.id), limit);
+  request.audit().details["exports"] = std::to_string(list.size());
+  return {200, json{{"exports", std::move(list)}}, {}};
+}
+
 ApiResponse exportFile(ExportRouteServices& services, ApiRequest& request) {
   const auto status = visibleStatus(services, request, true);
   const auto name = request.pathParam("name");
@@ -128,6 +142,8 @@ void addExportRoutes(Router& router, const dossiers::AccessGuard& guard,
       std::make_shared<ExportRouteServices>(ExportRouteServices{guard, export_orders, exports});
   router.add({"POST", "/v1/exports", true, false, bindRoute(services, &requestExport),
               audit::AuditAction::export_request});
+  router.add({"GET", "/v1/exports", true, false, bindRoute(services, &listExports),
+              audit::AuditAction::export_fetch});
   router.add({"GET", "/v1/exports/{id}", true, false, bindRoute(services, &exportStatus),
               audit::AuditAction::export_fetch});
   router.add({"GET", "/v1/exports/{id}/files/{name}", true, false, bindRoute(services, &exportFile),

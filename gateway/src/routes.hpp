@@ -13,6 +13,7 @@
 #include "passerelle/app/export_orders.hpp"
 #include "passerelle/app/imports.hpp"
 #include "passerelle/app/indicator_report.hpp"
+#include "passerelle/app/log_integrity.hpp"
 #include "passerelle/app/readiness.hpp"
 #include "passerelle/dossiers/access_guard.hpp"
 #include "passerelle/dossiers/caller.hpp"
@@ -76,6 +77,12 @@ void addFeedRoutes(Router& router, const dossiers::AccessGuard& guard,
 // POST /v1/imports/{format}; request bodies are spooled in `import_spool` while imported.
 void addImportRoutes(Router& router, dossiers::DossierService& dossiers, app::Imports& imports,
                      std::filesystem::path import_spool);
+
+// GET /v1/audit/integrity, POST /v1/audit/verifications, GET /v1/audit/refusals (the DPO's
+// console).
+void addAuditIntegrityRoutes(Router& router, const dossiers::AccessGuard& guard,
+                             const policies::PartnerRegistry& registry,
+                             const audit::AuditLog& audit_log, app::LogIntegrity& integrity);
 
 // GET /v1/reconciliation, POST /v1/reconciliation/{case}.
 void addReconciliationRoutes(Router& router, dossiers::ReconciliationService& reconciliation);

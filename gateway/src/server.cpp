@@ -372,6 +372,7 @@ GatewayServer::GatewayServer(const ServerOptions& options, app::Application& app
   addAccessRoutes(router, app.guard(), app.relationships(), app.consents(),
                   [&app] { return app.reloadPolicy(); });
   addAuditRoutes(router, app.guard(), app.registry(), app.auditLog(), app.audit());
+  addAuditIntegrityRoutes(router, app.guard(), app.registry(), app.auditLog(), app.logIntegrity());
   addReconciliationRoutes(router, app.reconciliation());
   addIndicatorRoutes(router, app.guard(), app.indicators());
   addImportRoutes(router, app.dossiers(), app.imports(), app.importSpool());

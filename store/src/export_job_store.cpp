@@ -131,6 +131,18 @@ class SqlExportJobStore final : public ExportJobStore {
     return job;
   }
 
+  std::vector<ExportJob> recent(std::size_t count) const override {
+    std::vector<ExportJob> out;
+    db_->read([&](SqlConnection& c) {
+      auto rows = c.query(
+          "SELECT id, request, requested_at, status, error, manifest FROM export_jobs "
+          "ORDER BY requested_at DESC, id LIMIT ?",
+          {static_cast<std::int64_t>(count)});
+      while (rows->next()) out.push_back(jobOf(*rows));
+    });
+    return out;
+  }
+
   std::optional<std::string> file(const std::string& id, const std::string& name) const override {
     std::optional<std::string> out;
     db_->read([&](SqlConnection& c) {

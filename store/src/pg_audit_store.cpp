@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <mutex>
 
 #include "passerelle/core/domain_error.hpp"
@@ -215,9 +216,12 @@ class PgAuditStore final : public AuditStore {
   }
 
   std::vector<AuditRow> search(const AuditQuery& q) const override {
-    std::string sql = std::string(kRowColumns) + "WHERE idx > $1";
-    std::vector<PgParam> params = {
-        PgParam(q.after ? static_cast<std::int64_t>(*q.after) : std::int64_t{-1})};
+    std::string sql =
+        std::string(kRowColumns) + (q.newest_first ? "WHERE idx < $1" : "WHERE idx > $1");
+    std::vector<PgParam> params = {PgParam(q.after ? static_cast<std::int64_t>(*q.after)
+                                           : q.newest_first
+                                               ? std::numeric_limits<std::int64_t>::max()
+                                               : std::int64_t{-1})};
     const auto criterion = [&](const char* column, const char* op,
                                const std::optional<std::string>& value) {
       if (!value) return;
@@ -232,7 +236,7 @@ class PgAuditStore final : public AuditStore {
     criterion("at", ">=", q.from);
     criterion("at", "<", q.to);
     params.emplace_back(static_cast<std::int64_t>(q.limit));
-    sql += " ORDER BY idx LIMIT $";
+    sql += q.newest_first ? " ORDER BY idx DESC LIMIT $" : " ORDER BY idx LIMIT $";
     sql += std::to_string(params.size());
     return reader_.with([&](PgConnection& c) {
       const auto r = c.exec(sql, params);
@@ -271,10 +275,18 @@ class PgAuditStore final : public AuditStore {
   }
 
   std::optional<AuditCheckpointRow> latestCheckpoint() const override {
-    return reader_.with([](PgConnection& c) -> std::optional<AuditCheckpointRow> {
-      const auto r = c.exec(std::string(kCheckpointColumns) + "ORDER BY tree_size DESC LIMIT 1");
-      if (r.rows() == 0) return std::nullopt;
-      return checkpointOf(r, 0);
+    auto latest = recentCheckpoints(1);
+    if (latest.empty()) return std::nullopt;
+    return latest.front();
+  }
+
+  std::vector<AuditCheckpointRow> recentCheckpoints(std::size_t count) const override {
+    return reader_.with([&](PgConnection& c) {
+      const auto r = c.exec(std::string(kCheckpointColumns) + "ORDER BY tree_size DESC LIMIT $1",
+                            {PgParam(static_cast<std::int64_t>(count))});
+      std::vector<AuditCheckpointRow> out;
+      for (int i = 0; i < r.rows(); ++i) out.push_back(checkpointOf(r, i));
+      return out;
     });
   }
 

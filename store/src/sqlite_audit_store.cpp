@@ -4,6 +4,7 @@
 #include <Poco/Tuple.h>
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
 
 #include "passerelle/core/domain_error.hpp"
@@ -166,7 +167,8 @@ class SqliteAuditStore final : public AuditStore {
   }
 
   std::vector<AuditRow> search(const AuditQuery& q) const override {
-    std::string sql = std::string(kRowColumns) + "WHERE idx > ?";
+    std::string sql =
+        std::string(kRowColumns) + (q.newest_first ? "WHERE idx < ?" : "WHERE idx > ?");
     std::vector<std::string> values;
     auto criterion = [&](const char* clause, const std::optional<std::string>& value) {
       if (!value) return;
@@ -180,8 +182,10 @@ class SqliteAuditStore final : public AuditStore {
     criterion(" AND decision = ?", q.decision);
     criterion(" AND at >= ?", q.from);
     criterion(" AND at < ?", q.to);
-    sql += " ORDER BY idx LIMIT ?";
-    const Poco::Int64 after = q.after ? static_cast<Poco::Int64>(*q.after) : -1;
+    sql += q.newest_first ? " ORDER BY idx DESC LIMIT ?" : " ORDER BY idx LIMIT ?";
+    const Poco::Int64 after = q.after          ? static_cast<Poco::Int64>(*q.after)
+                              : q.newest_first ? std::numeric_limits<Poco::Int64>::max()
+                                               : -1;
     std::vector<RowTuple> rows;
     {
       auto session = readers_.acquire();
@@ -217,12 +221,21 @@ class SqliteAuditStore final : public AuditStore {
   }
 
   std::optional<AuditCheckpointRow> latestCheckpoint() const override {
+    auto latest = recentCheckpoints(1);
+    if (latest.empty()) return std::nullopt;
+    return latest.front();
+  }
+
+  std::vector<AuditCheckpointRow> recentCheckpoints(std::size_t count) const override {
     std::vector<CheckpointTuple> rows;
-    auto session = readers_.acquire();
-    *session << std::string(kCheckpointColumns) + "ORDER BY tree_size DESC LIMIT 1", into(rows),
-        now;
-    if (rows.empty()) return std::nullopt;
-    return checkpointOf(rows.front());
+    {
+      auto session = readers_.acquire();
+      *session << std::string(kCheckpointColumns) + "ORDER BY tree_size DESC LIMIT ?",
+          bind(static_cast<Poco::Int64>(count)), into(rows), now;
+    }
+    std::vector<AuditCheckpointRow> out;
+    for (const auto& t : rows) out.push_back(checkpointOf(t));
+    return out;
   }
 
   std::uint64_t pruneBefore(const std::string& time) override {

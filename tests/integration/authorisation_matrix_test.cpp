@@ -272,7 +272,9 @@ TEST_F(AuthorisationMatrixTest, AConsentRuleOpensOnlyWhileTheConsentIsInForce) {
 // Département, the évaluateur and the DPO; exports for the évaluateur; imports for whoever may
 // write for its purpose (the sources, the structures and the Département: an empty file is an
 // empty report); lookups and the change feed for whoever may read for its purpose;
-// checkpoints, proofs and its own webhook deliveries for every partner.
+// checkpoints, proofs and its own webhook deliveries for every partner; the log's integrity, its
+// verification and the refusals' count for the DPO; the list of exports for the évaluateur (its
+// own) and the DPO (all).
 struct GlobalEndpoint {
   std::string name, method, path, body, content_type;
 };
@@ -297,7 +299,11 @@ std::vector<GlobalEndpoint> globalEndpoints(const std::string& nir) {
            R"({"decision":"source_error","reason":"test"})", "application/json"},
           {"api_description", "GET", "/v1/openapi.json", "", ""},
           {"console_sign_in", "POST", "/v1/console/session", "", ""},
-          {"console_session", "GET", "/v1/console/session", "", ""}};
+          {"console_session", "GET", "/v1/console/session", "", ""},
+          {"integrity", "GET", "/v1/audit/integrity", "", ""},
+          {"verify", "POST", "/v1/audit/verifications", "", ""},
+          {"refusals", "GET", "/v1/audit/refusals", "", ""},
+          {"exports", "GET", "/v1/exports", "", ""}};
 }
 
 const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement",
@@ -311,7 +317,11 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"import", 200},
                                                                      {"cases", 200},
                                                                      {"resolve", 404},
-                                                                     {"console_session", 404}}},
+                                                                     {"console_session", 404},
+                                                                     {"integrity", 403},
+                                                                     {"verify", 403},
+                                                                     {"refusals", 403},
+                                                                     {"exports", 403}}},
                                                                    {"caf",
                                                                     {{"lookup", 200},
                                                                      {"audit_search", 403},
@@ -324,7 +334,11 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
-                                                                     {"console_session", 404}}},
+                                                                     {"console_session", 404},
+                                                                     {"integrity", 403},
+                                                                     {"verify", 403},
+                                                                     {"refusals", 403},
+                                                                     {"exports", 403}}},
                                                                    {"france-travail",
                                                                     {{"lookup", 200},
                                                                      {"audit_search", 403},
@@ -337,7 +351,11 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
-                                                                     {"console_session", 404}}},
+                                                                     {"console_session", 404},
+                                                                     {"integrity", 403},
+                                                                     {"verify", 403},
+                                                                     {"refusals", 403},
+                                                                     {"exports", 403}}},
                                                                    {"mission-locale",
                                                                     {{"lookup", 200},
                                                                      {"audit_search", 403},
@@ -350,7 +368,11 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
-                                                                     {"console_session", 404}}},
+                                                                     {"console_session", 404},
+                                                                     {"integrity", 403},
+                                                                     {"verify", 403},
+                                                                     {"refusals", 403},
+                                                                     {"exports", 403}}},
                                                                    {"evaluateur",
                                                                     {{"lookup", 403},
                                                                      {"changes", 403},
@@ -364,7 +386,10 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
-                                                                     {"console_session", 404}}},
+                                                                     {"console_session", 404},
+                                                                     {"integrity", 403},
+                                                                     {"verify", 403},
+                                                                     {"refusals", 403}}},
                                                                    {"dpo",
                                                                     {{"lookup", 403},
                                                                      {"changes", 403},
@@ -377,7 +402,8 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"import", 403},
                                                                      {"cases", 403},
                                                                      {"resolve", 403},
-                                                                     {"console_session", 404}}}};
+                                                                     {"console_session", 404},
+                                                                     {"verify", 200}}}};
 
 TEST_F(AuthorisationMatrixTest, EveryEndpointWithoutADossierAnswersAsThePolicySays) {
   const std::string nir = testdata::syntheticDossiers(2)[0]["identite"]["nir"];

@@ -109,6 +109,35 @@ TEST_P(AuditLogBackendTest, AReopenedLogContinuesFromItsTiles) {
   EXPECT_EQ(search.back().index, 4u);
 }
 
+// What the console reads: the latest checkpoints, the latest first, and a search newest first
+// with its cursor going back.
+TEST_P(AuditLogBackendTest, TheLatestCheckpointsAndEntriesComeNewestFirst) {
+  std::vector<std::uint64_t> sizes;
+  for (int i = 0; i < 6; ++i) {
+    log_->append(eventNumber(i));
+    if (i % 2 == 1) sizes.push_back(log_->checkpointNow().tree_size);
+  }
+  const auto latest = store_->recentCheckpoints(2);
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[0].tree_size, sizes[2]);
+  EXPECT_EQ(latest[1].tree_size, sizes[1]);
+  EXPECT_EQ(store_->recentCheckpoints(10).size(), 3u);
+  EXPECT_EQ(store_->latestCheckpoint()->tree_size, sizes[2]);
+
+  store::AuditQuery q;
+  q.newest_first = true;
+  q.limit = 4;
+  auto page = store_->search(q);
+  ASSERT_EQ(page.size(), 4u);
+  EXPECT_EQ(page[0].index, 5u);
+  EXPECT_EQ(page[3].index, 2u);
+  q.after = page.back().index;
+  page = store_->search(q);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].index, 1u);
+  EXPECT_EQ(page[1].index, 0u);
+}
+
 TEST_P(AuditLogBackendTest, PruningSparesTheRetentionPeriod) {
   for (int i = 0; i < 5; ++i) log_->append(eventNumber(i));
   EXPECT_EQ(testing::thrownKind([&] { store_->pruneBefore("2999-01-01T00:00:00Z"); }),

@@ -360,6 +360,12 @@ TEST_P(StoreBackendTest, AnExportJobIsRunByOneRunnerAndItsFilesShowOnlyOnceDone)
   jobs.add(b, R"({"study":"s2"})", "2026-12-07T10:00:01Z");
   jobs.add(c, R"({"study":"s3"})", "2026-12-07T10:00:02Z");
   EXPECT_EQ(kindOf([&] { jobs.add(a, "{}", "2026-12-07T10:00:03Z"); }), ErrorKind::conflict);
+  const auto recent = jobs.recent(2);
+  ASSERT_EQ(recent.size(), 2u);
+  EXPECT_EQ(recent[0].id, c) << "the latest asked first";
+  EXPECT_EQ(recent[1].id, b);
+  EXPECT_EQ(recent[1].status, "queued");
+  EXPECT_EQ(jobs.recent(10).size(), 3u);
 
   const auto first = jobs.claimNext("node-1");
   ASSERT_TRUE(first);

@@ -14,6 +14,7 @@
 #include "passerelle/app/export_orders.hpp"
 #include "passerelle/app/imports.hpp"
 #include "passerelle/app/indicator_report.hpp"
+#include "passerelle/app/log_integrity.hpp"
 #include "passerelle/app/process_lock.hpp"
 #include "passerelle/app/readiness.hpp"
 #include "passerelle/app/reconciliation_commands.hpp"
@@ -105,6 +106,7 @@ class Application {
   AuditRecorder& audit() { return recorder_; }
   audit::AuditLog& auditLog() { return audit_; }
   audit::PendingEntries& pendingAudit() { return pending_audit_; }
+  LogIntegrity& logIntegrity() { return log_integrity_; }
   const audit::PersonPseudonyms& pseudonyms() const { return pseudonyms_; }
 
   // Operations.
@@ -138,6 +140,7 @@ class Application {
   audit::PersonPseudonyms pseudonyms_;
   audit::PendingEntries pending_audit_;
   AuditRecorder recorder_;
+  LogIntegrity log_integrity_;
   schemas::SectionValidator validator_;
   dossiers::AccessGuard guard_;
   dossiers::RelationshipService relationships_;

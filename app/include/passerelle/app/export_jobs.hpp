@@ -56,8 +56,12 @@ class ExportJobs {
   std::string submit(const ExportOrder& order);
 
   // {"id", "partner", "study", "profile", "requested_at", "status": queued|running|done|failed,
-  // "error"?, "manifest"?}; nothing if there is no such export.
+  // "error"?, "manifest"?, "signed_manifest"?}; nothing if there is no such export.
+  // `signed_manifest` ({"text", "signature", "public_key"}): the manifest's exact bytes that the
+  // gateway's key signed, so that a reader checks the signature without re-serialising JSON.
   std::optional<nlohmann::json> status(const std::string& id) const;
+  // The statuses (without manifests) of the latest `count` exports of `partner`, or of anyone's.
+  nlohmann::json recent(const std::optional<core::PartnerId>& partner, std::size_t count) const;
   // One of a finished export's files (a name its manifest lists, or the manifest), whole.
   std::optional<std::string> file(const std::string& id, const std::string& name) const;
 

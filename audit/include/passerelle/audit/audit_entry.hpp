@@ -52,7 +52,10 @@ enum class AuditAction {
   console_sign_in,         // a console session opened (docs/console.md)
   console_session,         // a session's own state read
   console_sign_out,        // a session ended
-  unknown_endpoint,
+  audit_integrity,         // the log's state read: size, checkpoints, pruning, last verification
+  audit_verify,            // the whole log verified: the result in the entry's details
+  audit_refusals,          // refused requests counted by period, partner and action
+  unknown_endpoint,        // the last: allAuditActions() counts up to it
 };
 
 // How the request ended, for the person whose data it concerned.
@@ -67,6 +70,7 @@ enum class AuditDecision {
 std::string_view toString(AuditAction action);
 std::optional<AuditAction> parseAuditAction(std::string_view name);
 std::string_view frenchLabel(AuditAction action);  // "consultation du dossier", ...
+std::vector<AuditAction> allAuditActions();        // in the enumeration's order
 std::string_view toString(AuditDecision decision);
 std::optional<AuditDecision> parseAuditDecision(std::string_view name);
 std::string_view frenchLabel(AuditDecision decision);

@@ -53,12 +53,14 @@ struct AuditCheckpointRow {
   std::string signature;   // lowercase hex
 };
 
-// A DPO search: every criterion given must match; results in index order after `after`.
+// A DPO search: every criterion given must match; results in index order after `after`, or,
+// newest first, in reverse index order before `after`.
 struct AuditQuery {
   std::optional<std::string> person, partner, purpose, action, decision;
   std::optional<std::string> from, to;  // time range, `from` included, `to` excluded
   std::optional<std::uint64_t> after;   // paging cursor: the last index already seen
   std::size_t limit = 100;
+  bool newest_first = false;
 };
 
 // Persistence of the audit log. Appends are the only writes besides pruning. Thread-safe.
@@ -110,9 +112,10 @@ class AuditStore {
   // Which of these audit outbox row ids an entry already claims.
   virtual std::vector<std::string> claimed(const std::vector<std::string>& outbox_ids) const = 0;
 
-  // Every checkpoint, by tree size; the latest one.
+  // Every checkpoint, by tree size; the latest one; the latest `count`, the latest first.
   virtual std::vector<AuditCheckpointRow> checkpoints() const = 0;
   virtual std::optional<AuditCheckpointRow> latestCheckpoint() const = 0;
+  virtual std::vector<AuditCheckpointRow> recentCheckpoints(std::size_t count) const = 0;
 
   // Empties the content of the oldest entries, up to the first one dated at or after `time`
   // (their index, time and leaf hash stay). Throws DomainError(forbidden), pruning nothing, if that

@@ -47,6 +47,8 @@ class ExportJobStore {
   virtual bool fail(const std::string& id, const std::string& runner, const std::string& error) = 0;
 
   virtual std::optional<ExportJob> find(const std::string& id) const = 0;
+  // The latest `count` jobs, the latest asked first.
+  virtual std::vector<ExportJob> recent(std::size_t count) const = 0;
   // How many jobs are in each status (queued, running, done, failed) that has any.
   virtual std::map<std::string, std::int64_t> countByStatus() const = 0;
   // A done job's file, whole; nothing if there is no such job, it is not done, or it has no

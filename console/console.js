@@ -25,6 +25,11 @@ async function api(method, path, { headers = {}, body } = {}) {
   const response = await fetch(path, { method, headers: h, body, credentials: 'same-origin' });
   const text = await response.text();
   const json = (response.headers.get('Content-Type') ?? '').includes('json');
+  // A session that ended (its 15 minutes, a sign-out elsewhere, a policy that took the console
+  // away) is said as such, and the page goes back to the sign-in.
+  if (response.status === 401 && state.session && path !== '/v1/console/session') {
+    showSignIn('Votre session a pris fin : reconnectez-vous.');
+  }
   return { status: response.status, body: text && json ? JSON.parse(text) : null, text };
 }
 

@@ -340,7 +340,17 @@ try {
     (await page.locator('#manifest-signature').textContent()).includes('✘'));
   await page.unroute(exportUrl);
 
-  // A reload keeps the session; sign-out by keyboard ends it.
+  // A session that ends under the page (here its cookie gone, as after 15 minutes): the next
+  // call says so and the page goes back to the sign-in; a new sign-in, then a reload keeps it.
+  const kept = await context.cookies();
+  await context.clearCookies();
+  await page.locator('#go-integrity').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#sign-in-error').waitFor({ state: 'visible' });
+  check('an ended session is said, and the sign-in shown again',
+    (await page.locator('#sign-in-error').textContent()).includes('session a pris fin') &&
+    await page.locator('#views').isHidden());
+  await context.addCookies(kept);
   await page.reload();
   await page.locator('#views').waitFor({ state: 'visible' });
   check('the sign-out button is reached by Tab', await tabTo('#sign-out'));

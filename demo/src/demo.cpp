@@ -4,9 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <stdexcept>
 
+#include "passerelle/app/audit_recorder.hpp"
+#include "passerelle/audit/pending_entries.hpp"
 #include "passerelle/core/domain_error.hpp"
 #include "passerelle/core/utc_time.hpp"
 #include "passerelle/crypto/bytes.hpp"
@@ -16,6 +21,7 @@
 #include "passerelle/demo/demo_pki.hpp"
 #include "passerelle/gateway/certificate_fingerprint.hpp"
 #include "passerelle/policies/policy_set.hpp"
+#include "passerelle/store/pending_audit.hpp"
 #include "passerelle/testdata/synthetic_dossiers.hpp"
 
 namespace passerelle::demo {
@@ -146,45 +152,132 @@ DemoCallers demoCallers(const app::Application& application) {
   return {get("caf"), get("france-travail"), get("departement")};
 }
 
+// Every write of the demo's people is in the audit log as the API's would be (the access
+// report of a demo dossier shows who created and completed it): each write's outbox row is
+// stored with the change and its entry claims it (docs/ARCHITECTURE.md, "A change and its audit
+// entry"). Entries are submitted as people are written and awaited in batches, as an import's.
+class DemoAudit {
+ public:
+  explicit DemoAudit(app::AuditRecorder& audit) : audit_(audit) {}
+  ~DemoAudit() {
+    for (auto& s : submitted_) settle(s);
+  }
+
+  // Runs `write` (which returns what it wrote) as `caller`, then records it.
+  void record(const dossiers::Caller& caller, audit::AuditAction action, int status,
+              const std::function<app::AuditNote()>& write) {
+    const app::Actor actor{caller.partner.id, "demo", caller.purpose, core::RequestId("demo")};
+    store::PendingAuditScope writes([&] {
+      return audit::pendingContext(audit_.entry(actor, action, {}, 0, std::nullopt, false));
+    });
+    const auto note = write();
+    auto event =
+        audit_.entry(actor, note.action.value_or(action), note, status, std::nullopt, true);
+    auto claims = writes.claim();
+    auto done = audit_.log().submit(event, claims);
+    submitted_.push_back({std::move(done), std::move(event), std::move(claims)});
+    if (submitted_.size() >= 512) {
+      settle(submitted_.front());
+      submitted_.pop_front();
+    }
+  }
+
+ private:
+  struct Submitted {
+    std::future<audit::Appended> done;
+    audit::AuditEvent event;
+    std::vector<std::string> claims;
+  };
+  // The change is stored: an entry the log could not take waits in the outbox.
+  void settle(Submitted& s) {
+    try {
+      s.done.get();
+      audit_.pending().retire(std::move(s.claims));
+    } catch (const audit::AuditUnavailable&) {
+      audit_.pending().adopt(std::move(s.event), std::move(s.claims));
+    }
+  }
+
+  app::AuditRecorder& audit_;
+  std::deque<Submitted> submitted_;
+};
+
+app::AuditNote created(const dossiers::CreateResult& result) {
+  app::AuditNote note;
+  note.person = result.id;
+  note.recordWrite(result.decision);
+  if (result.matched) note.action = audit::AuditAction::dossier_match;
+  return note;
+}
+
+app::AuditNote written(const core::DossierId& id, const dossiers::WriteResult& result) {
+  app::AuditNote note;
+  note.person = id;
+  note.recordWrite(result.decision);
+  return note;
+}
+
 // One synthetic person enters the gateway the way real partners would bring them in, through
 // the sharing policy like any request: the CAF creates the dossier from its RSA flux, France
 // Travail matches it and adds the professional situation, the Département completes the rest,
 // recording the person's consent before any health information.
-void bringIn(app::Application& application, const DemoCallers& who, const json& person,
-             bool consents_to_health) {
+void bringIn(app::Application& application, DemoAudit& log, const DemoCallers& who,
+             const json& person, bool consents_to_health) {
   auto& service = application.dossiers();
   const dossiers::Caller caf{who.caf, core::Purpose::instruction_rsa};
   const dossiers::Caller ft{who.france_travail, core::Purpose::accompagnement};
   const dossiers::Caller dep{who.departement, core::Purpose::accompagnement};
   const auto any = store::Precondition::any();
+  using audit::AuditAction;
+  const auto write = [&](const dossiers::Caller& caller, const core::DossierId& id,
+                         core::Section section, const json& content) {
+    log.record(caller, AuditAction::section_write, 200, [&] {
+      return written(id, service.writeSection(caller, id, section, content, any, "demo"));
+    });
+  };
 
-  const auto id = service.createOrMatch(caf, cafPushOf(person), "demo").id;
-  service.writeSection(dep, id, core::Section::identifiants, person["identifiants"], any, "demo");
-  service.createOrMatch(
-      ft,
-      {{"identite", person["identite"]},
-       {"identifiants", {{"france_travail", person["identifiants"]["france_travail"]}}}},
-      "demo");
-  service.writeSection(ft, id, core::Section::situation_pro, person["situation_pro"], any, "demo");
+  std::optional<core::DossierId> made;
+  log.record(caf, AuditAction::dossier_create, 201, [&] {
+    const auto result = service.createOrMatch(caf, cafPushOf(person), "demo");
+    made = result.id;
+    return created(result);
+  });
+  const auto id = *made;
+  write(dep, id, core::Section::identifiants, person["identifiants"]);
+  log.record(ft, AuditAction::dossier_create, 200, [&] {
+    return created(service.createOrMatch(
+        ft,
+        {{"identite", person["identite"]},
+         {"identifiants", {{"france_travail", person["identifiants"]["france_travail"]}}}},
+        "demo"));
+  });
+  write(ft, id, core::Section::situation_pro, person["situation_pro"]);
 
   const bool health =
       consents_to_health && (person.contains("sante") || person.contains("diagnostic"));
   if (health)
-    application.consents().record(dep, id,
-                                  {{"grantee", {{"kind", "departement"}}},
-                                   {"purpose", "accompagnement"},
-                                   {"categories", {"sensible"}},
-                                   {"given_at", "2026-01-15"},
-                                   {"method", "ecrit"},
-                                   {"collected_by", "Référent RSA du Département (démonstration)"},
-                                   {"notice_version", "notice-dui-2026-01"}});
+    log.record(dep, AuditAction::consent_record, 201, [&] {
+      const auto recorded = application.consents().record(
+          dep, id,
+          {{"grantee", {{"kind", "departement"}}},
+           {"purpose", "accompagnement"},
+           {"categories", {"sensible"}},
+           {"given_at", "2026-01-15"},
+           {"method", "ecrit"},
+           {"collected_by", "Référent RSA du Département (démonstration)"},
+           {"notice_version", "notice-dui-2026-01"}});
+      app::AuditNote note;
+      note.person = id;
+      note.details["consent"] = recorded.record.id;
+      return note;
+    });
   for (const char* name : {"orientation", "diagnostic", "contrat", "parcours", "sortie", "sante"}) {
     if (!person.contains(name)) continue;
     json section = person[name];
     const std::string n = name;
     if (!health && n == "sante") continue;
     if (!health && n == "diagnostic") section["freins"].erase("sante");
-    service.writeSection(dep, id, *core::parseSection(n), section, any, "demo");
+    write(dep, id, *core::parseSection(n), section);
   }
 }
 
@@ -193,9 +286,10 @@ void bringIn(app::Application& application, const DemoCallers& who, const json& 
 std::size_t loadDemoDossiers(app::Application& application, std::size_t count) {
   if (application.store().dossierCount() > 0) return 0;
   const auto who = demoCallers(application);
+  DemoAudit log(application.audit());
   std::size_t index = 0;
   for (const auto& person : syntheticDossiers(count))
-    bringIn(application, who, person, index++ % 3 == 0);
+    bringIn(application, log, who, person, index++ % 3 == 0);
   return count;
 }
 

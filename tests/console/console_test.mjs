@@ -145,6 +145,10 @@ try {
   }
   let r = await report();
   check('the report lists the dossier\'s accesses', r.total >= 2, JSON.stringify(r));
+  const letter = await page.locator('#report').textContent();
+  check("the demo's own writes are in the report: the CAF created the dossier",
+    letter.includes('création du dossier') && letter.includes('CAF de démonstration') &&
+    letter.includes('écriture d\'une rubrique'), letter.slice(0, 300));
   check('every entry is verified in the browser', r.verified === r.total, JSON.stringify(r));
   check('the checkpoint is verified', r.checkpoint.includes('✔'), r.checkpoint);
   await accessible('report');

@@ -279,6 +279,30 @@ TEST_F(ExportTest, OnlyAnEvaluateursOwnStudyAndProfileAreExportedAndEachIsAudite
   EXPECT_EQ(entry["details"]["persons"], std::to_string(manifest["rows"].get<std::size_t>()));
 }
 
+// The demo's people enter the log as their writes through the API would: the CAF's creation,
+// France Travail's match, each section written, each with the person and the fields written.
+TEST_F(ExportTest, TheDemosPeopleAreInTheAuditLogAsTheirWritesWouldBe) {
+  auto dpo = gw_.asPartner("dpo");
+  const auto entries = [&](const std::string& query) {
+    const auto r = dpo.request("GET", "/v1/audit/entries?limit=1000&" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["entries"];
+  };
+  const auto created = entries("action=dossier_create&partner=caf");
+  ASSERT_EQ(created.size(), kPeople);
+  std::set<std::string> persons;
+  for (const auto& e : created) {
+    persons.insert(e["person"].get<std::string>());
+    EXPECT_EQ(e["decision"], "allow");
+    EXPECT_EQ(e["status"], 201);
+    EXPECT_FALSE(e["written"].empty()) << e.dump();
+  }
+  EXPECT_EQ(persons.size(), kPeople) << "one creation a person";
+  EXPECT_EQ(entries("action=dossier_match&partner=france-travail").size(), kPeople);
+  EXPECT_GE(entries("action=section_write&partner=departement").size(), kPeople);
+  EXPECT_FALSE(entries("action=consent_record").empty());
+}
+
 TEST_F(ExportTest, IndicatorsAreServedToTheDepartementOnlyAggregatedAndAudited) {
   const std::string query = "/v1/indicators?from=2025-01-01&to=2026-06-30";
   const auto r = gw_.asPartner("departement").request("GET", query);

@@ -1,6 +1,7 @@
-// Identity reconciliation (Département): the open cases, and a decision on each. A decision is a
-// POST with the session's CSRF token; the gateway applies it in one transaction and records it
-// against every dossier of the case. Identifier values are never shown: kinds only.
+// Identity reconciliation (Département): the open cases, a decision on each, and the latest
+// decided with their resolution. A decision is a POST with the session's CSRF token; the gateway
+// applies it in one transaction and records it against every dossier of the case. Identifier
+// values are never shown: kinds only.
 import { element, frenchTime, option, refusal, table } from './dom.js';
 
 const OUTCOMES = { same_person: 'même personne (dossiers fusionnés)',
@@ -48,9 +49,20 @@ async function show(root, api, message) {
     element('td', {}, c.dossiers.join(', ')),
     element('td', {}, [...new Set(c.identifiers.map((i) => i.kind))].join(', ') || '—'),
     element('td', {}, decisionForm(c, decide))));
+  const decided = await api('GET', '/v1/reconciliation?status=decided',
+    { headers: { 'X-Purpose': 'accompagnement' } });
   results.replaceChildren(...(message ? [message] : []),
     table('cases', `${cases.length} cas ouvert(s)`,
-      ['Ouvert le', 'Par', 'Dossiers', 'Identifiants en cause', 'Décision'], rows));
+      ['Ouvert le', 'Par', 'Dossiers', 'Identifiants en cause', 'Décision'], rows),
+    decided.status === 200
+      ? table('decided-cases', 'Derniers cas décidés',
+        ['Décidé le', 'Par', 'Dossiers', 'Décision', 'Ouvert le'],
+        decided.body.cases.slice(0, 20).map((c) => element('tr', { 'data-case': c.id },
+          element('td', {}, frenchTime(c.resolved_at)), element('td', {}, c.resolved_by ?? '—'),
+          element('td', {}, c.dossiers.join(', ')),
+          element('td', {}, OUTCOMES[c.status] ?? c.status),
+          element('td', {}, frenchTime(c.opened_at)))))
+      : refusal('Les cas décidés n’ont pas pu être lus', decided));
 }
 
 export function open(root, { api }) {

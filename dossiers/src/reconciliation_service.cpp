@@ -33,9 +33,10 @@ json caseJson(const store::ReconciliationCase& c) {
   return out;
 }
 
-std::vector<store::ReconciliationCase> ReconciliationService::list(const Caller& caller) const {
+std::vector<store::ReconciliationCase> ReconciliationService::list(const Caller& caller,
+                                                                   bool decided) const {
   guard_.require(caller.partner, Capability::reconciliation, "read reconciliation cases");
-  return store_.openCases(1000);
+  return decided ? store_.decidedCases(1000) : store_.openCases(1000);
 }
 
 std::optional<core::DossierId> ReconciliationService::mergedInto(const Caller& caller,

@@ -1,4 +1,5 @@
-// Identity reconciliation: the open cases, and the Département's decision on one.
+// Identity reconciliation: the open cases, the decided ones, and the Département's decision on
+// one.
 #include "passerelle/core/domain_error.hpp"
 #include "routes.hpp"
 
@@ -14,11 +15,14 @@ struct ReconciliationRouteServices {
 using nlohmann::json;
 
 ApiResponse listCases(ReconciliationRouteServices& services, ApiRequest& request) {
-  queryParams(request, {});
+  const auto params = queryParams(request, {"status"});
+  const auto status = params.count("status") ? params.at("status") : "open";
+  if (status != "open" && status != "decided") badParameter("status must be open or decided");
   json cases = json::array();
-  for (const auto& c : services.reconciliation.list(callerOf(request)))
+  for (const auto& c : services.reconciliation.list(callerOf(request), status == "decided"))
     cases.push_back(dossiers::caseJson(c));
   request.audit().details["cases"] = std::to_string(cases.size());
+  request.audit().details["status"] = status;
   return {200, json{{"cases", cases}}, {}};
 }
 

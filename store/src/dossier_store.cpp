@@ -434,6 +434,20 @@ class SqlDossierStore final : public DossierStore {
     return out;
   }
 
+  std::vector<ReconciliationCase> decidedCases(std::size_t limit) const override {
+    std::vector<ReconciliationCase> out;
+    db_->read([&](SqlConnection& c) {
+      out = collect<ReconciliationCase>(c,
+                                        "SELECT id, opened_at, opened_by, source, position, "
+                                        "dossiers, places, contested, status, resolved_at, "
+                                        "resolved_by, resolution FROM reconciliation_cases "
+                                        "WHERE status <> 'open' ORDER BY resolved_at DESC, id "
+                                        "LIMIT ?",
+                                        {static_cast<std::int64_t>(limit)}, caseOf);
+    });
+    return out;
+  }
+
   std::optional<ReconciliationCase> findCase(const std::string& id) const override {
     std::vector<ReconciliationCase> found;
     db_->read([&](SqlConnection& c) {

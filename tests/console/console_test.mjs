@@ -432,6 +432,9 @@ try {
   check('the decision is taken and said',
     (await officer.locator('#reconciliation-outcome').textContent()).includes('même personne'));
   check('the case is no longer open', await officer.locator(`#cases tr[data-case="${caseId}"]`).count() === 0);
+  check('it is listed among the decided, with its resolution',
+    (await officer.locator(`#decided-cases tr[data-case="${caseId}"]`).textContent())
+      .includes('même personne'));
   const gone = await departement.get(`${base}/v1/dossiers/${(await b.json()).id}`,
     { headers: { 'X-Purpose': 'accompagnement' } });
   check('the other dossier was merged (410)', gone.status() === 410, String(gone.status()));

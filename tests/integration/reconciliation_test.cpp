@@ -113,6 +113,15 @@ TEST_F(ReconciliationTest, TwoDossiersOfOnePersonAreMergedAndTheOtherAnswersGone
   EXPECT_EQ(merged.json()["case"]["status"], "same_person");
   EXPECT_TRUE(openCases().empty());
   EXPECT_EQ(decide(case_id, {{"decision", "source_error"}}).status, 409) << "decided once";
+  // The decided cases, with their resolution, for the Département's console.
+  const auto decided = dept_.request("GET", "/v1/reconciliation?status=decided", withPurpose());
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  ASSERT_EQ(decided.json()["cases"].size(), 1u) << decided.body;
+  EXPECT_EQ(decided.json()["cases"][0]["id"], case_id);
+  EXPECT_EQ(decided.json()["cases"][0]["status"], "same_person");
+  EXPECT_EQ(decided.json()["cases"][0]["resolved_by"], "departement");
+  EXPECT_FALSE(decided.json()["cases"][0]["resolved_at"].get<std::string>().empty());
+  EXPECT_EQ(dept_.request("GET", "/v1/reconciliation?status=all", withPurpose()).status, 400);
 
   // B answers 410 with A, to whoever may see A; A holds B's identifier and relationship.
   const auto gone = dept_.request("GET", "/v1/dossiers/" + b, withPurpose());

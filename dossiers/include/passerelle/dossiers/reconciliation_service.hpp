@@ -31,7 +31,8 @@ class ReconciliationService {
                         const AccessGuard& guard)
       : store_(store), validator_(validator), guard_(guard) {}
 
-  std::vector<store::ReconciliationCase> list(const Caller& caller) const;
+  // The open cases, oldest first; or the decided ones, the latest decided first (at most 1000).
+  std::vector<store::ReconciliationCase> list(const Caller& caller, bool decided = false) const;
 
   // Body: {"decision": "same_person", "keep": "d…"} (the case's other dossier is merged into
   // it: its sections completed from the other's, identifiers re-indexed, relationships and

@@ -204,6 +204,8 @@ class DossierStore {
   virtual std::string openCase(const ReconciliationCase& reconciliation) = 0;
   // Open cases, oldest first, at most `limit`.
   virtual std::vector<ReconciliationCase> openCases(std::size_t limit) const = 0;
+  // Decided cases, the latest decided first, at most `limit`.
+  virtual std::vector<ReconciliationCase> decidedCases(std::size_t limit) const = 0;
   virtual std::optional<ReconciliationCase> findCase(const std::string& id) const = 0;
   // Carries out a decision on an open case and closes it, all or nothing, in one durable
   // transaction. A merge takes `from`'s identifiers out of the index, moves its relationships

@@ -68,9 +68,17 @@ bool dossierLive(SqlConnection& c, const core::DossierId& id) {
   return rows->next() && rows->integer(0) > 0;
 }
 
-constexpr const char* kCaseColumns =
-    "SELECT id, opened_at, opened_by, source, position, dossiers, places, contested, status, "
-    "resolved_at, resolved_by, resolution FROM reconciliation_cases ";
+// Statements are the keys of a connection's prepared statements, so they are literals: the
+// case's columns joined to each at compile time.
+#define PASSERELLE_SELECT_CASES                                                              \
+  "SELECT id, opened_at, opened_by, source, position, dossiers, places, contested, status, " \
+  "resolved_at, resolved_by, resolution FROM reconciliation_cases "
+constexpr const char* kOpenCasesSql =
+    PASSERELLE_SELECT_CASES "WHERE status = 'open' ORDER BY opened_at, id LIMIT ?";
+constexpr const char* kDecidedCasesSql =
+    PASSERELLE_SELECT_CASES "WHERE status <> 'open' ORDER BY resolved_at DESC, id LIMIT ?";
+constexpr const char* kCaseByIdSql = PASSERELLE_SELECT_CASES "WHERE id = ?";
+#undef PASSERELLE_SELECT_CASES
 
 ReconciliationCase caseOf(const SqlRows& row) {
   ReconciliationCase c;
@@ -422,41 +430,15 @@ class SqlDossierStore final : public DossierStore {
   }
 
   std::vector<ReconciliationCase> openCases(std::size_t limit) const override {
-    std::vector<ReconciliationCase> out;
-    db_->read([&](SqlConnection& c) {
-      out = collect<ReconciliationCase>(c,
-                                        "SELECT id, opened_at, opened_by, source, position, "
-                                        "dossiers, places, contested, status, resolved_at, "
-                                        "resolved_by, resolution FROM reconciliation_cases "
-                                        "WHERE status = 'open' ORDER BY opened_at, id LIMIT ?",
-                                        {static_cast<std::int64_t>(limit)}, caseOf);
-    });
-    return out;
+    return cases(kOpenCasesSql, {static_cast<std::int64_t>(limit)});
   }
 
   std::vector<ReconciliationCase> decidedCases(std::size_t limit) const override {
-    std::vector<ReconciliationCase> out;
-    db_->read([&](SqlConnection& c) {
-      out = collect<ReconciliationCase>(c,
-                                        "SELECT id, opened_at, opened_by, source, position, "
-                                        "dossiers, places, contested, status, resolved_at, "
-                                        "resolved_by, resolution FROM reconciliation_cases "
-                                        "WHERE status <> 'open' ORDER BY resolved_at DESC, id "
-                                        "LIMIT ?",
-                                        {static_cast<std::int64_t>(limit)}, caseOf);
-    });
-    return out;
+    return cases(kDecidedCasesSql, {static_cast<std::int64_t>(limit)});
   }
 
   std::optional<ReconciliationCase> findCase(const std::string& id) const override {
-    std::vector<ReconciliationCase> found;
-    db_->read([&](SqlConnection& c) {
-      found = collect<ReconciliationCase>(
-          c,
-          "SELECT id, opened_at, opened_by, source, position, dossiers, places, contested, "
-          "status, resolved_at, resolved_by, resolution FROM reconciliation_cases WHERE id = ?",
-          {id}, caseOf);
-    });
+    auto found = cases(kCaseByIdSql, {id});
     if (found.empty()) return std::nullopt;
     return found.front();
   }
@@ -520,6 +502,13 @@ class SqlDossierStore final : public DossierStore {
   }
 
  private:
+  std::vector<ReconciliationCase> cases(const char* sql,
+                                        const std::vector<SqlValue>& params) const {
+    std::vector<ReconciliationCase> out;
+    db_->read([&](SqlConnection& c) { out = collect<ReconciliationCase>(c, sql, params, caseOf); });
+    return out;
+  }
+
   std::vector<VersionInfo> insertDossier(
       SqlConnection& c, const crypto::Aead& cipher, const core::DossierId& id,
       const std::vector<std::pair<core::Section, std::string>>& sections,

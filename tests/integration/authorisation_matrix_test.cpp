@@ -303,7 +303,8 @@ std::vector<GlobalEndpoint> globalEndpoints(const std::string& nir) {
           {"integrity", "GET", "/v1/audit/integrity", "", ""},
           {"verify", "POST", "/v1/audit/verifications", "", ""},
           {"refusals", "GET", "/v1/audit/refusals", "", ""},
-          {"exports", "GET", "/v1/exports", "", ""}};
+          {"exports", "GET", "/v1/exports", "", ""},
+          {"decided_cases", "GET", "/v1/reconciliation?status=decided", "", ""}};
 }
 
 const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement",
@@ -332,6 +333,7 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 200},
                                                                      {"cases", 403},
+                                                                     {"decided_cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
                                                                      {"console_session", 404},
@@ -349,6 +351,7 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 200},
                                                                      {"cases", 403},
+                                                                     {"decided_cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
                                                                      {"console_session", 404},
@@ -366,6 +369,7 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 200},
                                                                      {"cases", 403},
+                                                                     {"decided_cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
                                                                      {"console_session", 404},
@@ -384,6 +388,7 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 403},
                                                                      {"cases", 403},
+                                                                     {"decided_cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_sign_in", 403},
                                                                      {"console_session", 404},
@@ -401,6 +406,7 @@ const std::map<std::string, std::map<std::string, int>> kGlobal = {{"departement
                                                                      {"reload", 403},
                                                                      {"import", 403},
                                                                      {"cases", 403},
+                                                                     {"decided_cases", 403},
                                                                      {"resolve", 403},
                                                                      {"console_session", 404},
                                                                      {"verify", 200}}}};

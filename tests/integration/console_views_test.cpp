@@ -72,7 +72,7 @@ TEST_F(ConsoleViewsTest, IntegrityShowsTheLogAndTheLastFullVerificationRecordedI
   EXPECT_EQ(last["partner"], "dpo");
   EXPECT_EQ(last["result"], "ok");
   EXPECT_EQ(last["verified_entries"], std::to_string(run.json()["verified_entries"].get<int>()));
-  EXPECT_EQ(state["checkpoints"].size(), std::min<std::size_t>(10, state["checkpoints"].size()));
+  EXPECT_LE(state["checkpoints"].size(), 10u) << "10 by default";
 
   // The DPO's only: every other kind is refused, and bad parameters are named.
   for (const char* kind : {"caf", "departement", "evaluateur"}) {
